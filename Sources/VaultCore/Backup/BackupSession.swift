@@ -1,0 +1,139 @@
+/// One backup in progress: chunks every file of an export, deduplicates against the vault's index,
+/// groups new chunks into blocks for the `PackSink`, and collects the manifest entries.
+final class BackupSession: ExportVisitor {
+    private let keys: VaultKeys
+    private let chunker: ContentDefinedChunker
+    private let sink: PackSink
+    private let blockTarget: Int
+    private let known: [Digest: ChunkLocation]
+    private var newChunks: [Digest: Int] = [:]
+    private var block: PendingBlock
+    private var existingPacks: Set<Digest> = []
+    private var newBlocks: Set<Int> = []
+    private var fileExistingPacks: Set<Digest> = []
+    private var fileBlocks: Set<Int> = []
+    private var fileReferences: [Int: (packs: Set<Digest>, blocks: Set<Int>)] = [:]
+    private(set) var entries: [SnapshotManifest.Entry] = []
+    private(set) var bytesIn = 0
+    private(set) var chunkCount = 0
+    private(set) var newChunkBytes = 0
+
+    init(keys: VaultKeys, config: VaultConfig, known: [Digest: ChunkLocation], sink: PackSink) {
+        self.keys = keys
+        self.chunker = ContentDefinedChunker(parameters: config.chunker, key: keys.chunkerKey)
+        self.sink = sink
+        self.blockTarget = config.blockTarget
+        self.known = known
+        block = PendingBlock(number: 0)
+    }
+
+    func directory(_ path: String, mode: Int, mtime: FileTime) throws {
+        entries.append(.init(path: path, type: "directory", mode: mode, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds))
+    }
+
+    func symlink(_ path: String, target: String, mtime: FileTime) throws {
+        entries.append(.init(path: path, type: "symlink", mode: 0o777, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds,
+            target: target))
+    }
+
+    func file(_ path: String, mode: Int, mtime: FileTime, size: Int,
+              contents: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        let digest = KeyedHasher(key: keys.fileDigestKey)
+        var ids: [Digest] = []
+        var buffer: [UInt8] = []
+        var start = 0
+        var total = 0
+        let maximum = chunker.parameters.maximum
+        try contents { bytes in
+            digest.update(bytes)
+            total += bytes.count
+            buffer.append(contentsOf: bytes)
+            while buffer.count - start >= maximum {
+                start += try cutChunk(from: buffer, at: start, ids: &ids)
+            }
+            if start >= 8 << 20 {
+                buffer.removeFirst(start)
+                start = 0
+            }
+        }
+        while start < buffer.count { start += try cutChunk(from: buffer, at: start, ids: &ids) }
+        bytesIn += total
+        let content = try storeContent(ids)
+        fileReferences[entries.count] = (fileExistingPacks, fileBlocks)
+        fileExistingPacks = []
+        fileBlocks = []
+        entries.append(.init(
+            path: path, type: "file", mode: mode, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds, size: total,
+            digest: digest.finalize().hex, content: content))
+    }
+
+    private func cutChunk(from buffer: [UInt8], at start: Int, ids: inout [Digest]) throws -> Int {
+        try buffer.withUnsafeBytes { all in
+            let rest = UnsafeRawBufferPointer(rebasing: all[start...])
+            let length = chunker.nextChunkLength(in: rest)
+            let chunk = UnsafeRawBufferPointer(rebasing: rest[0..<length])
+            ids.append(try store(chunk))
+            return length
+        }
+    }
+
+    /// Records a chunk, adding it to the current block unless the vault or this backup already has it.
+    private func store(_ chunk: UnsafeRawBufferPointer) throws -> Digest {
+        let id = keys.chunkID(of: chunk)
+        chunkCount += 1
+        if let location = known[id] {
+            existingPacks.insert(location.pack)
+            fileExistingPacks.insert(location.pack)
+        } else if let blockNumber = newChunks[id] {
+            newBlocks.insert(blockNumber)
+            fileBlocks.insert(blockNumber)
+        } else {
+            newChunks[id] = block.number
+            newBlocks.insert(block.number)
+            fileBlocks.insert(block.number)
+            block.ids.append(id)
+            block.lengths.append(chunk.count)
+            block.data.append(contentsOf: chunk)
+            newChunkBytes += chunk.count
+            if block.data.count >= blockTarget { try flushBlock() }
+        }
+        return id
+    }
+
+    private func flushBlock() throws {
+        guard !block.ids.isEmpty else { return }
+        let full = block
+        block = PendingBlock(number: full.number + 1)
+        try sink.submit(full)
+    }
+
+    /// Small files list their chunk ids inline; large ones store the id list itself as chunks (docs/FORMAT.md §8).
+    private func storeContent(_ ids: [Digest]) throws -> SnapshotManifest.Content {
+        if ids.count <= SnapshotManifest.inlineChunkLimit { return .init(chunks: ids.map(\.hex)) }
+        var list: [UInt8] = []
+        list.reserveCapacity(ids.count * 32)
+        for id in ids { list.append(contentsOf: id.bytes) }
+        var listIDs: [Digest] = []
+        var start = 0
+        while start < list.count { start += try cutChunk(from: list, at: start, ids: &listIDs) }
+        return .init(count: ids.count, list: listIDs.map(\.hex))
+    }
+
+    /// Seals the last block and returns every pack the snapshot references.
+    func finish() throws -> (referenced: [Digest], written: [(name: Digest, size: UInt64)]) {
+        try flushBlock()
+        let (packOfBlock, written) = try sink.finish()
+        var referenced = existingPacks
+        for number in newBlocks {
+            guard let pack = packOfBlock[number] else { throw VaultError(.ioFailed, "internal error: block \(number) has no pack") }
+            referenced.insert(pack)
+        }
+        let sorted = referenced.sorted()
+        let position = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
+        for (entry, references) in fileReferences {
+            let packs = references.packs.union(references.blocks.compactMap { packOfBlock[$0] })
+            entries[entry].packs = packs.compactMap { position[$0] }.sorted()
+        }
+        return (sorted, written)
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// What a finished backup reports.
+public struct BackupResult: Sendable {
+    public var snapshotID: Digest
+    public var files: Int
+    public var bytesIn: Int
+    /// Bytes of new packs this snapshot claimed (what it added to the medium).
+    public var bytesStored: Int
+    public var chunks: Int
+    public var newChunkBytes: Int
+}
+
+extension Vault {
+    /// Backs up a directory, a zip or a file and commits it as a snapshot in the chain.
+    ///
+    /// The snapshot exists only once its chain entry is durably written; a backup killed before that leaves
+    /// packs that verify reports as leftovers and the next backup reuses.
+    public func backup(_ input: URL, keys: VaultKeys, label: String = "", time: Date = Date()) throws -> BackupResult {
+        let source = try ExportSources.open(input)
+        try source.validate()
+        let lock = try VaultLock.acquire(vaultPath: location, operation: "backup of \(source.name)")
+        defer { withExtendedLifetime(lock) {} }
+        let chain = try loadChain()
+        if case .writer = keys.role, !chain.authorizedWriters.contains(keys.signing.publicKey) {
+            throw VaultError(.notAuthorized, "This writer key is not authorized for the vault at \(location).")
+        }
+        let sealing = SealingKey(publicKey: Hex.decode(config.ownerSealingKey)!)
+        let sink = PackSink(storage: storage, sealing: sealing, compressionLevel: config.compression.level, packTarget: config.packTarget)
+        let session = BackupSession(keys: keys, config: config, known: try loadChunkLocations(), sink: sink)
+        let referenced: [Digest]
+        do {
+            try source.walk(session)
+            referenced = try session.finish().referenced
+        } catch let error as VaultError where error.code == .hostileInput {
+            // A refused archive must leave nothing behind: drop what this backup wrote.
+            for pack in sink.abandon() {
+                try? storage.remove(PackFormat.packPath(pack))
+                try? storage.remove(PackFormat.indexPath(pack))
+            }
+            throw error
+        } catch {
+            _ = sink.abandon()
+            throw error
+        }
+        let provenance = try source.provenance()
+        let manifest = SnapshotManifest(
+            version: 1, vault: id, time: Timestamp.format(time), label: label, source: .init(kind: source.kind, name: source.name),
+            files: session.entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) },
+            packs: referenced.map(\.hex), bytesIn: session.bytesIn,
+            sealed: try provenance.map { provenance in
+                let plain = try CanonicalJSON.encode(provenance)
+                return Hex.encode(plain.withUnsafeBytes { sealing.seal($0) })
+            } ?? "")
+        let manifestBytes = try CanonicalJSON.encode(manifest) + [0x0a]
+        let snapshotID = SHA256Hasher.hash(manifestBytes)
+        try storage.writeDurably(SnapshotManifest.path(snapshotID), manifestBytes)
+
+        let claimed = referenced.filter { chain.claimedPacks[$0] == nil }
+        var bytesStored = 0
+        for pack in claimed { bytesStored += Int(try storage.size(of: PackFormat.packPath(pack))) }
+        var entry = ChainEntry(
+            vault: id, sequence: chain.entries.count, previous: chain.headHash, time: Timestamp.now(),
+            signer: keys.signing.publicKey, type: .snapshot)
+        entry.snapshot = snapshotID.hex
+        entry.packs = claimed.map(\.hex)
+        entry.root = MerkleTree.root([snapshotID] + claimed).hex
+        entry.files = manifest.files.filter { $0.type == "file" }.count
+        entry.bytesIn = session.bytesIn
+        entry.bytesStored = bytesStored
+        try append(entry, signedBy: keys)
+        return BackupResult(
+            snapshotID: snapshotID, files: entry.files!, bytesIn: session.bytesIn, bytesStored: bytesStored,
+            chunks: session.chunkCount, newChunkBytes: session.newChunkBytes)
+    }
+}

@@ -1,0 +1,50 @@
+internal import CZstd
+
+/// zstd compression with a reusable context; one instance per thread.
+final class ZstdCompressor {
+    private let context: OpaquePointer
+    let level: Int32
+
+    init(level: Int) {
+        context = ZSTD_createCCtx()
+        self.level = Int32(level)
+    }
+
+    deinit { ZSTD_freeCCtx(context) }
+
+    /// One zstd frame with the content size recorded (docs/FORMAT.md §6).
+    func compress(_ input: UnsafeRawBufferPointer) throws -> [UInt8] {
+        let bound = ZSTD_compressBound(input.count)
+        var output = [UInt8](repeating: 0, count: bound)
+        let written = output.withUnsafeMutableBytes { target in
+            ZSTD_compressCCtx(context, target.baseAddress, target.count, input.baseAddress, input.count, level)
+        }
+        guard ZSTD_isError(written) == 0 else {
+            throw VaultError(.compressionFailed, "zstd could not compress a block: \(String(cString: ZSTD_getErrorName(written))).")
+        }
+        output.removeLast(bound - written)
+        return output
+    }
+}
+
+/// zstd decompression that refuses frames whose size differs from what the authenticated header says.
+final class ZstdDecompressor {
+    private let context: OpaquePointer
+
+    init() { context = ZSTD_createDCtx() }
+    deinit { ZSTD_freeDCtx(context) }
+
+    /// Decompresses one frame of exactly `expectedSize` bytes; nil if the frame is malformed or of another size.
+    func decompress(_ input: [UInt8], expectedSize: Int) -> [UInt8]? {
+        let declared = input.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
+        guard declared == UInt64(expectedSize) else { return nil }
+        var output = [UInt8](repeating: 0, count: expectedSize)
+        let written = input.withUnsafeBytes { source in
+            output.withUnsafeMutableBytes { target in
+                ZSTD_decompressDCtx(context, target.baseAddress, target.count, source.baseAddress, source.count)
+            }
+        }
+        guard ZSTD_isError(written) == 0, written == expectedSize else { return nil }
+        return output
+    }
+}

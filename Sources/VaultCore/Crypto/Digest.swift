@@ -1,0 +1,116 @@
+internal import CSodium
+
+/// A 32-byte hash or keyed hash value: chunk ids, pack names, snapshot ids, chain entry hashes.
+public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public static let byteCount = 32
+    /// The 32 bytes, as two 16-byte halves so the value is cheap to copy, hash and compare.
+    let high: (UInt64, UInt64)
+    let low: (UInt64, UInt64)
+
+    public init?(bytes: some Collection<UInt8>) {
+        guard bytes.count == 32 else { return nil }
+        var words = [UInt64](repeating: 0, count: 4)
+        for (index, byte) in bytes.enumerated() { words[index / 8] = words[index / 8] << 8 | UInt64(byte) }
+        high = (words[0], words[1])
+        low = (words[2], words[3])
+    }
+
+    public init?(hex: some StringProtocol) {
+        guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }
+        self.init(bytes: bytes)
+    }
+
+    public var bytes: [UInt8] {
+        var result = [UInt8]()
+        result.reserveCapacity(32)
+        for word in [high.0, high.1, low.0, low.1] {
+            for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        }
+        return result
+    }
+
+    public var hex: String { Hex.encode(bytes) }
+    /// The first 12 hex digits, for display; commands accept any unique prefix.
+    public var shortForm: String { String(hex.prefix(12)) }
+    public var description: String { hex }
+
+    public static func == (a: Digest, b: Digest) -> Bool { a.high == b.high && a.low == b.low }
+    public func hash(into hasher: inout Hasher) { hasher.combine(high.0); hasher.combine(low.1) }
+    public static func < (a: Digest, b: Digest) -> Bool {
+        (a.high.0, a.high.1, a.low.0, a.low.1) < (b.high.0, b.high.1, b.low.0, b.low.1)
+    }
+
+    public static let zero = Digest(bytes: [UInt8](repeating: 0, count: 32))!
+}
+
+/// Streaming SHA-256 (libsodium), the keyless hash of packs, manifests and chain entries.
+struct SHA256Hasher {
+    private var state = crypto_hash_sha256_state()
+
+    init() {
+        _ = sodiumReady
+        crypto_hash_sha256_init(&state)
+    }
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        crypto_hash_sha256_update(&state, base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+    }
+
+    mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
+
+    mutating func finalize() -> Digest {
+        var out = [UInt8](repeating: 0, count: 32)
+        crypto_hash_sha256_final(&state, &out)
+        return Digest(bytes: out)!
+    }
+
+    static func hash(_ bytes: [UInt8]) -> Digest {
+        var hasher = SHA256Hasher()
+        hasher.update(bytes)
+        return hasher.finalize()
+    }
+}
+
+/// Streaming keyed BLAKE2b-256 (libsodium `crypto_generichash`): chunk ids and file digests.
+///
+/// libsodium's state is 64-byte aligned, which Swift cannot import as a value, so it lives in its own allocation.
+final class KeyedHasher {
+    private let state: UnsafeMutableRawPointer
+
+    init(key: SecretBytes) {
+        _ = sodiumReady
+        state = .allocate(byteCount: crypto_generichash_statebytes(), alignment: 64)
+        key.withUnsafeBytes { key in
+            _ = crypto_generichash_init(
+                OpaquePointer(state), key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count, 32)
+        }
+    }
+
+    deinit {
+        sodium_memzero(state, crypto_generichash_statebytes())
+        state.deallocate()
+    }
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        crypto_generichash_update(OpaquePointer(state), base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
+    }
+
+    func finalize() -> Digest {
+        var out = [UInt8](repeating: 0, count: 32)
+        crypto_generichash_final(OpaquePointer(state), &out, 32)
+        return Digest(bytes: out)!
+    }
+
+    /// One-shot keyed hash of `bytes`.
+    static func hash(_ bytes: UnsafeRawBufferPointer, key: SecretBytes) -> Digest {
+        var out = [UInt8](repeating: 0, count: 32)
+        key.withUnsafeBytes { key in
+            _ = crypto_generichash(
+                &out, 32, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count),
+                key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count)
+        }
+        return Digest(bytes: out)!
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A directory tree, walked in byte order of relative paths; links are recorded, never followed.
+struct DirectorySource: ExportSource {
+    let root: URL
+    var kind: String { "directory" }
+    var name: String { root.lastPathComponent }
+
+    func validate() throws {
+        guard access(root.path, R_OK | X_OK) == 0 else {
+            throw VaultError(.inputUnreadable, "The export directory \(root.path) cannot be read.", remedy: "Check its permissions.")
+        }
+    }
+
+    func provenance() throws -> Provenance? { nil }
+
+    func walk(_ visitor: any ExportVisitor) throws {
+        try walk(directory: root.path, relative: "", visitor: visitor)
+    }
+
+    private func walk(directory: String, relative: String, visitor: any ExportVisitor) throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw VaultError(.inputUnreadable, "Cannot list \(directory): \(error.localizedDescription)")
+        }
+        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+            let full = directory + "/" + name
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var status = stat()
+            guard lstat(full, &status) == 0 else {
+                throw VaultError(.inputUnreadable, "Cannot read \(full): \(String(cString: strerror(errno))).")
+            }
+            let mtime = FileTime(seconds: Int(status.st_mtim.tv_sec), nanoseconds: Int(status.st_mtim.tv_nsec))
+            let mode = Int(status.st_mode & 0o7777)
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR:
+                try visitor.directory(path, mode: mode, mtime: mtime)
+                try walk(directory: full, relative: path, visitor: visitor)
+            case S_IFLNK:
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) ?? ""
+                try visitor.symlink(path, target: target, mtime: mtime)
+            case S_IFREG:
+                try visitor.file(path, mode: mode, mtime: mtime, size: Int(status.st_size)) { consume in
+                    try Self.stream(full, into: consume)
+                }
+            default:
+                throw VaultError(.inputUnreadable, "\(full) is a device, socket or pipe, which an export cannot contain.",
+                    remedy: "Remove it from the export directory.")
+            }
+        }
+    }
+
+    /// Reads a file in 4 MiB pieces.
+    static func stream(_ path: String, into consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw VaultError(.inputUnreadable, "Cannot open \(path): \(String(cString: strerror(errno))).") }
+        defer { close(fd) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let count = read(fd, buffer.baseAddress, buffer.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw VaultError(.inputUnreadable, "Cannot read \(path): \(String(cString: strerror(errno))).")
+            }
+            if count == 0 { return }
+            try consume(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+    }
+}
+
+/// One plain file, stored under its base name.
+struct SingleFileSource: ExportSource {
+    let url: URL
+    var kind: String { "file" }
+    var name: String { url.lastPathComponent }
+
+    func validate() throws {
+        guard access(url.path, R_OK) == 0 else {
+            throw VaultError(.inputUnreadable, "The export file \(url.path) cannot be read.", remedy: "Check its permissions.")
+        }
+    }
+
+    func provenance() throws -> Provenance? { nil }
+
+    func walk(_ visitor: any ExportVisitor) throws {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else { throw VaultError(.inputUnreadable, "Cannot read \(url.path).") }
+        let mtime = FileTime(seconds: Int(status.st_mtim.tv_sec), nanoseconds: Int(status.st_mtim.tv_nsec))
+        try visitor.file(name, mode: Int(status.st_mode & 0o7777), mtime: mtime, size: Int(status.st_size)) { consume in
+            try DirectorySource.stream(url.path, into: consume)
+        }
+    }
+}

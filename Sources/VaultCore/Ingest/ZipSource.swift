@@ -1,0 +1,136 @@
+import Foundation
+import ZIPFoundation
+
+/// A vendor's export zip. Members are ingested one by one, so months deduplicate against each other;
+/// the zip's SHA-256 and member list are kept as owner-only provenance. Hostile archives are refused
+/// before anything is written (docs/THREAT-MODEL.md, "Hostile input").
+struct ZipSource: ExportSource {
+    let url: URL
+    var kind: String { "zip" }
+    var name: String { url.lastPathComponent }
+
+    /// Compression ratios above this, on members over 1 MiB, are treated as a zip bomb. Deflate tops out near
+    /// 1032:1; CSV exports compress 5–20:1.
+    static let maximumRatio: UInt64 = 400
+
+    static func looksLikeZip(_ url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4)) ?? Data()
+        return Array(head) == [0x50, 0x4b, 0x03, 0x04] || Array(head) == [0x50, 0x4b, 0x05, 0x06]
+    }
+
+    private func openArchive() throws -> Archive {
+        do {
+            return try Archive(url: url, accessMode: .read)
+        } catch {
+            throw VaultError(.hostileInput, "\(url.path) is not a readable zip archive (\(error)).",
+                remedy: "Download the export again; the file may be truncated.")
+        }
+    }
+
+    private func refuse(_ reason: String) -> VaultError {
+        VaultError(.hostileInput, "The zip \(url.path) was refused: \(reason). Nothing was written to the vault.",
+            remedy: "Ask the vendor for a new export, or unpack and inspect it by hand.")
+    }
+
+    /// Member path without the trailing `/` of directory entries.
+    private static func memberPath(_ entry: Entry) -> String {
+        var path = entry.path
+        while path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    func validate() throws {
+        let archive = try openArchive()
+        var seen = Set<String>()
+        var files = Set<String>()
+        var directories = Set<String>()
+        for entry in archive {
+            let path = Self.memberPath(entry)
+            if entry.type == .symlink { throw refuse("member \"\(entry.path)\" is a symbolic link") }
+            guard ExportPath.isSafe(path) else {
+                throw refuse("member \"\(entry.path)\" has an absolute path or a `..`, `.` or empty component")
+            }
+            guard seen.insert(path).inserted else { throw refuse("member \"\(path)\" appears twice") }
+            if entry.type == .directory {
+                directories.insert(path)
+            } else {
+                files.insert(path)
+                let size = UInt64(entry.uncompressedSize)
+                let packed = max(UInt64(entry.compressedSize), 1)
+                if size > 1 << 20 && size / packed > Self.maximumRatio {
+                    throw refuse("member \"\(path)\" claims a compression ratio of \(size / packed):1 (zip bomb)")
+                }
+            }
+        }
+        for path in seen {
+            var parent = path
+            while let slash = parent.lastIndex(of: "/") {
+                parent = String(parent[..<slash])
+                if files.contains(parent) { throw refuse("\"\(parent)\" is both a file and the directory of \"\(path)\"") }
+            }
+        }
+        _ = directories
+    }
+
+    func walk(_ visitor: any ExportVisitor) throws {
+        let archive = try openArchive()
+        let entries = archive.sorted { Array(Self.memberPath($0).utf8).lexicographicallyPrecedes(Array(Self.memberPath($1).utf8)) }
+        for entry in entries {
+            let path = Self.memberPath(entry)
+            let date = entry.fileAttributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
+            let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+            let mtime = FileTime(seconds: seconds, nanoseconds: 0)
+            let permissions = (entry.fileAttributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
+            if entry.type == .directory {
+                try visitor.directory(path, mode: permissions == 0 ? 0o755 : permissions & 0o7777, mtime: mtime)
+                continue
+            }
+            let declared = UInt64(entry.uncompressedSize)
+            try visitor.file(path, mode: permissions == 0 ? 0o644 : permissions & 0o7777, mtime: mtime, size: Int(declared)) { consume in
+                var actual: UInt64 = 0
+                var failure: (any Error)?
+                do {
+                    _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { data in
+                        actual += UInt64(data.count)
+                        guard actual <= declared else {
+                            throw refuse("member \"\(path)\" inflates beyond its declared \(declared) bytes (zip bomb)")
+                        }
+                        do {
+                            try data.withUnsafeBytes { try consume($0) }
+                        } catch {
+                            failure = error
+                            throw error
+                        }
+                    }
+                } catch {
+                    if let failure { throw failure }
+                    if let vaultError = error as? VaultError { throw vaultError }
+                    if case Archive.ArchiveError.invalidCRC32 = error {
+                        throw refuse("member \"\(path)\" fails its CRC-32 check (corrupt or tampered)")
+                    }
+                    throw refuse("member \"\(path)\" cannot be read (\(error))")
+                }
+                guard actual == declared else {
+                    throw refuse("member \"\(path)\" holds \(actual) bytes but declares \(declared)")
+                }
+            }
+        }
+    }
+
+    func provenance() throws -> Provenance? {
+        let archive = try openArchive()
+        let members = archive.map { entry in
+            Provenance.Member(
+                name: entry.path, size: Int(entry.uncompressedSize), compressedSize: Int(entry.compressedSize), crc32: Int(entry.checksum))
+        }
+        var hasher = SHA256Hasher()
+        var size = 0
+        try DirectorySource.stream(url.path) { bytes in
+            hasher.update(bytes)
+            size += bytes.count
+        }
+        return Provenance(zip: .init(name: name, sha256: hasher.finalize().hex, size: size, members: members))
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a restore did: files written and, for each file that could not be restored, why.
+public struct RestoreReport: Sendable {
+    public var filesRestored = 0
+    public var bytesRestored = 0
+    public var failures: [(path: String, reason: String)] = []
+}
+
+extension Vault {
+    /// Finds a snapshot by `latest` or a unique prefix of its id.
+    public func resolveSnapshot(_ specifier: String, in chain: ChainState) throws -> StoredChainEntry {
+        let snapshots = chain.snapshotEntries
+        if specifier == "latest" {
+            guard let last = snapshots.last else {
+                throw VaultError(.snapshotNotFound, "The vault at \(location) has no snapshots yet.",
+                    remedy: "Run `crmvault backup --vault \(location) PATH` first.")
+            }
+            return last
+        }
+        let matches = snapshots.filter { $0.entry.snapshot?.hasPrefix(specifier.lowercased()) == true }
+        guard matches.count == 1, !specifier.isEmpty else {
+            throw VaultError(.snapshotNotFound,
+                matches.isEmpty ? "No snapshot in the vault at \(location) has an id starting with \"\(specifier)\"."
+                    : "\"\(specifier)\" matches \(matches.count) snapshots; give more digits.",
+                remedy: "List them with `crmvault snapshots --vault \(location)`.")
+        }
+        return matches[0]
+    }
+
+    /// Reads a snapshot's manifest and checks it against the id its chain entry names.
+    public func loadManifest(_ entry: StoredChainEntry) throws -> (id: Digest, manifest: SnapshotManifest) {
+        guard let id = entry.entry.snapshot.flatMap(Digest.init(hex:)) else {
+            throw VaultError(.chainBroken, "Chain entry \(entry.entry.sequence) names no snapshot.")
+        }
+        let path = SnapshotManifest.path(id)
+        guard storage.exists(path) else {
+            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) is missing.",
+                remedy: "Copy it from another medium with `crmvault copy`, then run `crmvault verify`.")
+        }
+        let bytes = try storage.read(path)
+        guard SHA256Hasher.hash(bytes) == id, let manifest = try? CanonicalJSON.decode(SnapshotManifest.self, from: bytes),
+            manifest.vault == self.id
+        else {
+            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) was altered: its hash does not match.",
+                remedy: "Run `crmvault verify` and restore the file from another medium.")
+        }
+        return (id, manifest)
+    }
+
+    /// Writes a snapshot's files under `target`, byte-exact with modes and mtimes. A file whose chunks fail their
+    /// check is reported and left out; the others are still restored.
+    public func restore(_ entry: StoredChainEntry, to target: URL, keys: VaultKeys, force: Bool = false) throws -> RestoreReport {
+        guard keys.canRead else {
+            throw VaultError(.readOnlyKey, "A writer key cannot restore: it can add snapshots but never read them.",
+                remedy: "Restore with the owner passphrase (CRMVAULT_PASSPHRASE or --passphrase-file), without --key.")
+        }
+        let (_, manifest) = try loadManifest(entry)
+        try prepareTarget(target, force: force)
+        let packs = Set(manifest.packs.compactMap(Digest.init(hex:)))
+        let reader = ChunkReader(storage: storage, keys: keys, locations: try loadChunkLocations(of: packs))
+        var report = RestoreReport()
+        var directories: [(URL, SnapshotManifest.Entry)] = []
+        for file in manifest.files {
+            guard ExportPath.isSafe(file.path) else {
+                report.failures.append((file.path, "unsafe path in manifest, skipped"))
+                continue
+            }
+            let url = target.appendingPathComponent(file.path)
+            do {
+                switch file.type {
+                case "directory":
+                    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+                    directories.append((url, file))
+                case "symlink":
+                    try restoreSymlink(file, at: url, root: target)
+                case "file":
+                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try restoreFile(file, at: url, reader: reader, keys: keys)
+                    report.filesRestored += 1
+                    report.bytesRestored += file.size ?? 0
+                default:
+                    report.failures.append((file.path, "unknown entry type \(file.type)"))
+                }
+            } catch let error as VaultError {
+                report.failures.append((file.path, error.message))
+            } catch {
+                report.failures.append((file.path, "\(error)"))
+            }
+        }
+        for (url, entry) in directories.reversed() { Self.applyMetadata(entry, to: url) }
+        return report
+    }
+
+    private func prepareTarget(_ target: URL, force: Bool) throws {
+        if let contents = try? FileManager.default.contentsOfDirectory(atPath: target.path), !contents.isEmpty, !force {
+            throw VaultError(.targetNotEmpty, "\(target.path) is not empty; restore will not mix a snapshot with other files.",
+                remedy: "Restore into an empty directory, or add --force to overwrite files of the same name.")
+        }
+        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+    }
+
+    private func chunkIDs(of file: SnapshotManifest.Entry, reader: ChunkReader) throws -> [Digest] {
+        guard let content = file.content else { return [] }
+        if let chunks = content.chunks { return try chunks.map { try Self.digest($0) } }
+        var list: [UInt8] = []
+        for id in content.list ?? [] { try reader.withChunk(try Self.digest(id)) { list.append(contentsOf: $0) } }
+        guard list.count == (content.count ?? -1) * 32 else {
+            throw VaultError(.manifestCorrupted, "The chunk list of \(file.path) has the wrong length.")
+        }
+        return stride(from: 0, to: list.count, by: 32).map { Digest(bytes: list[$0..<($0 + 32)])! }
+    }
+
+    private static func digest(_ hex: String) throws -> Digest {
+        guard let digest = Digest(hex: hex) else { throw VaultError(.manifestCorrupted, "A chunk id in the manifest is malformed.") }
+        return digest
+    }
+
+    private func restoreFile(_ file: SnapshotManifest.Entry, at url: URL, reader: ChunkReader, keys: VaultKeys) throws {
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).crmvault-partial")
+        let fd = Glibc.open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LocalDirectoryStorage.errnoError("create", temporary.path) }
+        var isComplete = false
+        defer {
+            close(fd)
+            if !isComplete { unlink(temporary.path) }
+        }
+        let digest = KeyedHasher(key: keys.fileDigestKey)
+        var size = 0
+        for id in try chunkIDs(of: file, reader: reader) {
+            try reader.withChunk(id) { chunk in
+                digest.update(chunk)
+                size += chunk.count
+                var done = 0
+                while done < chunk.count {
+                    let written = Glibc.write(fd, chunk.baseAddress! + done, chunk.count - done)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw LocalDirectoryStorage.errnoError("write", temporary.path)
+                    }
+                    done += written
+                }
+            }
+        }
+        guard size == file.size, digest.finalize().hex == file.digest else {
+            throw VaultError(.chunkCorrupted, "\(file.path) does not match its recorded size and digest after restore.")
+        }
+        guard fsync(fd) == 0 else { throw LocalDirectoryStorage.errnoError("fsync", temporary.path) }
+        guard rename(temporary.path, url.path) == 0 else { throw LocalDirectoryStorage.errnoError("rename", url.path) }
+        isComplete = true
+        Self.applyMetadata(file, to: url)
+    }
+
+    private func restoreSymlink(_ file: SnapshotManifest.Entry, at url: URL, root: URL) throws {
+        let target = file.target ?? ""
+        let parentDepth = file.path.split(separator: "/").count - 1
+        var depth = parentDepth
+        var escapes = target.hasPrefix("/") || target.isEmpty
+        for component in target.split(separator: "/") {
+            if component == ".." { depth -= 1 } else if component != "." { depth += 1 }
+            if depth < 0 { escapes = true }
+        }
+        guard !escapes else {
+            throw VaultError(.hostileInput, "the link points outside the restored tree (\(target)); it was not created")
+        }
+        try? FileManager.default.removeItem(at: url)
+        try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+    }
+
+    static func applyMetadata(_ entry: SnapshotManifest.Entry, to url: URL) {
+        _ = chmod(url.path, mode_t(entry.mode & 0o7777))
+        var times = [
+            timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanoseconds),
+            timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanoseconds),
+        ]
+        _ = utimensat(AT_FDCWD, url.path, &times, 0)
+    }
+}

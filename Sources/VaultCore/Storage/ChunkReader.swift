@@ -1,0 +1,98 @@
+/// Reads chunks back for the owner: opens each pack's data key once, authenticates and decompresses whole
+/// blocks, keeps a few recent blocks (restores read consecutive chunks of the same block), and checks every
+/// chunk's id against its plaintext.
+final class ChunkReader {
+    private let storage: any VaultStorage
+    private let keys: VaultKeys
+    private let locations: [Digest: ChunkLocation]
+    private var packKeys: [Digest: SecretBytes] = [:]
+    private var recentBlocks: [(pack: Digest, offset: UInt64, chunks: [UInt8])] = []
+    private let decompressor = ZstdDecompressor()
+    private let cacheSize = 8
+
+    init(storage: any VaultStorage, keys: VaultKeys, locations: [Digest: ChunkLocation]) {
+        self.storage = storage
+        self.keys = keys
+        self.locations = locations
+    }
+
+    /// Passes the chunk's verified plaintext to `body`.
+    func withChunk<R>(_ id: Digest, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        guard let location = locations[id] else {
+            throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) is in no pack of the vault (its pack or index is missing).")
+        }
+        let block = try decryptedBlock(location)
+        let start = Int(location.offsetInBlock)
+        let end = start + Int(location.length)
+        guard end <= block.count else {
+            throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) lies outside its block in pack \(location.pack.shortForm).")
+        }
+        return try block.withUnsafeBytes { bytes in
+            let chunk = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+            guard keys.chunkID(of: chunk) == id else {
+                throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) in pack \(location.pack.shortForm) does not match its id.")
+            }
+            return try body(chunk)
+        }
+    }
+
+    private func decryptedBlock(_ location: ChunkLocation) throws -> [UInt8] {
+        if let index = recentBlocks.firstIndex(where: { $0.pack == location.pack && $0.offset == location.blockOffset }) {
+            return recentBlocks[index].chunks
+        }
+        let key = try packKey(location.pack)
+        let bytes = try storage.read(PackFormat.packPath(location.pack), offset: location.blockOffset, count: Int(location.blockLength))
+        let chunks = try BlockOpener.open(bytes, key: key, decompressor: decompressor, pack: location.pack, offset: location.blockOffset)
+        recentBlocks.append((location.pack, location.blockOffset, chunks.plaintext))
+        if recentBlocks.count > cacheSize { recentBlocks.removeFirst() }
+        return chunks.plaintext
+    }
+
+    private func packKey(_ pack: Digest) throws -> SecretBytes {
+        if let key = packKeys[pack] { return key }
+        let header = try storage.read(PackFormat.packPath(pack), offset: 0, count: PackFormat.headerCount)
+        let key = try BlockOpener.openPackKey(header, sealing: keys.sealing, pack: pack)
+        packKeys[pack] = key
+        return key
+    }
+}
+
+/// Opening of sealed pack keys and blocks, shared by restore and deep verify.
+enum BlockOpener {
+    static func openPackKey(_ header: [UInt8], sealing: SealingKey, pack: Digest) throws -> SecretBytes {
+        guard header.count == PackFormat.headerCount, Array(header[0..<8]) == PackFormat.magic else {
+            throw VaultError(.packCorrupted, "Pack \(pack.hex) does not start with a version 1 pack header.")
+        }
+        guard sealing.canOpen else {
+            throw VaultError(.readOnlyKey, "A writer key cannot read data: it can only add snapshots.",
+                remedy: "Use the owner passphrase (CRMVAULT_PASSPHRASE or --passphrase-file) instead of --key.")
+        }
+        guard let key = sealing.open(header[8...]), key.count == 32 else {
+            throw VaultError(.packCorrupted, "The data key of pack \(pack.hex) cannot be opened with the owner key (damaged or foreign pack).")
+        }
+        return key
+    }
+
+    /// Parses, authenticates and decompresses one block (`bytes` = headerLength ‖ header ‖ ciphertext).
+    static func open(_ bytes: [UInt8], key: SecretBytes, decompressor: ZstdDecompressor, pack: Digest, offset: UInt64) throws
+        -> (header: BlockHeader, plaintext: [UInt8])
+    {
+        let damaged = { (reason: String) in
+            VaultError(.chunkCorrupted, "The block at offset \(offset) of pack \(pack.hex) is damaged: \(reason).")
+        }
+        guard bytes.count >= 4 else { throw damaged("truncated") }
+        let headerLength = Int(bytes.readUInt32(at: 0))
+        guard headerLength <= bytes.count - 4 else { throw damaged("header length out of range") }
+        let headerBytes = Array(bytes[4..<(4 + headerLength)])
+        let header: BlockHeader
+        do { header = try BlockHeader.decode(headerBytes) } catch { throw damaged(error.description) }
+        guard 4 + headerLength + Int(header.ciphertextLength) == bytes.count else { throw damaged("length does not match its header") }
+        guard let compressed = AEAD.open(bytes[(4 + headerLength)...], key: key, nonce: header.nonce[...],
+            associatedData: (PackFormat.blockAssociatedDataPrefix + headerBytes)[...])
+        else { throw damaged("authentication failed (altered bytes)") }
+        guard let plaintext = decompressor.decompress(compressed, expectedSize: header.plaintextLength) else {
+            throw damaged("does not decompress to its declared size")
+        }
+        return (header, plaintext)
+    }
+}

@@ -1,0 +1,132 @@
+/// Byte layout of packs and their indexes (docs/FORMAT.md §6, §7).
+enum PackFormat {
+    static let magic = Array("CRMVPK01".utf8)
+    static let indexMagic = Array("CRMVIX01".utf8)
+    static let sealedKeyCount = 32 + SealingKey.sealOverhead
+    static let headerCount = magic.count + sealedKeyCount
+    static let blockAssociatedDataPrefix = Array("crmvault block v1\n".utf8)
+    static let maximumChunksPerBlock = 65536
+    static let maximumChunkLength = 16 << 20
+    static let maximumCiphertextLength = (64 << 20) + AEAD.tagCount
+
+    static func packPath(_ name: Digest) -> String { "packs/\(name.hex.prefix(2))/\(name.hex).pack" }
+    static func indexPath(_ name: Digest) -> String { "index/\(name.hex.prefix(2))/\(name.hex).index" }
+}
+
+/// Where one chunk is stored: the pack, the block inside it, and the chunk inside the decompressed block.
+public struct ChunkLocation: Sendable, Equatable {
+    public var pack: Digest
+    public var blockOffset: UInt64
+    public var blockLength: UInt32
+    public var offsetInBlock: UInt32
+    public var length: UInt32
+}
+
+/// The plaintext header of one block: its nonce, its chunks' ids and lengths, the ciphertext length.
+struct BlockHeader: Equatable {
+    var nonce: [UInt8]
+    var chunks: [(id: Digest, length: UInt32)]
+    var ciphertextLength: UInt32
+
+    static func == (a: BlockHeader, b: BlockHeader) -> Bool {
+        a.nonce == b.nonce && a.ciphertextLength == b.ciphertextLength
+            && a.chunks.elementsEqual(b.chunks) { $0.id == $1.id && $0.length == $1.length }
+    }
+
+    var plaintextLength: Int { chunks.reduce(0) { $0 + Int($1.length) } }
+
+    func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.append(nonce)
+        writer.append(UInt32(chunks.count))
+        writer.append(ciphertextLength)
+        for chunk in chunks {
+            writer.append(chunk.id.bytes)
+            writer.append(chunk.length)
+        }
+        return writer.bytes
+    }
+
+    static func encodedCount(chunkCount: Int) -> Int { AEAD.nonceCount + 8 + chunkCount * 36 }
+
+    /// Parses and bounds-checks a header; the reason names what is out of range.
+    static func decode(_ bytes: [UInt8]) throws(PackDecodingError) -> BlockHeader {
+        var reader = ByteReader(bytes)
+        do {
+            let nonce = Array(try reader.take(AEAD.nonceCount))
+            let count = Int(try reader.readUInt32())
+            let ciphertextLength = try reader.readUInt32()
+            guard count >= 1, count <= PackFormat.maximumChunksPerBlock else { throw PackDecodingError("block has \(count) chunks") }
+            guard Int(ciphertextLength) >= AEAD.tagCount, Int(ciphertextLength) <= PackFormat.maximumCiphertextLength else {
+                throw PackDecodingError("block ciphertext length \(ciphertextLength) is out of range")
+            }
+            guard reader.remaining == count * 36 else { throw PackDecodingError("block header length does not match its chunk count") }
+            var chunks = [(id: Digest, length: UInt32)]()
+            chunks.reserveCapacity(count)
+            for _ in 0..<count {
+                let id = Digest(bytes: try reader.take(32))!
+                let length = try reader.readUInt32()
+                guard length >= 1, Int(length) <= PackFormat.maximumChunkLength else { throw PackDecodingError("chunk length \(length) is out of range") }
+                chunks.append((id, length))
+            }
+            return BlockHeader(nonce: nonce, chunks: chunks, ciphertextLength: ciphertextLength)
+        } catch let error as PackDecodingError {
+            throw error
+        } catch {
+            throw PackDecodingError("block header is truncated")
+        }
+    }
+}
+
+struct PackDecodingError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The index of one pack: every chunk's location, in pack order (docs/FORMAT.md §7).
+struct PackIndex: Equatable {
+    var pack: Digest
+    var locations: [Digest: ChunkLocation] { Dictionary(records.map { ($0.id, $0.location) }, uniquingKeysWith: { a, _ in a }) }
+    var records: [(id: Digest, location: ChunkLocation)]
+
+    static func == (a: PackIndex, b: PackIndex) -> Bool { a.encoded() == b.encoded() }
+
+    func encoded() -> [UInt8] {
+        var writer = ByteWriter()
+        writer.append(PackFormat.indexMagic)
+        writer.append(pack.bytes)
+        writer.append(UInt32(records.count))
+        for record in records {
+            writer.append(record.id.bytes)
+            writer.append(record.location.blockOffset)
+            writer.append(record.location.blockLength)
+            writer.append(record.location.offsetInBlock)
+            writer.append(record.location.length)
+        }
+        return writer.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(PackDecodingError) -> PackIndex {
+        var reader = ByteReader(bytes)
+        do {
+            guard Array(try reader.take(8)) == PackFormat.indexMagic else { throw PackDecodingError("not a version 1 index (bad magic)") }
+            let pack = Digest(bytes: try reader.take(32))!
+            let count = Int(try reader.readUInt32())
+            guard reader.remaining == count * 52 else { throw PackDecodingError("index length does not match its record count") }
+            var records = [(id: Digest, location: ChunkLocation)]()
+            records.reserveCapacity(count)
+            for _ in 0..<count {
+                let id = Digest(bytes: try reader.take(32))!
+                let location = ChunkLocation(
+                    pack: pack, blockOffset: try reader.readUInt64(), blockLength: try reader.readUInt32(),
+                    offsetInBlock: try reader.readUInt32(), length: try reader.readUInt32())
+                records.append((id, location))
+            }
+            return PackIndex(pack: pack, records: records)
+        } catch let error as PackDecodingError {
+            throw error
+        } catch {
+            throw PackDecodingError("index is truncated")
+        }
+    }
+}

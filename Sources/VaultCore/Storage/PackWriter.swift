@@ -1,0 +1,68 @@
+/// Writes one pack sequentially: the sealed data key, then blocks. Hashes as it writes, so the pack's
+/// name is known at `finish` without reading it back.
+final class PackWriter {
+    private let file: any StagedFile
+    private var hasher = SHA256Hasher()
+    private let dataKey: SecretBytes
+    private var records: [(id: Digest, location: ChunkLocation)] = []
+    private(set) var size: UInt64 = 0
+
+    init(storage: any VaultStorage, sealing: SealingKey) throws {
+        file = try storage.stageFile()
+        dataKey = SecretBytes(randomCount: 32)
+        let sealedKey = dataKey.withUnsafeBytes { sealing.seal($0) }
+        try append(PackFormat.magic + sealedKey)
+    }
+
+    private func append(_ bytes: [UInt8]) throws {
+        try file.write(bytes)
+        hasher.update(bytes)
+        size += UInt64(bytes.count)
+    }
+
+    /// Compresses, encrypts and appends one block of chunks.
+    func append(_ block: PendingBlock, compressor: ZstdCompressor) throws {
+        let compressed = try block.data.withUnsafeBytes { try compressor.compress($0) }
+        let nonce = Sodium.randomBytes(AEAD.nonceCount)
+        let header = BlockHeader(
+            nonce: nonce, chunks: zip(block.ids, block.lengths).map { ($0, UInt32($1)) },
+            ciphertextLength: UInt32(compressed.count + AEAD.tagCount)
+        ).encoded()
+        let ciphertext = compressed.withUnsafeBytes {
+            AEAD.seal($0, key: dataKey, nonce: nonce, associatedData: PackFormat.blockAssociatedDataPrefix + header)
+        }
+        let blockOffset = size
+        let blockLength = UInt32(4 + header.count + ciphertext.count)
+        var prefix = ByteWriter()
+        prefix.append(UInt32(header.count))
+        try append(prefix.bytes + header)
+        try append(ciphertext)
+        var offsetInBlock: UInt32 = 0
+        for (id, length) in zip(block.ids, block.lengths) {
+            records.append((id, ChunkLocation(
+                pack: .zero, blockOffset: blockOffset, blockLength: blockLength, offsetInBlock: offsetInBlock, length: UInt32(length))))
+            offsetInBlock += UInt32(length)
+        }
+    }
+
+    /// Makes the pack durable under its hash name, then its index; returns the name.
+    func finish(storage: any VaultStorage) throws -> (name: Digest, size: UInt64) {
+        let name = hasher.finalize()
+        try file.commit(as: PackFormat.packPath(name))
+        let index = PackIndex(pack: name, records: records.map { ($0.id, ChunkLocation(
+            pack: name, blockOffset: $0.location.blockOffset, blockLength: $0.location.blockLength,
+            offsetInBlock: $0.location.offsetInBlock, length: $0.location.length)) })
+        try storage.writeDurably(PackFormat.indexPath(name), index.encoded())
+        return (name, size)
+    }
+
+    func abandon() { file.abandon() }
+}
+
+/// A run of new chunks waiting to be sealed into a block.
+struct PendingBlock: Sendable {
+    var number: Int
+    var ids: [Digest] = []
+    var lengths: [Int] = []
+    var data: [UInt8] = []
+}

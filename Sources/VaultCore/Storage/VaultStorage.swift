@@ -1,0 +1,37 @@
+/// Where a vault's files live. The engine only speaks this protocol, so object storage or tape can be
+/// added later without touching it. Paths are relative, `/`-separated (docs/FORMAT.md §3).
+public protocol VaultStorage: Sendable {
+    /// A human description of the location, for messages.
+    var location: String { get }
+    func exists(_ path: String) -> Bool
+    func read(_ path: String) throws -> [UInt8]
+    func read(_ path: String, offset: UInt64, count: Int) throws -> [UInt8]
+    func size(of path: String) throws -> UInt64
+    /// Names of the entries directly inside `directory`; empty when it does not exist.
+    func list(_ directory: String) throws -> [String]
+    /// Writes a whole file durably: temp file, fsync, rename, fsync directory.
+    func writeDurably(_ path: String, _ bytes: [UInt8]) throws
+    /// Starts a file that is written sequentially and appears under its final name only on `commit`.
+    func stageFile() throws -> any StagedFile
+    func openSequential(_ path: String) throws -> any SequentialFile
+    func remove(_ path: String) throws
+}
+
+/// A file being written; invisible until committed, removed if abandoned.
+public protocol StagedFile: AnyObject {
+    var bytesWritten: UInt64 { get }
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// fsyncs, renames to `path` and fsyncs the directory.
+    func commit(as path: String) throws
+    func abandon()
+}
+
+/// Sequential reading of a large file in pieces.
+public protocol SequentialFile: AnyObject {
+    /// Up to `count` bytes; empty at the end.
+    func read(upTo count: Int) throws -> [UInt8]
+}
+
+extension StagedFile {
+    func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+}

@@ -1,0 +1,33 @@
+/// An error a user can act on: what failed, naming the vault file, snapshot or input, and what to do next.
+public struct VaultError: Error, CustomStringConvertible, Sendable {
+    /// What kind of failure this is; each maps to one process exit code.
+    public enum Code: String, Sendable {
+        case vaultNotFound, vaultExists, vaultLocked, vaultDamaged
+        case wrongPassphrase, keyRefused, keyFileInsecure, notAuthorized, readOnlyKey
+        case chainBroken, chunkCorrupted, packCorrupted, manifestCorrupted, snapshotNotFound
+        case hostileInput, inputUnreadable, targetNotEmpty, usage
+        case unsupportedVersion, compressionFailed, cryptoFailed, ioFailed, diskFull
+    }
+
+    public var code: Code
+    public var message: String
+    public var remedy: String?
+    public var cause: String?
+
+    public init(_ code: Code, _ message: String, remedy: String? = nil, cause: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.remedy = remedy
+        self.cause = cause.map { String(describing: $0) }
+    }
+
+    public var description: String { [message, remedy].compactMap { $0 }.joined(separator: "\n") }
+
+    /// True when the error means the stored data failed a check (exit code 1), not that the user erred.
+    public var isIntegrityProblem: Bool {
+        switch code {
+        case .vaultDamaged, .chainBroken, .chunkCorrupted, .packCorrupted, .manifestCorrupted: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Builds zip archives byte by byte with full control over names, types, CRCs and declared sizes, so tests
+/// can produce the hostile archives a real zip library would refuse to write. Entries are stored
+/// (method 0) unless deflated bytes are supplied.
+public struct RawZipBuilder: Sendable {
+    public struct Member: Sendable {
+        public var name: String
+        public var data: Data
+        public var isSymlink = false
+        public var crc: UInt32? = nil
+        public var declaredSize: UInt32? = nil
+
+        public init(name: String, data: Data, isSymlink: Bool = false, crc: UInt32? = nil, declaredSize: UInt32? = nil) {
+            self.name = name
+            self.data = data
+            self.isSymlink = isSymlink
+            self.crc = crc
+            self.declaredSize = declaredSize
+        }
+    }
+
+    public var members: [Member] = []
+
+    public init(_ members: [Member] = []) { self.members = members }
+
+    public func build() -> Data {
+        var output = Data()
+        var central = Data()
+        for member in members {
+            let offset = UInt32(output.count)
+            let name = Data(member.name.utf8)
+            let crc = member.crc ?? CRC32.checksum(member.data)
+            let size = UInt32(member.data.count)
+            let declared = member.declaredSize ?? size
+            output.append(le32(0x04034b50)); output.append(le16(20)); output.append(le16(0x0800)); output.append(le16(0))
+            output.append(le16(0)); output.append(le16(0x21))
+            output.append(le32(crc)); output.append(le32(size)); output.append(le32(declared))
+            output.append(le16(UInt16(name.count))); output.append(le16(0)); output.append(name); output.append(member.data)
+            let mode: UInt32 = member.isSymlink ? 0o120777 : 0o100644
+            central.append(le32(0x02014b50)); central.append(le16(0x0314)); central.append(le16(20)); central.append(le16(0x0800))
+            central.append(le16(0)); central.append(le16(0)); central.append(le16(0x21))
+            central.append(le32(crc)); central.append(le32(size)); central.append(le32(declared))
+            central.append(le16(UInt16(name.count))); central.append(le16(0)); central.append(le16(0)); central.append(le16(0))
+            central.append(le16(0)); central.append(le32(mode << 16)); central.append(le32(offset)); central.append(name)
+        }
+        let centralOffset = UInt32(output.count)
+        output.append(central)
+        output.append(le32(0x06054b50)); output.append(le16(0)); output.append(le16(0))
+        output.append(le16(UInt16(members.count))); output.append(le16(UInt16(members.count)))
+        output.append(le32(UInt32(central.count))); output.append(le32(centralOffset)); output.append(le16(0))
+        return output
+    }
+
+    private func le16(_ value: UInt16) -> Data { withUnsafeBytes(of: value.littleEndian) { Data($0) } }
+    private func le32(_ value: UInt32) -> Data { withUnsafeBytes(of: value.littleEndian) { Data($0) } }
+}
+
+/// CRC-32 (IEEE), as zip uses it.
+public enum CRC32 {
+    private static let table: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+        return value
+    }
+
+    public static func checksum(_ data: Data) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in data { crc = table[Int((crc ^ UInt32(byte)) & 0xff)] ^ (crc >> 8) }
+        return crc ^ 0xFFFF_FFFF
+    }
+}

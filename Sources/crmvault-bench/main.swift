@@ -1,0 +1,155 @@
+import CRMExportGenerator
+import Foundation
+import VaultCore
+
+/// crmvault-bench: generates a multi-month Salesforce-style corpus and measures crmvault, restic and borg on it
+/// in the same run (backup MB/s per month, restore MB/s, verify MB/s, stored/input, peak memory).
+///
+///     swift run -c release crmvault-bench [--scale 20000] [--months 12] [--tools crmvault,restic,borg,borg-8k]
+///     swift run -c release crmvault-bench --sweep     # chunk-size sweep that chose the defaults
+struct BenchOptions {
+    var scale = 20000
+    var months = 12
+    var work = FileManager.default.temporaryDirectory.appendingPathComponent("crmvault-bench").path
+    var tools = ["crmvault", "restic", "borg", "borg-8k"]
+    var sweep = false
+    var keep = false
+
+    init(_ arguments: [String]) throws {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--scale": scale = Int(iterator.next() ?? "") ?? scale
+            case "--months": months = Int(iterator.next() ?? "") ?? months
+            case "--work": work = iterator.next() ?? work
+            case "--tools": tools = (iterator.next() ?? "").split(separator: ",").map(String.init)
+            case "--sweep": sweep = true
+            case "--keep": keep = true
+            default: throw BenchError("unknown argument \(argument); see the comment at the top of main.swift")
+            }
+        }
+    }
+}
+
+func megabytes(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1e6) }
+func rate(_ bytes: Int, _ seconds: Double) -> String { String(format: "%.1f", Double(bytes) / 1e6 / max(seconds, 1e-9)) }
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}
+
+func generateCorpus(_ options: BenchOptions) throws -> (directories: [String], sizes: [Int]) {
+    let generator = CRMExportGenerator(seed: 2026, scale: options.scale)
+    var directories: [String] = []
+    var sizes: [Int] = []
+    let started = Date()
+    for month in 0..<options.months {
+        let directory = options.work + "/corpus/" + String(format: "2026-%02d", month + 1)
+        let files = try generator.writeMonth(month, to: URL(fileURLWithPath: directory))
+        directories.append(directory)
+        sizes.append(files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) })
+    }
+    print("corpus: \(options.months) months of \(generator.objectNames.joined(separator: ", ")), scale \(options.scale): "
+        + "\(megabytes(sizes.first ?? 0)) MB → \(megabytes(sizes.last ?? 0)) MB per month, \(megabytes(sizes.reduce(0, +))) MB in all "
+        + String(format: "(generated in %.1f s)", Date().timeIntervalSince(started)))
+    return (directories, sizes)
+}
+
+func measure(_ tool: BenchmarkTool, corpus: (directories: [String], sizes: [Int]), work: String) throws {
+    try tool.prepare()
+    var rates: [Double] = []
+    var peak = 0
+    var perMonth: [String] = []
+    var previous = diskUsage(tool.repository)
+    var afterFirstMonth = 0
+    for (month, directory) in corpus.directories.enumerated() {
+        let result = try tool.backup(month, directory)
+        rates.append(Double(corpus.sizes[month]) / 1e6 / result.seconds)
+        peak = max(peak, result.peakMemoryBytes)
+        let stored = diskUsage(tool.repository)
+        perMonth.append(String(format: "m%d %.1f MB/s +%.2f MB", month + 1, rates.last!, Double(stored - previous) / 1e6))
+        previous = stored
+        if month == 0 { afterFirstMonth = stored }
+    }
+    let input = corpus.sizes.reduce(0, +)
+    let stored = diskUsage(tool.repository)
+    let target = work + "/restore-\(tool.name)"
+    let restore = try tool.restoreLatest(target)
+    let restoredBytes = diskUsage(target)
+    try? FileManager.default.removeItem(atPath: target)
+    print("\n\(tool.name)")
+    print("  backup: month 1 \(String(format: "%.1f", rates[0])) MB/s, later months median \(String(format: "%.1f", median(Array(rates.dropFirst())))) MB/s, peak RSS \(megabytes(peak)) MB")
+    print("  per month: " + perMonth.joined(separator: "; "))
+    print("  stored: \(megabytes(stored)) MB for \(megabytes(input)) MB in = \(String(format: "%.4f", Double(stored) / Double(input))) "
+        + "; months 2… added \(megabytes(stored - afterFirstMonth)) MB for \(megabytes(input - corpus.sizes[0])) MB in "
+        + "= \(String(format: "%.4f", Double(stored - afterFirstMonth) / Double(max(input - corpus.sizes[0], 1))))")
+    print("  restore latest: \(rate(restoredBytes, restore.seconds)) MB/s (\(megabytes(restoredBytes)) MB, peak RSS \(megabytes(restore.peakMemoryBytes)) MB)")
+    for (label, run) in tool.verify {
+        let result = try run()
+        print("  \(label): \(rate(stored, result.seconds)) MB/s of repository (\(String(format: "%.2f", result.seconds)) s, peak RSS \(megabytes(result.peakMemoryBytes)) MB)")
+    }
+}
+
+/// Stores every month in a fresh vault per chunk size, in-process, and prints what each size costs.
+func sweep(corpus: (directories: [String], sizes: [Int]), work: String) throws {
+    print("\nchunk-size sweep (crmvault, in-process; stored bytes for all months, and for months 2… alone)")
+    for average in [2048, 4096, 8192, 16384, 32768] {
+        for alignment in ["newline", "none"] {
+            var settings = VaultSettings()
+            settings.kdf = .interactive
+            settings.chunker = ChunkerParameters(minimum: average / 4, average: average, maximum: average * 8, alignment: alignment)
+            let url = URL(fileURLWithPath: work + "/sweep-\(average)-\(alignment)")
+            try? FileManager.default.removeItem(at: url)
+            let (vault, owner) = try Vault.create(at: url, passphrase: Passphrase("sweep"), settings: settings)
+            let started = Date()
+            var firstMonth = 0
+            for (month, directory) in corpus.directories.enumerated() {
+                _ = try vault.backup(URL(fileURLWithPath: directory), keys: owner)
+                if month == 0 { firstMonth = diskUsage(url.path) }
+            }
+            let seconds = Date().timeIntervalSince(started)
+            let total = diskUsage(url.path)
+            let laterInput = corpus.sizes.dropFirst().reduce(0, +)
+            print(String(format: "  average %5d %@: stored %.2f MB (%.4f of input); months 2… stored %.2f MB = %.4f of their input; %.1f MB/s",
+                average, alignment.padding(toLength: 7, withPad: " ", startingAt: 0), Double(total) / 1e6,
+                Double(total) / Double(corpus.sizes.reduce(0, +)), Double(total - firstMonth) / 1e6,
+                Double(total - firstMonth) / Double(laterInput), Double(corpus.sizes.reduce(0, +)) / 1e6 / seconds))
+            try? FileManager.default.removeItem(at: url)
+        }
+    }
+}
+
+do {
+    let options = try BenchOptions(CommandLine.arguments)
+    try? FileManager.default.removeItem(atPath: options.work)
+    try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
+    defer { if !options.keep { try? FileManager.default.removeItem(atPath: options.work) } }
+    let corpus = try generateCorpus(options)
+    if options.sweep {
+        try sweep(corpus: corpus, work: options.work)
+    } else {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crmvault").path
+        for name in options.tools {
+            let tool: BenchmarkTool
+            switch name {
+            case "crmvault":
+                guard FileManager.default.isExecutableFile(atPath: binary) else {
+                    print("\ncrmvault: \(binary) not built; run `swift build -c release` first"); continue
+                }
+                tool = .crmvault(binary: binary, work: options.work)
+            case "restic": tool = .restic(work: options.work)
+            case "borg": tool = .borg(work: options.work)
+            case "borg-8k": tool = .borg(work: options.work, chunkerParameters: "buzhash,10,23,13,4095", label: "borg-8k")
+            default: throw BenchError("unknown tool \(name)")
+            }
+            if name != "crmvault" && !ChildProcess.isInstalled(String(name.prefix { $0 != "-" })) {
+                print("\n\(name): not installed (apt-get install \(name == "restic" ? "restic" : "borgbackup")), skipped")
+                continue
+            }
+            try measure(tool, corpus: corpus, work: options.work)
+        }
+    }
+} catch {
+    FileHandle.standardError.write(Data("crmvault-bench: \(error)\n".utf8))
+    exit(1)
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// `crmvault`: keeps a company's cloud-CRM exports safe offline (README.md). This target only parses and wires;
+/// the work is done in VaultCore.
+@main
+struct CRMVault: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crmvault",
+        abstract: "Encrypted, deduplicated, provably intact offline backups of CRM exports.",
+        discussion: """
+            The owner passphrase comes from CRMVAULT_PASSPHRASE, --passphrase-file FILE, \
+            CRMVAULT_PASSPHRASE_COMMAND, or a prompt on a terminal.
+
+            Exit codes:
+              0  success
+              1  integrity problem found (damaged or altered vault, corrupt or hostile input)
+              2  usage or configuration error (bad flags, no vault, wrong passphrase, refused key)
+              3  vendor or network failure
+              4  vault busy (locked by another crmvault process)
+              5  other runtime failure (disk full, medium missing, I/O error)
+            """,
+        version: "0.1.0",
+        subcommands: [
+            InitCommand.self, KeyCommand.self, BackupCommand.self, SnapshotsCommand.self, RestoreCommand.self,
+            VerifyCommand.self, DemoCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+struct BackupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup", abstract: "Back up a directory, a vendor zip or a file; prints the snapshot id.")
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var passphrase: PassphraseOptions
+
+    @Option(help: "A writer key file; without it the owner passphrase is used.")
+    var key: String?
+
+    @Option(help: "A label for the snapshot, e.g. the export month.")
+    var label: String = ""
+
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    @Argument(help: "The export: a directory, a zip, or a file.", completion: .file())
+    var path: String
+
+    func run() throws {
+        try reportingVaultErrors {
+            let opened = try vault.open()
+            let keys = try key.map { try opened.loadWriterKey(from: URL(fileURLWithPath: $0)) }
+                ?? opened.unlock(passphrase: try passphrase.passphrase())
+            let started = Date()
+            let result = try opened.backup(URL(fileURLWithPath: path), keys: keys, label: label)
+            let seconds = Date().timeIntervalSince(started)
+            if json {
+                try printJSON(BackupOutput(
+                    id: result.snapshotID.hex, files: result.files, bytesIn: result.bytesIn, bytesStored: result.bytesStored,
+                    seconds: seconds))
+            } else {
+                print("snapshot \(result.snapshotID.hex)")
+                FileHandle.standardError.write(Data("""
+                    \(result.files) files, \(formatBytes(result.bytesIn)) in, \(formatBytes(result.bytesStored)) newly stored, \
+                    \(String(format: "%.1f", seconds)) s
+
+                    """.utf8))
+            }
+        }
+    }
+}
+
+struct BackupOutput: Encodable {
+    var id: String
+    var files: Int
+    var bytesIn: Int
+    var bytesStored: Int
+    var seconds: Double
+}

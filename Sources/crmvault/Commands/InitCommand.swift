@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+struct InitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create a new vault; prints its id and the owner fingerprint to pin.")
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var passphrase: PassphraseOptions
+
+    @Option(help: "Argon2id cost: interactive, moderate (default) or sensitive.")
+    var kdf: String = "moderate"
+
+    @Option(help: ArgumentHelp("Average chunk size in bytes (power of two).", visibility: .hidden))
+    var chunkAverage: Int?
+
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    func run() throws {
+        try reportingVaultErrors {
+            var settings = VaultSettings()
+            switch kdf {
+            case "interactive": settings.kdf = .interactive
+            case "moderate": settings.kdf = .moderate
+            case "sensitive": settings.kdf = .sensitive
+            case "insecure-test-only": settings.kdf = .insecureForTestsOnly
+            default: throw ValidationError("--kdf must be interactive, moderate or sensitive.")
+            }
+            if let chunkAverage {
+                settings.chunker = ChunkerParameters(minimum: chunkAverage / 4, average: chunkAverage, maximum: chunkAverage * 8)
+            }
+            let (created, _) = try Vault.create(at: vault.url, passphrase: try passphrase.passphrase(confirming: true), settings: settings)
+            if json {
+                try printJSON(["vault": created.id, "location": created.location, "ownerFingerprint": created.ownerFingerprint])
+            } else {
+                print("Created vault \(created.id) at \(created.location)")
+                print("Owner fingerprint (give it to your auditors, keep it on paper):")
+                print("  \(created.ownerFingerprint)")
+                print("Keep the passphrase safe: without it no one, not even you, can restore this vault.")
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+struct KeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "key", abstract: "Manage keys.", subcommands: [WriterKeyCommand.self])
+}
+
+struct WriterKeyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "writer",
+        abstract: "Create a writer (put-only) key for a pull host: it can add snapshots but never read one.")
+
+    @OptionGroup var vault: VaultOptions
+    @OptionGroup var passphrase: PassphraseOptions
+
+    @Option(help: "Where to write the key file (created with mode 0600, never overwritten).")
+    var out: String
+
+    @Option(help: "A name for the key, shown in `snapshots` (e.g. the pull host).")
+    var name: String = ProcessInfo.processInfo.hostName
+
+    func run() throws {
+        try reportingVaultErrors {
+            let opened = try vault.open()
+            let owner = try opened.unlock(passphrase: try passphrase.passphrase())
+            let key = try opened.authorizeWriter(owner: owner, name: name, keyFile: URL(fileURLWithPath: out))
+            print("Wrote writer key \"\(name)\" to \(out) (mode 0600).")
+            print("Its public key \(key.hex) is authorized in the vault's chain.")
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+extension ExitCode {
+    /// The one place where failures become process exit codes (listed in `crmvault --help`).
+    init(_ error: VaultError) {
+        switch error.code {
+        case .vaultDamaged, .chainBroken, .chunkCorrupted, .packCorrupted, .manifestCorrupted, .hostileInput:
+            self = ExitCode(1)
+        case .vaultNotFound, .vaultExists, .wrongPassphrase, .keyRefused, .keyFileInsecure, .notAuthorized, .readOnlyKey,
+            .inputUnreadable, .targetNotEmpty, .usage, .unsupportedVersion, .snapshotNotFound:
+            self = ExitCode(2)
+        case .vaultLocked:
+            self = ExitCode(4)
+        case .compressionFailed, .cryptoFailed, .ioFailed, .diskFull:
+            self = ExitCode(5)
+        }
+    }
+}
+
+/// Runs a command body, printing a `VaultError` as a sentence and its remedy, and exiting with its code.
+func reportingVaultErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as VaultError {
+        printError(error.description)
+        throw ExitCode(error)
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+}
+
+func printWarning(_ message: String) {
+    FileHandle.standardError.write(Data(("warning: " + message + "\n").utf8))
+}
+
+/// Writes a value as pretty JSON on standard output, keys in declaration order.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// Human-readable byte counts (1 kB = 1000 B, as `df -H` and restic show them).
+func formatBytes(_ count: some BinaryInteger) -> String {
+    let value = Double(count)
+    let units = ["B", "kB", "MB", "GB", "TB"]
+    var scaled = value
+    var unit = 0
+    while scaled >= 1000 && unit < units.count - 1 {
+        scaled /= 1000
+        unit += 1
+    }
+    return unit == 0 ? "\(count) B" : String(format: "%.1f %@", scaled, units[unit])
+}

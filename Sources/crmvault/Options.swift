@@ -1,0 +1,24 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+/// `--vault DIR`, shared by every command that works on a vault.
+struct VaultOptions: ParsableArguments {
+    @Option(name: .long, help: "The vault directory.", completion: .directory)
+    var vault: String
+
+    var url: URL { URL(fileURLWithPath: vault) }
+
+    func open() throws -> Vault { try Vault.open(at: url) }
+}
+
+/// Where the owner passphrase comes from; never from a command-line argument (it would show in `ps`).
+struct PassphraseOptions: ParsableArguments {
+    @Option(name: .long, help: "Read the owner passphrase from this file (first line; must be readable only by you).")
+    var passphraseFile: String?
+
+    /// Finds the passphrase: --passphrase-file, CRMVAULT_PASSPHRASE, CRMVAULT_PASSPHRASE_COMMAND, or a prompt.
+    func passphrase(confirming: Bool = false) throws -> Passphrase {
+        try PassphraseSource.read(file: passphraseFile, confirming: confirming)
+    }
+}

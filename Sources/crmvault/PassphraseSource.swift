@@ -1,0 +1,74 @@
+import Foundation
+import VaultCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the owner passphrase from the places DESIGN.md names, in order. The text never reaches a log or an error.
+enum PassphraseSource {
+    static func read(file: String?, confirming: Bool) throws -> Passphrase {
+        if let file { return try fromFile(file) }
+        let environment = ProcessInfo.processInfo.environment
+        if let value = environment["CRMVAULT_PASSPHRASE"], !value.isEmpty { return Passphrase(value) }
+        if let command = environment["CRMVAULT_PASSPHRASE_COMMAND"], !command.isEmpty { return try fromCommand(command) }
+        if isatty(STDIN_FILENO) == 1 { return try prompt(confirming: confirming) }
+        throw VaultError(.usage, "This command needs the owner passphrase, and none was given.",
+            remedy: "Set CRMVAULT_PASSPHRASE or CRMVAULT_PASSPHRASE_COMMAND, pass --passphrase-file FILE, or run it on a terminal.")
+    }
+
+    private static func fromFile(_ path: String) throws -> Passphrase {
+        var status = stat()
+        guard stat(path, &status) == 0, var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
+            throw VaultError(.usage, "Cannot read the passphrase file \(path).")
+        }
+        guard status.st_mode & 0o077 == 0 else {
+            throw VaultError(.keyFileInsecure, "The passphrase file \(path) can be read by other users; it is refused.",
+                remedy: "Run `chmod 600 \(path)` and consider changing the passphrase.")
+        }
+        if let newline = bytes.firstIndex(of: 0x0a) {
+            let tail = Array(bytes[newline...])
+            bytes.removeSubrange(newline...)
+            _ = tail
+        }
+        if bytes.last == 0x0d { bytes.removeLast() }
+        return try nonEmpty(Passphrase(bytes: &bytes), source: "the passphrase file \(path)")
+    }
+
+    private static func fromCommand(_ command: String) throws -> Passphrase {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let output = Pipe()
+        process.standardOutput = output
+        do { try process.run() } catch {
+            throw VaultError(.usage, "CRMVAULT_PASSPHRASE_COMMAND could not be started.")
+        }
+        var bytes = Array(output.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw VaultError(.usage, "CRMVAULT_PASSPHRASE_COMMAND failed (exit \(process.terminationStatus)).",
+                remedy: "Run the command by hand to see why; its output is not shown here because it is a secret.")
+        }
+        while bytes.last == 0x0a || bytes.last == 0x0d { bytes.removeLast() }
+        return try nonEmpty(Passphrase(bytes: &bytes), source: "CRMVAULT_PASSPHRASE_COMMAND")
+    }
+
+    private static func prompt(confirming: Bool) throws -> Passphrase {
+        guard let first = getpass("Owner passphrase: ") else { throw VaultError(.usage, "No passphrase was entered.") }
+        var bytes = Array(String(cString: first).utf8)
+        memset(first, 0, strlen(first))
+        if confirming {
+            guard let second = getpass("Repeat the passphrase: ") else { throw VaultError(.usage, "No passphrase was entered.") }
+            let matches = Array(String(cString: second).utf8) == bytes
+            memset(second, 0, strlen(second))
+            guard matches else { throw VaultError(.usage, "The two passphrases differ; nothing was created.") }
+        }
+        return try nonEmpty(Passphrase(bytes: &bytes), source: "the prompt")
+    }
+
+    private static func nonEmpty(_ passphrase: Passphrase, source: String) throws -> Passphrase {
+        guard !passphrase.isEmpty else { throw VaultError(.usage, "The passphrase from \(source) is empty.") }
+        return passphrase
+    }
+}
