@@ -1,4 +1,17 @@
 extension Vault {
+    /// Repairs what an interrupted backup left: removes temp files (the caller holds the writer lock, so
+    /// their writer is gone) and rebuilds the index of any pack that was committed without one, so its
+    /// chunks are reused rather than stored again.
+    func recoverInterruptedBackup() throws {
+        for file in try storage.list("tmp") { try? storage.remove("tmp/" + file) }
+        let scanner = PackScanner(storage: storage, ownerKeys: nil)
+        for pack in try listPacks() where !storage.exists(PackFormat.indexPath(pack)) {
+            let result = try scanner.scan(pack)
+            guard result.hash == pack, let index = result.index else { continue }
+            try storage.writeDurably(PackFormat.indexPath(pack), index.encoded())
+        }
+    }
+
     /// Names of every pack present, from `packs/*/`.
     func listPacks() throws -> [Digest] {
         var names: [Digest] = []

@@ -67,6 +67,7 @@ public final class Vault: @unchecked Sendable {
                 remedy: isVault ? nil : "Choose an empty or new directory.")
         }
         try LocalDirectoryStorage.makeDirectory(url.path)
+        try LocalDirectoryStorage.makeDirectory(url.appendingPathComponent("locks").path)
         let storage = LocalDirectoryStorage(root: url)
         let keys = VaultKeys.generateOwner()
         let vaultID = Hex.encode(Sodium.randomBytes(16))

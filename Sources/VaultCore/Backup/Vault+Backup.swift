@@ -22,6 +22,7 @@ extension Vault {
         let lock = try VaultLock.acquire(vaultPath: location, operation: "backup of \(source.name)")
         defer { withExtendedLifetime(lock) {} }
         let chain = try loadChain()
+        try recoverInterruptedBackup()
         if case .writer = keys.role, !chain.authorizedWriters.contains(keys.signing.publicKey) {
             throw VaultError(.notAuthorized, "This writer key is not authorized for the vault at \(location).")
         }

@@ -91,8 +91,9 @@ struct ZipSource: ExportSource {
             try visitor.file(path, mode: permissions == 0 ? 0o644 : permissions & 0o7777, mtime: mtime, size: Int(declared)) { consume in
                 var actual: UInt64 = 0
                 var failure: (any Error)?
+                var checksum: UInt32 = 0
                 do {
-                    _ = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { data in
+                    checksum = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { data in
                         actual += UInt64(data.count)
                         guard actual <= declared else {
                             throw refuse("member \"\(path)\" inflates beyond its declared \(declared) bytes (zip bomb)")
@@ -114,6 +115,10 @@ struct ZipSource: ExportSource {
                 }
                 guard actual == declared else {
                     throw refuse("member \"\(path)\" holds \(actual) bytes but declares \(declared)")
+                }
+                // ZIPFoundation computes the CRC while streaming but leaves the comparison to the caller.
+                guard checksum == entry.checksum else {
+                    throw refuse("member \"\(path)\" fails its CRC-32 check (corrupt or tampered)")
                 }
             }
         }

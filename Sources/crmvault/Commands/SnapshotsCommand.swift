@@ -12,7 +12,7 @@ struct SnapshotsCommand: ParsableCommand {
         try reportingVaultErrors {
             let snapshots = try vault.open().snapshots()
             if json {
-                try printJSON(snapshots)
+                print(OrderedJSON.array(snapshots.map(\.orderedFields)))
                 return
             }
             if snapshots.isEmpty {
