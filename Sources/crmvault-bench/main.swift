@@ -14,6 +14,7 @@ struct BenchOptions {
     var tools = ["crmvault", "restic", "borg", "borg-8k"]
     var sweep = false
     var keep = false
+    var generateOnly = false
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -25,11 +26,15 @@ struct BenchOptions {
             case "--tools": tools = (iterator.next() ?? "").split(separator: ",").map(String.init)
             case "--sweep": sweep = true
             case "--keep": keep = true
+            case "--generate-only": generateOnly = true
             default: throw BenchError("unknown argument \(argument); see the comment at the top of main.swift")
             }
         }
     }
 }
+
+/// Unbuffered output, so progress shows while the benchmark runs into a file.
+func print(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 
 func megabytes(_ bytes: Int) -> String { String(format: "%.1f", Double(bytes) / 1e6) }
 func rate(_ bytes: Int, _ seconds: Double) -> String { String(format: "%.1f", Double(bytes) / 1e6 / max(seconds, 1e-9)) }
@@ -43,16 +48,22 @@ func generateCorpus(_ options: BenchOptions) throws -> (directories: [String], s
     var directories: [String] = []
     var sizes: [Int] = []
     let started = Date()
-    for month in 0..<options.months {
+    try generator.forEachMonth(0...(options.months - 1)) { month, files in
         let directory = options.work + "/corpus/" + String(format: "2026-%02d", month + 1)
-        let files = try generator.writeMonth(month, to: URL(fileURLWithPath: directory))
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        for file in files { try file.contents.write(to: URL(fileURLWithPath: directory + "/" + file.name)) }
         directories.append(directory)
-        sizes.append(files.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) })
+        sizes.append(files.reduce(0) { $0 + $1.contents.count })
     }
     print("corpus: \(options.months) months of \(generator.objectNames.joined(separator: ", ")), scale \(options.scale): "
         + "\(megabytes(sizes.first ?? 0)) MB → \(megabytes(sizes.last ?? 0)) MB per month, \(megabytes(sizes.reduce(0, +))) MB in all "
         + String(format: "(generated in %.1f s)", Date().timeIntervalSince(started)))
     return (directories, sizes)
+}
+
+func corpusOnDisk(_ options: BenchOptions) throws -> (directories: [String], sizes: [Int]) {
+    let directories = (0..<options.months).map { options.work + "/corpus/" + String(format: "2026-%02d", $0 + 1) }
+    return (directories, directories.map(diskUsage))
 }
 
 func measure(_ tool: BenchmarkTool, corpus: (directories: [String], sizes: [Int]), work: String) throws {
@@ -93,8 +104,8 @@ func measure(_ tool: BenchmarkTool, corpus: (directories: [String], sizes: [Int]
 /// Stores every month in a fresh vault per chunk size, in-process, and prints what each size costs.
 func sweep(corpus: (directories: [String], sizes: [Int]), work: String) throws {
     print("\nchunk-size sweep (crmvault, in-process; stored bytes for all months, and for months 2… alone)")
-    for average in [2048, 4096, 8192, 16384, 32768] {
-        for alignment in ["newline", "none"] {
+    for average in [512, 1024, 2048, 4096, 8192, 16384] {
+        for alignment in ["newline"] {
             var settings = VaultSettings()
             settings.kdf = .interactive
             settings.chunker = ChunkerParameters(minimum: average / 4, average: average, maximum: average * 8, alignment: alignment)
@@ -103,17 +114,22 @@ func sweep(corpus: (directories: [String], sizes: [Int]), work: String) throws {
             let (vault, owner) = try Vault.create(at: url, passphrase: Passphrase("sweep"), settings: settings)
             let started = Date()
             var firstMonth = 0
+            var laterNewChunkBytes = 0
+            var laterManifestBytes = 0
             for (month, directory) in corpus.directories.enumerated() {
-                _ = try vault.backup(URL(fileURLWithPath: directory), keys: owner)
-                if month == 0 { firstMonth = diskUsage(url.path) }
+                let result = try vault.backup(URL(fileURLWithPath: directory), keys: owner)
+                if month == 0 { firstMonth = diskUsage(url.path) } else { laterNewChunkBytes += result.newChunkBytes }
+                if month > 0 { laterManifestBytes += diskUsage(url.path + "/snapshots") / month }
             }
+            _ = laterManifestBytes
             let seconds = Date().timeIntervalSince(started)
             let total = diskUsage(url.path)
             let laterInput = corpus.sizes.dropFirst().reduce(0, +)
-            print(String(format: "  average %5d %@: stored %.2f MB (%.4f of input); months 2… stored %.2f MB = %.4f of their input; %.1f MB/s",
+            print(String(format: "  average %5d %@: stored %.2f MB (%.4f of input); months 2… stored %.2f MB = %.4f of their input; new chunks %.4f of input; %.1f MB/s",
                 average, alignment.padding(toLength: 7, withPad: " ", startingAt: 0), Double(total) / 1e6,
                 Double(total) / Double(corpus.sizes.reduce(0, +)), Double(total - firstMonth) / 1e6,
-                Double(total - firstMonth) / Double(laterInput), Double(corpus.sizes.reduce(0, +)) / 1e6 / seconds))
+                Double(total - firstMonth) / Double(laterInput), Double(laterNewChunkBytes) / Double(laterInput),
+                Double(corpus.sizes.reduce(0, +)) / 1e6 / seconds))
             try? FileManager.default.removeItem(at: url)
         }
     }
@@ -121,10 +137,20 @@ func sweep(corpus: (directories: [String], sizes: [Int]), work: String) throws {
 
 do {
     let options = try BenchOptions(CommandLine.arguments)
+    if options.generateOnly {
+        _ = try generateCorpus(options)
+        exit(0)
+    }
     try? FileManager.default.removeItem(atPath: options.work)
     try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
     defer { if !options.keep { try? FileManager.default.removeItem(atPath: options.work) } }
-    let corpus = try generateCorpus(options)
+    // A child process generates the corpus, so this process stays small: on Linux a spawned child's peak RSS
+    // starts from its parent's (the memory is shared until exec), which would hide the tools' own figures.
+    let generation = try ChildProcess.check(
+        [CommandLine.arguments[0], "--generate-only", "--scale", String(options.scale), "--months", String(options.months),
+         "--work", options.work])
+    print(generation.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    let corpus = try corpusOnDisk(options)
     if options.sweep {
         try sweep(corpus: corpus, work: options.work)
     } else {

@@ -48,7 +48,8 @@ struct IntegrityTests {
         let entry = try isolated.vault.resolveSnapshot("latest", in: try isolated.vault.loadChain())
         let manifest = try isolated.vault.loadManifest(entry).manifest
         let big = try #require(manifest.files.first { $0.path == "attachments/big.bin" })
-        let packIndex = try #require(big.packs?.first)
+        let shared = Set(manifest.files.filter { $0.path != big.path }.flatMap { $0.packs ?? [] })
+        let packIndex = try #require(big.packs?.first { !shared.contains($0) })
         let pack = try #require(Digest(hex: manifest.packs[packIndex]))
         try isolated.flipBit(in: PackFormat.packPath(pack), at: -5)
         let report = try isolated.vault.restore(entry, to: isolated.directory.path("restored"), keys: isolated.owner)

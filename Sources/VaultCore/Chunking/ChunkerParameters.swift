@@ -16,7 +16,7 @@ public struct ChunkerParameters: Codable, Sendable, Equatable {
 
     /// Defaults chosen by `crmvault-bench` on CSV exports (README, "Chunk size"): small enough that a month's
     /// changed records touch few chunks, large enough that index and manifest stay small.
-    public static let `default` = ChunkerParameters(minimum: 2048, average: 8192, maximum: 65536)
+    public static let `default` = ChunkerParameters(minimum: 512, average: 2048, maximum: 16384)
 
     func validate() throws {
         let isPowerOfTwo = average > 0 && average & (average - 1) == 0

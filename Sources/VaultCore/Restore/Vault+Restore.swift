@@ -129,15 +129,16 @@ extension Vault {
             close(fd)
             if !isComplete { unlink(temporary.path) }
         }
-        let digest = KeyedHasher(key: keys.fileDigestKey)
+        let checker = ChunkChecker(keys: keys)
+        let batchSize = 4 << 20
+        var batch: [UInt8] = []
+        var spans: [(id: Digest, range: Range<Int>)] = []
         var size = 0
-        for id in try chunkIDs(of: file, reader: reader) {
-            try reader.withChunk(id) { chunk in
-                digest.update(chunk)
-                size += chunk.count
+        func flush() throws {
+            try batch.withUnsafeBytes { bytes in
                 var done = 0
-                while done < chunk.count {
-                    let written = Glibc.write(fd, chunk.baseAddress! + done, chunk.count - done)
+                while done < bytes.count {
+                    let written = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
                     if written < 0 {
                         if errno == EINTR { continue }
                         throw LocalDirectoryStorage.errnoError("write", temporary.path)
@@ -145,8 +146,27 @@ extension Vault {
                     done += written
                 }
             }
+            checker.submit(batch, chunks: spans)
+            batch = []
+            batch.reserveCapacity(batchSize)
+            spans = []
         }
-        guard size == file.size, digest.finalize().hex == file.digest else {
+        batch.reserveCapacity(batchSize)
+        for id in try chunkIDs(of: file, reader: reader) {
+            try reader.withChunk(id, verifyingID: false) { chunk in
+                let start = batch.count
+                batch.append(contentsOf: chunk)
+                spans.append((id, start..<batch.count))
+                size += chunk.count
+            }
+            if batch.count >= batchSize { try flush() }
+        }
+        try flush()
+        let (digest, mismatch) = checker.finish()
+        if let mismatch {
+            throw VaultError(.chunkCorrupted, "chunk \(mismatch.shortForm) does not match its id (damaged data).")
+        }
+        guard size == file.size, digest.hex == file.digest else {
             throw VaultError(.chunkCorrupted, "\(file.path) does not match its recorded size and digest after restore.")
         }
         guard fsync(fd) == 0 else { throw LocalDirectoryStorage.errnoError("fsync", temporary.path) }

@@ -6,9 +6,18 @@ final class ChunkReader {
     private let keys: VaultKeys
     private let locations: [Digest: ChunkLocation]
     private var packKeys: [Digest: SecretBytes] = [:]
-    private var recentBlocks: [(pack: Digest, offset: UInt64, chunks: [UInt8])] = []
+    private var openPacks: [Digest: any RandomAccessFile] = [:]
+    /// Decrypted blocks by (pack, offset), with the tick of their last use for LRU eviction. A restored file of
+    /// month N interleaves chunks from the blocks of months 1…N, so the cache holds one block per month and more.
+    private var blocks: [BlockKey: (plaintext: [UInt8], lastUse: Int)] = [:]
+    private var tick = 0
     private let decompressor = ZstdDecompressor()
-    private let cacheSize = 8
+    private let cacheSize = 64
+
+    private struct BlockKey: Hashable {
+        var pack: Digest
+        var offset: UInt64
+    }
 
     init(storage: any VaultStorage, keys: VaultKeys, locations: [Digest: ChunkLocation]) {
         self.storage = storage
@@ -16,8 +25,9 @@ final class ChunkReader {
         self.locations = locations
     }
 
-    /// Passes the chunk's verified plaintext to `body`.
-    func withChunk<R>(_ id: Digest, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    /// Passes the chunk's plaintext to `body`, verified against its id unless the caller checks it itself
+    /// (restore hands that to a `ChunkChecker` on the other core).
+    func withChunk<R>(_ id: Digest, verifyingID: Bool = true, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         guard let location = locations[id] else {
             throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) is in no pack of the vault (its pack or index is missing).")
         }
@@ -29,7 +39,7 @@ final class ChunkReader {
         }
         return try block.withUnsafeBytes { bytes in
             let chunk = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            guard keys.chunkID(of: chunk) == id else {
+            guard !verifyingID || keys.chunkID(of: chunk) == id else {
                 throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) in pack \(location.pack.shortForm) does not match its id.")
             }
             return try body(chunk)
@@ -37,20 +47,33 @@ final class ChunkReader {
     }
 
     private func decryptedBlock(_ location: ChunkLocation) throws -> [UInt8] {
-        if let index = recentBlocks.firstIndex(where: { $0.pack == location.pack && $0.offset == location.blockOffset }) {
-            return recentBlocks[index].chunks
+        tick += 1
+        let cacheKey = BlockKey(pack: location.pack, offset: location.blockOffset)
+        if let cached = blocks[cacheKey] {
+            blocks[cacheKey]!.lastUse = tick
+            return cached.plaintext
         }
         let key = try packKey(location.pack)
-        let bytes = try storage.read(PackFormat.packPath(location.pack), offset: location.blockOffset, count: Int(location.blockLength))
+        let bytes = try pack(location.pack).read(at: location.blockOffset, count: Int(location.blockLength))
         let chunks = try BlockOpener.open(bytes, key: key, decompressor: decompressor, pack: location.pack, offset: location.blockOffset)
-        recentBlocks.append((location.pack, location.blockOffset, chunks.plaintext))
-        if recentBlocks.count > cacheSize { recentBlocks.removeFirst() }
+        if blocks.count >= cacheSize, let oldest = blocks.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
+            blocks.removeValue(forKey: oldest)
+        }
+        blocks[cacheKey] = (chunks.plaintext, tick)
         return chunks.plaintext
+    }
+
+    private func pack(_ name: Digest) throws -> any RandomAccessFile {
+        if let file = openPacks[name] { return file }
+        if openPacks.count >= 256 { openPacks.removeAll() }
+        let file = try storage.openRandomAccess(PackFormat.packPath(name))
+        openPacks[name] = file
+        return file
     }
 
     private func packKey(_ pack: Digest) throws -> SecretBytes {
         if let key = packKeys[pack] { return key }
-        let header = try storage.read(PackFormat.packPath(pack), offset: 0, count: PackFormat.headerCount)
+        let header = try self.pack(pack).read(at: 0, count: PackFormat.headerCount)
         let key = try BlockOpener.openPackKey(header, sealing: keys.sealing, pack: pack)
         packKeys[pack] = key
         return key

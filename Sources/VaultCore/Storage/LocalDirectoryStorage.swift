@@ -31,20 +31,11 @@ public struct LocalDirectoryStorage: VaultStorage {
     }
 
     public func read(_ path: String, offset: UInt64, count: Int) throws -> [UInt8] {
-        let fd = try openFile(path)
-        defer { close(fd) }
-        var result = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = result.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
-            if got < 0 { throw ioError("read", path) }
-            if got == 0 {
-                throw VaultError(.packCorrupted, "\(fullPath(path)) ends before byte \(offset + UInt64(count)); it is truncated.",
-                    remedy: "Run `crmvault verify` to see what depends on it.")
-            }
-            done += got
-        }
-        return result
+        try openRandomAccess(path).read(at: offset, count: count)
+    }
+
+    public func openRandomAccess(_ path: String) throws -> any RandomAccessFile {
+        LocalRandomAccessFile(fd: try openFile(path), path: fullPath(path))
     }
 
     public func size(of path: String) throws -> UInt64 {
@@ -204,5 +195,35 @@ final class LocalSequentialFile: SequentialFile {
         }
         buffer.removeLast(count - done)
         return buffer
+    }
+}
+
+final class LocalRandomAccessFile: RandomAccessFile {
+    private let fd: Int32
+    private let path: String
+
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    deinit { close(fd) }
+
+    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
+        var result = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let got = result.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw LocalDirectoryStorage.errnoError("read", path)
+            }
+            if got == 0 {
+                throw VaultError(.packCorrupted, "\(path) ends before byte \(offset + UInt64(count)); it is truncated.",
+                    remedy: "Run `crmvault verify` to see what depends on it.")
+            }
+            done += got
+        }
+        return result
     }
 }

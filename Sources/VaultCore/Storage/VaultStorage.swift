@@ -14,6 +14,7 @@ public protocol VaultStorage: Sendable {
     /// Starts a file that is written sequentially and appears under its final name only on `commit`.
     func stageFile() throws -> any StagedFile
     func openSequential(_ path: String) throws -> any SequentialFile
+    func openRandomAccess(_ path: String) throws -> any RandomAccessFile
     func remove(_ path: String) throws
 }
 
@@ -34,4 +35,10 @@ public protocol SequentialFile: AnyObject {
 
 extension StagedFile {
     func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+}
+
+/// Reads at arbitrary offsets of one open file (restore keeps a few packs open).
+public protocol RandomAccessFile: AnyObject {
+    /// Exactly `count` bytes at `offset`; an error if the file ends first.
+    func read(at offset: UInt64, count: Int) throws -> [UInt8]
 }

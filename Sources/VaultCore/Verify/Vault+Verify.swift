@@ -137,6 +137,9 @@ extension Vault {
             report.leftovers.append("snapshots/" + file)
         }
         for file in try storage.list("tmp") { report.leftovers.append("tmp/" + file) }
+        for file in try unexpectedFiles() {
+            problems.append(VerifyProblem(file: file, message: "is not part of the vault format (unexpected file)"))
+        }
         report.problems = problems
         report.seconds = Date().timeIntervalSince(started)
         return report

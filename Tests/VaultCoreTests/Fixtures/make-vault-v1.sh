@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# How Fixtures/vault-v1 was made (once, by crmvault 0.1.0). Do not rerun it to "update" the fixture:
+# the point of a golden vault is that later versions must read the bytes the first version wrote.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+crmvault="${CRMVAULT:-$here/../../../.build/debug/crmvault}"
+export CRMVAULT_PASSPHRASE="vault-v1 fixture passphrase"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+rm -rf "$here/vault-v1"
+"$crmvault" init --vault "$here/vault-v1" --kdf interactive --json | sed -n 's/.*"ownerFingerprint" : "\(.*\)".*/\1/p' > "$here/vault-v1.fingerprint"
+mkdir -p "$work/first"
+cp "$here/vault-v1-export/Account.csv" "$work/first/"
+"$crmvault" backup --vault "$here/vault-v1" --label 2026-01 "$work/first"
+"$crmvault" key writer --vault "$here/vault-v1" --out "$work/writer.key" --name fixture-writer
+"$crmvault" backup --vault "$here/vault-v1" --key "$work/writer.key" --label 2026-02 "$here/vault-v1-export"
+rm -rf "$here/vault-v1/locks" "$here/vault-v1/tmp"
