@@ -22,7 +22,7 @@ struct CRMVault: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, KeyCommand.self, BackupCommand.self, SnapshotsCommand.self, RestoreCommand.self,
-            VerifyCommand.self, DemoCommand.self,
+            VerifyCommand.self, CheckpointCommand.self, LogCommand.self, DemoCommand.self,
         ]
     )
 }

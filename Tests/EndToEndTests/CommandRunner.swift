@@ -18,6 +18,9 @@ struct CommandRunner {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
     }()
 
+    /// Keyless runs log here instead of the user's own local audit log.
+    static let auditLog = FileManager.default.temporaryDirectory.appendingPathComponent("crmvault-e2e-audit-\(UUID().uuidString).log").path
+
     var environment: [String: String] = [:]
     var currentDirectory: URL?
 
@@ -39,6 +42,7 @@ struct CommandRunner {
         var base = ProcessInfo.processInfo.environment
         base.removeValue(forKey: "CRMVAULT_PASSPHRASE")
         base.removeValue(forKey: "CRMVAULT_PASSPHRASE_COMMAND")
+        base["CRMVAULT_AUDIT_LOG"] = Self.auditLog
         process.environment = base.merging(environment) { $1 }.merging(extra) { $1 }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         process.standardInput = FileHandle.nullDevice

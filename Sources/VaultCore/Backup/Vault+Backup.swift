@@ -16,7 +16,9 @@ extension Vault {
     ///
     /// The snapshot exists only once its chain entry is durably written; a backup killed before that leaves
     /// packs that verify reports as leftovers and the next backup reuses.
-    public func backup(_ input: URL, keys: VaultKeys, label: String = "", time: Date = Date()) throws -> BackupResult {
+    public func backup(_ input: URL, keys: VaultKeys, label: String = "", origin: String? = nil, time: Date = Date()) throws
+        -> BackupResult
+    {
         let source = try ExportSources.open(input)
         try source.validate()
         let lock = try VaultLock.acquire(vaultPath: location, operation: "backup of \(source.name)")
@@ -46,7 +48,7 @@ extension Vault {
         }
         let provenance = try source.provenance()
         let manifest = SnapshotManifest(
-            version: 1, vault: id, time: Timestamp.format(time), label: label, source: .init(kind: source.kind, name: source.name),
+            version: 1, vault: id, time: Timestamp.format(time), label: label, source: .init(kind: source.kind, name: source.name, origin: origin),
             files: session.entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) },
             packs: referenced.map(\.hex), bytesIn: session.bytesIn,
             sealed: try provenance.map { provenance in

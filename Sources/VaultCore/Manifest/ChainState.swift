@@ -89,9 +89,3 @@ extension Vault {
     }
 }
 
-/// One thing verify found wrong, naming the vault file and what depends on it.
-public struct VerifyProblem: Sendable, Codable {
-    public var file: String
-    public var message: String
-    public var affects: [String] = []
-}

@@ -3,6 +3,8 @@ public struct SnapshotManifest: Codable, Sendable {
     public struct Source: Codable, Sendable {
         public var kind: String
         public var name: String
+        /// The stable name of the system exported (e.g. `salesforce-prod`), for coverage; absent means `default`.
+        public var origin: String?
     }
 
     /// A file's chunk ids, inline for small files or through a stored chunk list for large ones.

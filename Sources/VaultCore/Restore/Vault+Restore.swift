@@ -104,7 +104,7 @@ extension Vault {
         try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
     }
 
-    private func chunkIDs(of file: SnapshotManifest.Entry, reader: ChunkReader) throws -> [Digest] {
+    func chunkIDs(of file: SnapshotManifest.Entry, reader: ChunkReader) throws -> [Digest] {
         guard let content = file.content else { return [] }
         if let chunks = content.chunks { return try chunks.map { try Self.digest($0) } }
         var list: [UInt8] = []

@@ -4,12 +4,16 @@ extension Vault {
     /// `tmp/` are the exceptions (not authenticated by design; `tmp/` holds leftovers).
     func unexpectedFiles() throws -> [String] {
         var unexpected: [String] = []
-        let known: Set<String> = ["config", "keys", "chain", "snapshots", "packs", "index", "locks", "tmp"]
+        let known: Set<String> = ["config", "keys", "chain", "snapshots", "packs", "index", "audit", "locks", "tmp"]
         for name in try storage.list("") where !known.contains(name) { unexpected.append(name) }
         for name in try storage.list("keys") where name != "owner.key" { unexpected.append("keys/" + name) }
         for name in try storage.list("chain") {
             let sequence = name.hasSuffix(".entry") ? Int(name.dropLast(6)) : nil
             if sequence == nil || ChainEntry.path(sequence: sequence!) != "chain/" + name { unexpected.append("chain/" + name) }
+        }
+        for name in try storage.list("audit") {
+            let sequence = name.hasSuffix(".entry") ? Int(name.dropLast(6)) : nil
+            if sequence == nil || AuditEntry.path(sequence: sequence!) != "audit/" + name { unexpected.append("audit/" + name) }
         }
         for name in try storage.list("snapshots") {
             let isManifest = name.hasSuffix(".manifest") && Digest(hex: name.dropLast(9))?.hex == String(name.dropLast(9))

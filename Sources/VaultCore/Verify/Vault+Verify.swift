@@ -1,35 +1,25 @@
 import Foundation
 
-/// The result of `verify`: what was checked, what is wrong and what it affects, and what is left over.
-public struct VerifyReport: Sendable, Codable {
-    public var vault: String
-    public var location: String
-    public var ownerFingerprint: String
-    public var isDeep: Bool
-    public var chainEntries = 0
-    public var snapshots = 0
-    public var packs = 0
-    public var packBytes: UInt64 = 0
-    public var chunks = 0
-    public var seconds = 0.0
-    public var problems: [VerifyProblem] = []
-    /// Files of interrupted backups: not referenced by the chain, harmless, reused or ignored later.
-    public var leftovers: [String] = []
-
-    public var isIntact: Bool { problems.isEmpty }
-}
-
 extension Vault {
-    /// Checks the whole vault. Keyless unless `ownerKeys` is given (then every chunk is decrypted and checked too).
-    /// Reads each pack once, sequentially, and writes nothing.
+    /// Checks the whole vault: keyless unless `ownerKeys` is given. See ``verify(_:)``.
     public func verify(trustedFingerprint: String? = nil, ownerKeys: VaultKeys? = nil) throws -> VerifyReport {
+        try verify(VerifyOptions(trustedFingerprint: trustedFingerprint, ownerKeys: ownerKeys))
+    }
+
+    /// Checks the vault as docs/FORMAT.md §10 and docs/AUDITING.md describe. Reads each pack in scope once,
+    /// sequentially, holds one block at a time, and writes nothing.
+    public func verify(_ options: VerifyOptions) throws -> VerifyReport {
         let started = Date()
-        var report = VerifyReport(vault: id, location: location, ownerFingerprint: ownerFingerprint, isDeep: ownerKeys != nil)
+        var report = VerifyReport(vault: id, location: location, ownerFingerprint: ownerFingerprint, isDeep: options.ownerKeys != nil)
         var problems: [VerifyProblem] = []
-        if let trustedFingerprint, trustedFingerprint.lowercased() != ownerFingerprint {
-            problems.append(VerifyProblem(
-                file: VaultConfig.path,
-                message: "is signed by owner key \(ownerFingerprint), not by the trusted \(trustedFingerprint): this is not the vault you pinned"))
+        if let trusted = options.trustedFingerprint {
+            if trusted.lowercased() == ownerFingerprint {
+                report.isFingerprintTrusted = true
+            } else {
+                problems.append(VerifyProblem(
+                    file: VaultConfig.path,
+                    message: "is signed by owner key \(ownerFingerprint), not by the trusted \(trusted): this is not the vault you pinned"))
+            }
         }
         if let bytes = try? storage.read(OwnerKeyFile.path) {
             if SHA256Hasher.hash(bytes).hex != config.ownerKeyFile {
@@ -41,49 +31,73 @@ extension Vault {
 
         let chain = try readChain(problems: &problems, stopAtFirst: false)
         report.chainEntries = chain.entries.count
+        for (checkpoint, source) in options.checkpoints {
+            problems += self.problems(with: checkpoint, source: source, chain: chain)
+            report.checkpointsChecked += 1
+        }
+        var firstSequenceInScope = 0
+        if let (checkpoint, source) = options.since {
+            problems += self.problems(with: checkpoint, source: source, chain: chain)
+            report.checkpointsChecked += 1
+            firstSequenceInScope = checkpoint.sequence + 1
+            report.scope = "entries after \(checkpoint.sequence)"
+        }
+        problems += try auditLogProblems(chain: chain)
 
         // Manifests first: they say which snapshots and files depend on each pack.
         var dependents: [Digest: [String]] = [:]
         var referencedManifests: Set<String> = []
-        var referencedPacks: [(snapshot: Digest, sequence: Int, packs: [Digest])] = []
+        var snapshotsInScope: [(id: Digest, sequence: Int, manifest: SnapshotManifest, packs: [Digest])] = []
+        var allSnapshots: [(time: String, origin: String, id: Digest)] = []
         for stored in chain.snapshotEntries {
             let entry = stored.entry
             guard let id = entry.snapshot.flatMap(Digest.init(hex:)) else {
                 problems.append(VerifyProblem(file: ChainEntry.path(sequence: entry.sequence), message: "names no snapshot id"))
                 continue
             }
-            report.snapshots += 1
             referencedManifests.insert(SnapshotManifest.path(id))
+            let manifest: SnapshotManifest
+            do {
+                manifest = try loadManifest(stored).manifest
+            } catch let error as VaultError {
+                problems.append(VerifyProblem(file: SnapshotManifest.path(id), message: error.message, affects: ["snapshot \(id.shortForm)"]))
+                continue
+            }
+            allSnapshots.append((manifest.time, manifest.source.origin ?? "default", id))
+            guard entry.sequence >= firstSequenceInScope else { continue }
+            report.snapshots += 1
             let claimed = (entry.packs ?? []).compactMap(Digest.init(hex:))
             if MerkleTree.root([id] + claimed).hex != entry.root {
                 problems.append(VerifyProblem(file: ChainEntry.path(sequence: entry.sequence), message: "has a root that does not match its packs"))
             }
-            do {
-                let (_, manifest) = try loadManifest(stored)
-                let packs = manifest.packs.compactMap(Digest.init(hex:))
-                referencedPacks.append((id, entry.sequence, packs))
-                for (number, pack) in packs.enumerated() {
-                    let files = manifest.files.filter { $0.packs?.contains(number) == true }.map(\.path)
-                    dependents[pack, default: []].append("snapshot \(id.shortForm)" + (files.isEmpty ? "" : " (\(files.joined(separator: ", ")))"))
-                }
-            } catch let error as VaultError {
-                problems.append(VerifyProblem(file: SnapshotManifest.path(id), message: error.message,
-                    affects: ["snapshot \(id.shortForm)"]))
+            let packs = manifest.packs.compactMap(Digest.init(hex:))
+            snapshotsInScope.append((id, entry.sequence, manifest, packs))
+            for (number, pack) in packs.enumerated() {
+                let files = manifest.files.filter { $0.packs?.contains(number) == true }.map(\.path)
+                dependents[pack, default: []].append("snapshot \(id.shortForm)" + (files.isEmpty ? "" : " (\(files.joined(separator: ", ")))"))
             }
         }
 
-        // Every pack present, read once.
-        let scanner = PackScanner(storage: storage, ownerKeys: ownerKeys)
-        var intactPacks: Set<Digest> = []
+        // Every pack in scope, read once.
         let present = try listPacks()
-        for name in present {
+        let presentSet = Set(present)
+        var inScope = present.filter { pack in chain.claimedPacks[pack].map { $0 >= firstSequenceInScope } ?? true }
+        if let percent = options.samplePercent, percent < 100 {
+            let count = max(1, Int((Double(inScope.count) * percent / 100).rounded(.up)))
+            let chosen = Set(inScope.shuffled().prefix(count))
+            report.packsSkipped = inScope.count - chosen.count
+            inScope = inScope.filter { chosen.contains($0) }
+            report.scope += ", \(Int(percent)) % sample of packs"
+        }
+        let scanner = PackScanner(storage: storage, ownerKeys: options.ownerKeys)
+        var intactPacks: Set<Digest> = []
+        for name in inScope {
             let path = PackFormat.packPath(name)
             let result = try scanner.scan(name)
             report.packs += 1
             report.packBytes += result.size
             report.chunks += result.chunks
             let affects = dependents[name] ?? []
-            let isClaimed = chain.claimedPacks[name] != nil
             if result.hash != name {
                 problems.append(VerifyProblem(file: path, message: "does not hash to its name (altered, truncated or replaced)", affects: affects))
                 continue
@@ -98,50 +112,97 @@ extension Vault {
                 if stored != result.index!.encoded() {
                     problems.append(VerifyProblem(file: indexPath, message: "does not match its pack (altered); rebuildable from the pack"))
                 }
-            } else if isClaimed {
+            } else if chain.claimedPacks[name] != nil {
                 problems.append(VerifyProblem(file: indexPath, message: "is missing; rebuildable from its pack"))
             }
-            if !isClaimed { report.leftovers.append(path) }
+            if chain.claimedPacks[name] == nil { report.leftovers.append(path) }
         }
-        let presentSet = Set(present)
-        for (snapshot, sequence, packs) in referencedPacks {
-            for pack in packs {
+
+        for snapshot in snapshotsInScope {
+            for pack in snapshot.packs {
                 if !presentSet.contains(pack) {
                     problems.append(VerifyProblem(
-                        file: PackFormat.packPath(pack), message: "is missing", affects: dependents[pack] ?? ["snapshot \(snapshot.shortForm)"]))
-                } else if let claimedAt = chain.claimedPacks[pack], claimedAt > sequence {
+                        file: PackFormat.packPath(pack), message: "is missing", affects: dependents[pack] ?? ["snapshot \(snapshot.id.shortForm)"]))
+                } else if let claimedAt = chain.claimedPacks[pack], claimedAt > snapshot.sequence {
                     problems.append(VerifyProblem(file: PackFormat.packPath(pack),
-                        message: "is used by snapshot \(snapshot.shortForm) before any chain entry claims it"))
+                        message: "is used by snapshot \(snapshot.id.shortForm) before any chain entry claims it"))
                 } else if chain.claimedPacks[pack] == nil {
                     problems.append(VerifyProblem(file: PackFormat.packPath(pack),
-                        message: "is used by snapshot \(snapshot.shortForm) but claimed by no chain entry"))
+                        message: "is used by snapshot \(snapshot.id.shortForm) but claimed by no chain entry"))
                 }
             }
         }
-        for (pack, sequence) in chain.claimedPacks where !presentSet.contains(pack) {
-            if !referencedPacks.contains(where: { $0.packs.contains(pack) }) {
+        let reported = Set(problems.map(\.file))
+        for (pack, sequence) in chain.claimedPacks where !presentSet.contains(pack) && sequence >= firstSequenceInScope {
+            if !reported.contains(PackFormat.packPath(pack)) {
                 problems.append(VerifyProblem(file: PackFormat.packPath(pack), message: "is missing (claimed by chain entry \(sequence))"))
             }
         }
-        // Index files without a pack, manifests without an entry, temp files: leftovers.
-        for prefix in try storage.list("index") {
-            for file in try storage.list("index/" + prefix) {
-                let name = Digest(hex: file.replacingOccurrences(of: ".index", with: ""))
-                if name == nil || !presentSet.contains(name!) {
-                    if let name, chain.claimedPacks[name] != nil { continue }
-                    report.leftovers.append("index/\(prefix)/\(file)")
-                }
-            }
+        if let owner = options.ownerKeys {
+            let damaged = Set(problems.map(\.file))
+            report.filesChecked = try checkFileDigests(snapshotsInScope.map { ($0.id, $0.manifest) }, owner: owner, damagedFiles: damaged,
+                problems: &problems)
         }
-        for file in try storage.list("snapshots") where !referencedManifests.contains("snapshots/" + file) {
-            report.leftovers.append("snapshots/" + file)
-        }
-        for file in try storage.list("tmp") { report.leftovers.append("tmp/" + file) }
+
+        report.leftovers += try leftovers(chain: chain, presentPacks: presentSet, referencedManifests: referencedManifests)
         for file in try unexpectedFiles() {
             problems.append(VerifyProblem(file: file, message: "is not part of the vault format (unexpected file)"))
         }
+        (report.coverage, report.warnings) = Self.coverage(of: allSnapshots, now: options.now, maximumAgeDays: options.maximumAgeDays)
         report.problems = problems
         report.seconds = Date().timeIntervalSince(started)
         return report
+    }
+
+    /// Index files without a pack, manifests without an entry, temp files: what interrupted backups leave.
+    private func leftovers(chain: ChainState, presentPacks: Set<Digest>, referencedManifests: Set<String>) throws -> [String] {
+        var leftovers: [String] = []
+        for prefix in try storage.list("index") {
+            for file in try storage.list("index/" + prefix) where file.hasSuffix(".index") {
+                guard let name = Digest(hex: file.dropLast(6)) else { continue }
+                if !presentPacks.contains(name) && chain.claimedPacks[name] == nil { leftovers.append("index/\(prefix)/\(file)") }
+            }
+        }
+        for file in try storage.list("snapshots") where !referencedManifests.contains("snapshots/" + file) && file.hasSuffix(".manifest") {
+            leftovers.append("snapshots/" + file)
+        }
+        for file in try storage.list("tmp") { leftovers.append("tmp/" + file) }
+        return leftovers
+    }
+
+    /// Deep verify's last step: every file of every snapshot in scope, reassembled in memory one chunk at a time,
+    /// against its recorded size and keyed digest. Nothing is written.
+    private func checkFileDigests(_ snapshots: [(id: Digest, manifest: SnapshotManifest)], owner: VaultKeys, damagedFiles: Set<String>,
+                                  problems: inout [VerifyProblem]) throws -> Int {
+        let packs = Set(snapshots.flatMap { $0.manifest.packs.compactMap(Digest.init(hex:)) })
+        let reader = ChunkReader(storage: storage, keys: owner, locations: try loadChunkLocations(of: packs))
+        var checked = 0
+        for (id, manifest) in snapshots {
+            for file in manifest.files where file.type == "file" {
+                let damagedPacks = (file.packs ?? []).compactMap { $0 < manifest.packs.count ? manifest.packs[$0] : nil }
+                    .compactMap(Digest.init(hex:)).filter { damagedFiles.contains(PackFormat.packPath($0)) }
+                if !damagedPacks.isEmpty { continue }  // already reported with the damaged pack
+                do {
+                    let digest = KeyedHasher(key: owner.fileDigestKey)
+                    var size = 0
+                    for chunk in try chunkIDs(of: file, reader: reader) {
+                        try reader.withChunk(chunk) { bytes in
+                            digest.update(bytes)
+                            size += bytes.count
+                        }
+                    }
+                    if size != file.size || digest.finalize().hex != file.digest {
+                        problems.append(VerifyProblem(file: SnapshotManifest.path(id),
+                            message: "records a size or digest for \(file.path) that its chunks do not produce",
+                            affects: ["snapshot \(id.shortForm) (\(file.path))"]))
+                    }
+                    checked += 1
+                } catch let error as VaultError {
+                    problems.append(VerifyProblem(file: SnapshotManifest.path(id), message: "\(file.path): \(error.message)",
+                        affects: ["snapshot \(id.shortForm) (\(file.path))"]))
+                }
+            }
+        }
+        return checked
     }
 }

@@ -15,18 +15,24 @@ struct BackupCommand: ParsableCommand {
     @Option(help: "A label for the snapshot, e.g. the export month.")
     var label: String = ""
 
+    @Option(help: "The stable name of the exported system (e.g. salesforce-prod), for verify's month-by-month coverage.")
+    var source: String?
+
     @Flag(help: "Print the result as JSON.") var json = false
 
     @Argument(help: "The export: a directory, a zip, or a file.", completion: .file())
     var path: String
 
     func run() throws {
-        try reportingVaultErrors {
+        try audited("backup", vaultPath: vault.vault) { context in
             let opened = try vault.open()
+            context.vault = opened
             let keys = try key.map { try opened.loadWriterKey(from: URL(fileURLWithPath: $0)) }
                 ?? opened.unlock(passphrase: try passphrase.passphrase())
+            context.keys = keys
             let started = Date()
-            let result = try opened.backup(URL(fileURLWithPath: path), keys: keys, label: label)
+            let result = try opened.backup(URL(fileURLWithPath: path), keys: keys, label: label, origin: source)
+            context.outcome = "ok: snapshot \(result.snapshotID.hex)"
             let seconds = Date().timeIntervalSince(started)
             if json {
                 try printJSON(BackupOutput(

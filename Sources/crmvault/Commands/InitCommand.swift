@@ -18,7 +18,7 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        try reportingVaultErrors {
+        try audited("init", vaultPath: vault.vault) { context in
             var settings = VaultSettings()
             switch kdf {
             case "interactive": settings.kdf = .interactive
@@ -30,7 +30,9 @@ struct InitCommand: ParsableCommand {
             if let chunkAverage {
                 settings.chunker = ChunkerParameters(minimum: chunkAverage / 4, average: chunkAverage, maximum: chunkAverage * 8)
             }
-            let (created, _) = try Vault.create(at: vault.url, passphrase: try passphrase.passphrase(confirming: true), settings: settings)
+            let (created, owner) = try Vault.create(at: vault.url, passphrase: try passphrase.passphrase(confirming: true), settings: settings)
+            context.vault = created
+            context.keys = owner
             if json {
                 try printJSON(["vault": created.id, "location": created.location, "ownerFingerprint": created.ownerFingerprint])
             } else {

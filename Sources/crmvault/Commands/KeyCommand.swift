@@ -22,12 +22,15 @@ struct WriterKeyCommand: ParsableCommand {
     var name: String = ProcessInfo.processInfo.hostName
 
     func run() throws {
-        try reportingVaultErrors {
+        try audited("key writer", vaultPath: vault.vault) { context in
             let opened = try vault.open()
+            context.vault = opened
             let owner = try opened.unlock(passphrase: try passphrase.passphrase())
+            context.keys = owner
             let key = try opened.authorizeWriter(owner: owner, name: name, keyFile: URL(fileURLWithPath: out))
             print("Wrote writer key \"\(name)\" to \(out) (mode 0600).")
             print("Its public key \(key.hex) is authorized in the vault's chain.")
+            context.outcome = "ok: authorized writer \(name) \(key.fingerprint)"
         }
     }
 }

@@ -22,10 +22,12 @@ struct RestoreCommand: ParsableCommand {
     var snapshot: String
 
     func run() throws {
-        try reportingVaultErrors {
+        try audited("restore", vaultPath: vault.vault) { context in
             let opened = try vault.open()
+            context.vault = opened
             let keys = try key.map { try opened.loadWriterKey(from: URL(fileURLWithPath: $0)) }
                 ?? opened.unlock(passphrase: try passphrase.passphrase())
+            context.keys = keys
             let entry = try opened.resolveSnapshot(snapshot, in: try opened.loadChain())
             let started = Date()
             let report = try opened.restore(entry, to: URL(fileURLWithPath: to), keys: keys, force: force)
@@ -39,6 +41,8 @@ struct RestoreCommand: ParsableCommand {
                     + "\(entry.entry.snapshot?.prefix(12) ?? "") to \(to) in \(String(format: "%.1f", seconds)) s.")
                 for failure in report.failures { printError("\(failure.path) was not restored: \(failure.reason)") }
             }
+            context.outcome = "restored \(report.filesRestored) files of snapshot \(entry.entry.snapshot ?? "") to \(to)"
+                + (report.failures.isEmpty ? "" : "; \(report.failures.count) files failed")
             if !report.failures.isEmpty {
                 printError("\(report.failures.count) files could not be restored; the rest were. Run `crmvault verify --vault \(vault.vault)`.")
                 throw ExitCode(1)

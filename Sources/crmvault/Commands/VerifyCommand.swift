@@ -5,7 +5,8 @@ import VaultCore
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a vault: keyless by default (signatures, chain, every pack's hash); --deep decrypts every chunk.")
+        abstract: "Check a vault: keyless by default (signatures, chain, every pack's hash); --deep decrypts every chunk.",
+        discussion: "See docs/AUDITING.md for the auditor's procedure and what each result means.")
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
@@ -13,49 +14,95 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "The owner fingerprint you pinned at `init`; verify fails if the vault's owner key differs.")
     var trust: String?
 
-    @Flag(help: "Also decrypt, decompress and check every chunk (needs the owner passphrase).") var deep = false
+    @Option(help: "A checkpoint file the chain must extend (repeatable); detects rollback, truncation and forks.")
+    var checkpoint: [String] = []
+
+    @Option(help: "Check only what was added after this checkpoint file (the chain is still checked whole).")
+    var since: String?
+
+    @Option(help: "Read only this percentage of the packs, chosen at random (a spot check for slow media).")
+    var sample: Double?
+
+    @Option(help: "Warn when a source's newest snapshot is older than this many days.")
+    var maxAge = 35
+
+    @Flag(help: "Also decrypt, decompress and check every chunk and every file's digest (needs the owner passphrase).")
+    var deep = false
 
     @Option(help: ArgumentHelp("A writer key cannot verify --deep; given here, it is refused with an explanation.", visibility: .hidden))
     var key: String?
 
     @Flag(help: "Print the report as JSON.") var json = false
 
+    func validate() throws {
+        if let sample, !(sample > 0 && sample <= 100) { throw ValidationError("--sample must be a percentage in (0, 100].") }
+    }
+
     func run() throws {
-        try reportingVaultErrors {
+        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.vault) { context in
             let opened = try vault.open()
-            var ownerKeys: VaultKeys?
+            context.vault = opened
+            var options = VerifyOptions(trustedFingerprint: trust)
+            options.checkpoints = try checkpoint.map { (try Self.readCheckpoint($0), $0) }
+            options.since = try since.map { (try Self.readCheckpoint($0), $0) }
+            options.samplePercent = sample
+            options.maximumAgeDays = maxAge
             if deep {
                 if let key {
-                    _ = try opened.loadWriterKey(from: URL(fileURLWithPath: key))
+                    context.keys = try opened.loadWriterKey(from: URL(fileURLWithPath: key))
                     throw VaultError(.readOnlyKey, "A writer key cannot run verify --deep: it cannot decrypt any data.",
                         remedy: "Use the owner passphrase, or run keyless `crmvault verify` without --deep.")
                 }
-                ownerKeys = try opened.unlock(passphrase: try passphrase.passphrase())
+                options.ownerKeys = try opened.unlock(passphrase: try passphrase.passphrase())
+                context.keys = options.ownerKeys
             }
-            let report = try opened.verify(trustedFingerprint: trust, ownerKeys: ownerKeys)
+            let report = try opened.verify(options)
+            context.outcome = report.isIntact ? "ok: no problems" : "\(report.problems.count) problems"
             if json {
                 try printJSON(report)
             } else {
-                print("Vault \(report.vault) at \(report.location)")
-                print("Owner fingerprint \(report.ownerFingerprint)" + (trust == nil ? " (not checked: pass --trust)" : ""))
-                print("Checked \(report.chainEntries) chain entries, \(report.snapshots) snapshots, \(report.packs) packs "
-                    + "(\(formatBytes(report.packBytes)), \(report.chunks) chunks)\(report.isDeep ? ", every chunk decrypted" : ", keyless")"
-                    + " in \(String(format: "%.1f", report.seconds)) s.")
-                if !report.leftovers.isEmpty {
-                    print("\(report.leftovers.count) leftover files of interrupted backups (harmless; the next backup reuses them):")
-                    for file in report.leftovers.prefix(10) { print("  \(file)") }
-                }
-                if report.isIntact {
-                    print("OK: no problems found.")
-                } else {
-                    print("\(report.problems.count) PROBLEMS:")
-                    for problem in report.problems {
-                        print("  \(problem.file) \(problem.message)")
-                        if !problem.affects.isEmpty { print("    affects: \(problem.affects.joined(separator: "; "))") }
-                    }
-                }
+                VerifyReportPrinter.print(report, trustGiven: trust != nil)
             }
             if !report.isIntact { throw ExitCode(1) }
+        }
+    }
+
+    static func readCheckpoint(_ path: String) throws -> Checkpoint {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw VaultError(.usage, "Cannot read the checkpoint file \(path).")
+        }
+        return try Checkpoint(parsing: text, source: path)
+    }
+}
+
+/// The human summary of a verify report: what was checked, how much, how long, what is wrong and what it affects.
+enum VerifyReportPrinter {
+    static func print(_ report: VerifyReport, trustGiven: Bool) {
+        Swift.print("Vault \(report.vault) at \(report.location)")
+        let trust = report.isFingerprintTrusted ? "matches the fingerprint you trust" : (trustGiven ? "DOES NOT MATCH" : "not checked: pass --trust")
+        Swift.print("Owner fingerprint \(report.ownerFingerprint) (\(trust))")
+        Swift.print("Scope: \(report.scope). Checked \(report.chainEntries) chain entries, \(report.checkpointsChecked) checkpoints, "
+            + "\(report.snapshots) snapshots, \(report.packs) packs (\(formatBytes(report.packBytes)), \(report.chunks) chunks)"
+            + (report.packsSkipped > 0 ? ", \(report.packsSkipped) packs not sampled" : "")
+            + (report.isDeep ? ", every chunk decrypted and \(report.filesChecked) file digests checked" : ", keyless")
+            + " in \(String(format: "%.1f", report.seconds)) s.")
+        for source in report.coverage {
+            let months = source.months.map { "\($0.month):\($0.snapshots.count)" }.joined(separator: " ")
+            Swift.print("Coverage of \(source.source): \(months); newest \(source.newest)")
+        }
+        for warning in report.warnings { Swift.print("WARNING: \(warning)") }
+        if !report.leftovers.isEmpty {
+            Swift.print("\(report.leftovers.count) leftover files of interrupted backups (harmless; the next backup reuses or removes them):")
+            for file in report.leftovers.prefix(10) { Swift.print("  \(file)") }
+        }
+        if report.isIntact {
+            Swift.print("OK: no problems found.")
+        } else {
+            Swift.print("\(report.problems.count) PROBLEMS:")
+            for problem in report.problems {
+                Swift.print("  \(problem.file) \(problem.message)")
+                if !problem.affects.isEmpty { Swift.print("    affects: \(problem.affects.joined(separator: "; "))") }
+            }
         }
     }
 }

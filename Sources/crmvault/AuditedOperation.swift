@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import VaultCore
+
+/// What a command tells the audit log about itself while it runs.
+struct AuditContext {
+    var vault: Vault?
+    var keys: VaultKeys?
+    var outcome = "ok"
+}
+
+/// Runs a command body, prints a `VaultError` as a sentence and its remedy with its exit code, and records the
+/// operation in the vault's audit log (or the local one for keyless operations and read-only media).
+func audited(_ operation: String, vaultPath: String?, _ body: (inout AuditContext) throws -> Void) throws {
+    var context = AuditContext()
+    func record(_ outcome: String) {
+        let event = AuditEvent(operation: operation, arguments: Array(CommandLine.arguments.dropFirst()), outcome: outcome)
+        let destination: AuditDestination
+        if let vault = context.vault {
+            destination = vault.recordAudit(event, keys: context.keys)
+        } else {
+            destination = LocalAuditLog.record(event, vaultPath: vaultPath ?? "-")
+        }
+        if case .local(let path, let reason) = destination, context.keys != nil {
+            printWarning("recorded in the local audit log \(path): \(reason)")
+        }
+    }
+    do {
+        try body(&context)
+    } catch let error as VaultError {
+        printError(error.description)
+        record("failed (\(error.code.rawValue)): \(error.message)")
+        throw ExitCode(error)
+    } catch let exit as ExitCode {
+        record(exit == .success ? context.outcome : "exit \(exit.rawValue): \(context.outcome)")
+        throw exit
+    } catch {
+        record("failed: \(error)")
+        throw error
+    }
+    record(context.outcome)
+}
