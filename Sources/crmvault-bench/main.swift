@@ -99,6 +99,10 @@ func measure(_ tool: BenchmarkTool, corpus: (directories: [String], sizes: [Int]
         let result = try run()
         print("  \(label): \(rate(stored, result.seconds)) MB/s of repository (\(String(format: "%.2f", result.seconds)) s, peak RSS \(megabytes(result.peakMemoryBytes)) MB)")
     }
+    // The floor for any keyless check: hashing the same bytes with coreutils.
+    _ = try ChildProcess.run(["sh", "-c", "cat $(find '\(tool.repository)' -type f) > /dev/null"])
+    let floor = try ChildProcess.check(["sh", "-c", "find '\(tool.repository)' -type f -print0 | xargs -0 sha256sum > /dev/null"])
+    print("  sha256sum of the same repository files: \(rate(stored, floor.seconds)) MB/s (\(String(format: "%.2f", floor.seconds)) s)")
 }
 
 /// Stores every month in a fresh vault per chunk size, in-process, and prints what each size costs.
