@@ -23,6 +23,11 @@ public final class Vault: @unchecked Sendable {
         let storage = LocalDirectoryStorage(root: url)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            let parent = url.deletingLastPathComponent().path
+            if !FileManager.default.fileExists(atPath: parent) {
+                throw VaultError(.mediumMissing, "Neither the vault \(url.path) nor its parent directory \(parent) exists.",
+                    remedy: "Is the medium mounted? Mount it (or correct --vault) and run the command again.")
+            }
             throw VaultError(.vaultNotFound, "There is no vault at \(url.path): the directory does not exist.",
                 remedy: "Check that the medium is mounted, or create a vault with `crmvault init --vault \(url.path)`.")
         }
@@ -143,11 +148,11 @@ public final class Vault: @unchecked Sendable {
     /// Signs `entry` and writes it as the next chain file. The write is durable before this returns.
     func append(_ entry: ChainEntry, signedBy keys: VaultKeys) throws {
         let path = ChainEntry.path(sequence: entry.sequence)
-        guard !storage.exists(path) else {
-            throw VaultError(.chainBroken, "Chain entry \(entry.sequence) already exists in \(location); another writer raced this one.",
-                remedy: "Run `crmvault verify`.")
-        }
         let document = SignedDocument(body: try CanonicalJSON.encode(entry), signedBy: keys.signing, domain: SignedDocument.chainDomain)
-        try storage.writeDurably(path, document.bytes)
+        guard try storage.createDurably(path, document.bytes) else {
+            throw VaultError(.vaultLocked, "Chain entry \(entry.sequence) appeared in \(location) while this backup ran: another writer "
+                + "committed first (the lock does not work on this file system?). This snapshot was not committed.",
+                remedy: "Run the backup again; what it stored is reused.")
+        }
     }
 }

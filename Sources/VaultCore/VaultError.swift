@@ -6,7 +6,7 @@ public struct VaultError: Error, CustomStringConvertible, Sendable {
         case wrongPassphrase, keyRefused, keyFileInsecure, notAuthorized, readOnlyKey
         case chainBroken, chunkCorrupted, packCorrupted, manifestCorrupted, snapshotNotFound
         case hostileInput, inputUnreadable, targetNotEmpty, usage
-        case unsupportedVersion, compressionFailed, cryptoFailed, ioFailed, diskFull
+        case unsupportedVersion, compressionFailed, cryptoFailed, ioFailed, diskFull, mediumMissing
     }
 
     public var code: Code

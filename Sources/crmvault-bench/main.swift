@@ -97,7 +97,8 @@ func measure(_ tool: BenchmarkTool, corpus: (directories: [String], sizes: [Int]
     print("  restore latest: \(rate(restoredBytes, restore.seconds)) MB/s (\(megabytes(restoredBytes)) MB, peak RSS \(megabytes(restore.peakMemoryBytes)) MB)")
     for (label, run) in tool.verify {
         let result = try run()
-        print("  \(label): \(rate(stored, result.seconds)) MB/s of repository (\(String(format: "%.2f", result.seconds)) s, peak RSS \(megabytes(result.peakMemoryBytes)) MB)")
+        print("  \(label): \(rate(stored, result.seconds)) MB/s of repository, \(rate(input, result.seconds)) MB/s of backed-up data "
+            + "(\(String(format: "%.2f", result.seconds)) s, peak RSS \(megabytes(result.peakMemoryBytes)) MB)")
     }
     // The floor for any keyless check: hashing the same bytes with coreutils.
     _ = try ChildProcess.run(["sh", "-c", "cat $(find '\(tool.repository)' -type f) > /dev/null"])

@@ -13,7 +13,7 @@ extension ExitCode {
             self = ExitCode(2)
         case .vaultLocked:
             self = ExitCode(4)
-        case .compressionFailed, .cryptoFailed, .ioFailed, .diskFull:
+        case .compressionFailed, .cryptoFailed, .ioFailed, .diskFull, .mediumMissing:
             self = ExitCode(5)
         }
     }

@@ -9,6 +9,8 @@ public struct RestoreReport: Sendable {
     public var filesRestored = 0
     public var bytesRestored = 0
     public var failures: [(path: String, reason: String)] = []
+    /// True when a failure came from the target (disk full, I/O), not from damaged data.
+    public var hasTargetFailure = false
 }
 
 extension Vault {
@@ -88,6 +90,7 @@ extension Vault {
                 }
             } catch let error as VaultError {
                 report.failures.append((file.path, error.message))
+                if [.diskFull, .ioFailed].contains(error.code) { report.hasTargetFailure = true }
             } catch {
                 report.failures.append((file.path, "\(error)"))
             }

@@ -66,6 +66,13 @@ public struct LocalDirectoryStorage: VaultStorage {
         }
     }
 
+    public func createDurably(_ path: String, _ bytes: [UInt8]) throws -> Bool {
+        let staged = try stageFile()
+        defer { staged.abandon() }
+        try staged.write(bytes)
+        return try staged.commitIfAbsent(as: path)
+    }
+
     public func stageFile() throws -> any StagedFile {
         let temporaryDirectory = fullPath("tmp")
         try Self.makeDirectory(temporaryDirectory)
@@ -159,6 +166,31 @@ final class LocalStagedFile: StagedFile {
         try LocalDirectoryStorage.makeDirectory(directory)
         guard rename(temporaryPath, target) == 0 else { throw LocalDirectoryStorage.errnoError("rename into place", target) }
         LocalDirectoryStorage.syncDirectory(directory)
+    }
+
+    func commitIfAbsent(as path: String) throws -> Bool {
+        guard fsync(fd) == 0 else { throw LocalDirectoryStorage.errnoError("fsync", temporaryPath) }
+        close(fd)
+        fd = -1
+        defer { unlink(temporaryPath) }
+        let target = storage.fullPath(path)
+        let directory = (target as NSString).deletingLastPathComponent
+        try LocalDirectoryStorage.makeDirectory(directory)
+        // link(2) creates the name only if it does not exist: an atomic create-if-absent. File systems without
+        // hard links (exFAT, LTFS) get a check then a rename; there the writer lock is the only guard.
+        if link(temporaryPath, target) != 0 {
+            switch errno {
+            case EEXIST:
+                return false
+            case EPERM, ENOTSUP, EOPNOTSUPP, EMLINK, ENOSYS:
+                if access(target, F_OK) == 0 { return false }
+                guard rename(temporaryPath, target) == 0 else { throw LocalDirectoryStorage.errnoError("rename into place", target) }
+            default:
+                throw LocalDirectoryStorage.errnoError("link into place", target)
+            }
+        }
+        LocalDirectoryStorage.syncDirectory(directory)
+        return true
     }
 
     func abandon() {

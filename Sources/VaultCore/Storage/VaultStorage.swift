@@ -11,6 +11,9 @@ public protocol VaultStorage: Sendable {
     func list(_ directory: String) throws -> [String]
     /// Writes a whole file durably: temp file, fsync, rename, fsync directory.
     func writeDurably(_ path: String, _ bytes: [UInt8]) throws
+    /// Like `writeDurably`, but fails with `false` instead of replacing an existing file: appending to the
+    /// chain this way is safe even if two writers raced past the lock (e.g. on a network file system).
+    func createDurably(_ path: String, _ bytes: [UInt8]) throws -> Bool
     /// Starts a file that is written sequentially and appears under its final name only on `commit`.
     func stageFile() throws -> any StagedFile
     func openSequential(_ path: String) throws -> any SequentialFile
@@ -24,6 +27,8 @@ public protocol StagedFile: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws
     /// fsyncs, renames to `path` and fsyncs the directory.
     func commit(as path: String) throws
+    /// Like `commit`, but never replaces an existing file; returns false if `path` exists.
+    func commitIfAbsent(as path: String) throws -> Bool
     func abandon()
 }
 

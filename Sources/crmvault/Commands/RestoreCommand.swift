@@ -45,7 +45,7 @@ struct RestoreCommand: ParsableCommand {
                 + (report.failures.isEmpty ? "" : "; \(report.failures.count) files failed")
             if !report.failures.isEmpty {
                 printError("\(report.failures.count) files could not be restored; the rest were. Run `crmvault verify --vault \(vault.vault)`.")
-                throw ExitCode(1)
+                throw ExitCode(report.hasTargetFailure ? 5 : 1)
             }
         }
     }
