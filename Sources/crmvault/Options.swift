@@ -21,4 +21,10 @@ struct PassphraseOptions: ParsableArguments {
     func passphrase(confirming: Bool = false) throws -> Passphrase {
         try PassphraseSource.read(file: passphraseFile, confirming: confirming)
     }
+
+    /// The writer key in `writerKeyFile` when one is given, else the owner's keys opened with the passphrase.
+    func keys(for vault: Vault, writerKeyFile: String?) throws -> VaultKeys {
+        if let writerKeyFile { return try vault.loadWriterKey(from: URL(fileURLWithPath: writerKeyFile)) }
+        return try vault.unlock(passphrase: try passphrase())
+    }
 }

@@ -35,7 +35,7 @@ public struct LocalDirectoryStorage: VaultStorage {
     }
 
     public func openRandomAccess(_ path: String) throws -> any RandomAccessFile {
-        LocalRandomAccessFile(fd: try openFile(path), path: fullPath(path))
+        LocalOpenFile(fd: try openFile(path), path: fullPath(path))
     }
 
     public func size(of path: String) throws -> UInt64 {
@@ -83,7 +83,7 @@ public struct LocalDirectoryStorage: VaultStorage {
     }
 
     public func openSequential(_ path: String) throws -> any SequentialFile {
-        LocalSequentialFile(fd: try openFile(path), path: fullPath(path))
+        LocalOpenFile(fd: try openFile(path), path: fullPath(path))
     }
 
     public func remove(_ path: String) throws {
@@ -202,7 +202,8 @@ final class LocalStagedFile: StagedFile {
     }
 }
 
-final class LocalSequentialFile: SequentialFile {
+/// An open file of the vault, read sequentially (verify) or at offsets (restore).
+final class LocalOpenFile: SequentialFile, RandomAccessFile {
     private let fd: Int32
     private let path: String
 
@@ -213,11 +214,15 @@ final class LocalSequentialFile: SequentialFile {
 
     deinit { close(fd) }
 
-    func read(upTo count: Int) throws -> [UInt8] {
+    /// Reads until `count` bytes or the end; `offset` nil reads at the current position.
+    private func read(_ count: Int, at offset: UInt64?) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
         var done = 0
         while done < count {
-            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + done, count - done) }
+            let got = buffer.withUnsafeMutableBytes { bytes in
+                offset.map { pread(fd, bytes.baseAddress! + done, count - done, off_t($0) + off_t(done)) }
+                    ?? Glibc.read(fd, bytes.baseAddress! + done, count - done)
+            }
             if got < 0 {
                 if errno == EINTR { continue }
                 throw LocalDirectoryStorage.errnoError("read", path)
@@ -228,34 +233,15 @@ final class LocalSequentialFile: SequentialFile {
         buffer.removeLast(count - done)
         return buffer
     }
-}
 
-final class LocalRandomAccessFile: RandomAccessFile {
-    private let fd: Int32
-    private let path: String
-
-    init(fd: Int32, path: String) {
-        self.fd = fd
-        self.path = path
-    }
-
-    deinit { close(fd) }
+    func read(upTo count: Int) throws -> [UInt8] { try read(count, at: nil) }
 
     func read(at offset: UInt64, count: Int) throws -> [UInt8] {
-        var result = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = result.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done)) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw LocalDirectoryStorage.errnoError("read", path)
-            }
-            if got == 0 {
-                throw VaultError(.packCorrupted, "\(path) ends before byte \(offset + UInt64(count)); it is truncated.",
-                    remedy: "Run `crmvault verify` to see what depends on it.")
-            }
-            done += got
+        let bytes = try read(count, at: offset)
+        guard bytes.count == count else {
+            throw VaultError(.packCorrupted, "\(path) ends before byte \(offset + UInt64(count)); it is truncated.",
+                remedy: "Run `crmvault verify` to see what depends on it.")
         }
-        return result
+        return bytes
     }
 }

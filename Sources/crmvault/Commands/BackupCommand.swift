@@ -27,8 +27,7 @@ struct BackupCommand: ParsableCommand {
         try audited("backup", vaultPath: vault.vault) { context in
             let opened = try vault.open()
             context.vault = opened
-            let keys = try key.map { try opened.loadWriterKey(from: URL(fileURLWithPath: $0)) }
-                ?? opened.unlock(passphrase: try passphrase.passphrase())
+            let keys = try passphrase.keys(for: opened, writerKeyFile: key)
             context.keys = keys
             let started = Date()
             let result = try opened.backup(URL(fileURLWithPath: path), keys: keys, label: label, origin: source)

@@ -25,8 +25,7 @@ struct RestoreCommand: ParsableCommand {
         try audited("restore", vaultPath: vault.vault) { context in
             let opened = try vault.open()
             context.vault = opened
-            let keys = try key.map { try opened.loadWriterKey(from: URL(fileURLWithPath: $0)) }
-                ?? opened.unlock(passphrase: try passphrase.passphrase())
+            let keys = try passphrase.keys(for: opened, writerKeyFile: key)
             context.keys = keys
             let entry = try opened.resolveSnapshot(snapshot, in: try opened.loadChain())
             let started = Date()
