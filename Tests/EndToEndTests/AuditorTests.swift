@@ -49,4 +49,22 @@ struct AuditorTests {
         // The keyless verify wrote nothing into the vault, and the audit log verifies.
         #expect(try CommandRunner().run(["log", "--vault", vault]).stdout.split(separator: "\n").count == 3)
     }
+
+    @Test func aDamagedConfigIsAnIntegrityProblemWithAJSONReport() throws {
+        let directory = try TemporaryDirectory()
+        let (_, vault) = try CommandLineTests.makeVault(directory)
+        let config = URL(fileURLWithPath: vault + "/config")
+        var bytes = try Data(contentsOf: config)
+        bytes[20] ^= 0x02
+        try bytes.write(to: config)
+        let output = try CommandRunner().run(["verify", "--vault", vault, "--json"])
+        #expect(output.status == 1)
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let problems = try #require(report["problems"] as? [[String: Any]])
+        #expect(problems.first?["file"] as? String == "config")
+        try FileManager.default.removeItem(at: config)
+        let missing = try CommandRunner().run(["verify", "--vault", vault])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("config file is missing"))
+    }
 }

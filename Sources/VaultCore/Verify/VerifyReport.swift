@@ -47,6 +47,13 @@ public struct VerifyReport: Sendable, Codable {
     public var warnings: [String] = []
 
     public var isIntact: Bool { problems.isEmpty }
+
+    public init(vault: String, location: String, ownerFingerprint: String, isDeep: Bool) {
+        self.vault = vault
+        self.location = location
+        self.ownerFingerprint = ownerFingerprint
+        self.isDeep = isDeep
+    }
 }
 
 /// The snapshots of one source, month by month, with the months that have none.
@@ -67,4 +74,10 @@ public struct VerifyProblem: Sendable, Codable {
     public var file: String
     public var message: String
     public var affects: [String] = []
+
+    public init(file: String, message: String, affects: [String] = []) {
+        self.file = file
+        self.message = message
+        self.affects = affects
+    }
 }

@@ -40,7 +40,16 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try audited(deep ? "verify --deep" : "verify", vaultPath: vault.vault) { context in
-            let opened = try vault.open()
+            let opened: Vault
+            do {
+                opened = try vault.open()
+            } catch let error as VaultError where json && error.code == .vaultDamaged {
+                // Tools reading --json get a report even when the config itself is what is damaged.
+                var report = VerifyReport(vault: "", location: vault.url.path, ownerFingerprint: "", isDeep: deep)
+                report.problems = [VerifyProblem(file: "config", message: error.message)]
+                try printJSON(report)
+                throw error
+            }
             context.vault = opened
             var options = VerifyOptions(trustedFingerprint: trust)
             options.checkpoints = try checkpoint.map { (try Self.readCheckpoint($0), $0) }
