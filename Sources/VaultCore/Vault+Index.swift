@@ -32,7 +32,7 @@ extension Vault {
                 guard let name = Digest(hex: file.dropLast(6)) else { continue }
                 if let packs, !packs.contains(name) { continue }
                 guard storage.exists(PackFormat.packPath(name)) else { continue }
-                guard let index = try? PackIndex.decode(try storage.read(PackFormat.indexPath(name))), index.pack == name else {
+                guard let index = try? PackIndex.decode(try storage.read(PackFormat.indexPath(name), limit: ReadLimit.index)), index.pack == name else {
                     continue
                 }
                 for record in index.records where locations[record.id] == nil { locations[record.id] = record.location }

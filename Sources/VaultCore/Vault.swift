@@ -41,7 +41,7 @@ public final class Vault: @unchecked Sendable {
             throw VaultError(.vaultNotFound, "There is no vault at \(url.path) (no config file).",
                 remedy: "Check the path, or create a vault with `crmvault init --vault \(url.path)`.")
         }
-        let bytes = try storage.read(VaultConfig.path)
+        let bytes = try storage.read(VaultConfig.path, limit: ReadLimit.config)
         guard let document = SignedDocument(parsing: bytes),
             let config = try? CanonicalJSON.decode(VaultConfig.self, from: document.body)
         else {
@@ -99,7 +99,7 @@ public final class Vault: @unchecked Sendable {
     public func unlock(passphrase: Passphrase) throws -> VaultKeys {
         let bytes: [UInt8]
         do {
-            bytes = try storage.read(OwnerKeyFile.path)
+            bytes = try storage.read(OwnerKeyFile.path, limit: ReadLimit.ownerKey)
         } catch {
             throw VaultError(.vaultDamaged, "The owner key file \(location)/\(OwnerKeyFile.path) is missing or unreadable.",
                 remedy: "Restore it from another copy of this vault.")

@@ -22,7 +22,7 @@ extension Vault {
             defer { withExtendedLifetime(lock) {} }
             let entries = try storage.list("audit").filter { $0.hasSuffix(".entry") }.sorted()
             var previous = Digest.zero
-            if let last = entries.last, let document = SignedDocument(parsing: try storage.read("audit/" + last)) {
+            if let last = entries.last, let document = SignedDocument(parsing: try storage.read("audit/" + last, limit: ReadLimit.auditEntry)) {
                 previous = document.hash
             }
             let sequence = entries.count
@@ -41,7 +41,7 @@ extension Vault {
     /// The vault's audit entries in order, as stored (checked by `verify`).
     public func auditEntries() throws -> [AuditEntry] {
         try storage.list("audit").filter { $0.hasSuffix(".entry") }.sorted().compactMap { name in
-            SignedDocument(parsing: try storage.read("audit/" + name)).flatMap { try? CanonicalJSON.decode(AuditEntry.self, from: $0.body) }
+            (try? storage.read("audit/" + name, limit: ReadLimit.auditEntry)).flatMap(SignedDocument.init(parsing:)).flatMap { try? CanonicalJSON.decode(AuditEntry.self, from: $0.body) }
         }
     }
 
@@ -56,7 +56,7 @@ extension Vault {
                 problems.append(VerifyProblem(file: path, message: "is out of sequence: audit entry \(index) is missing or misnamed"))
                 break
             }
-            guard let document = SignedDocument(parsing: try storage.read(path)),
+            guard let document = (try? storage.read(path, limit: ReadLimit.auditEntry)).flatMap(SignedDocument.init(parsing:)),
                 let entry = try? CanonicalJSON.decode(AuditEntry.self, from: document.body)
             else {
                 problems.append(VerifyProblem(file: path, message: "does not parse as a signed audit entry (damaged)"))

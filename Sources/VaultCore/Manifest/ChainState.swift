@@ -41,7 +41,7 @@ extension Vault {
                 expected = sequence
             }
             expected += 1
-            guard let document = SignedDocument(parsing: try storage.read(path)),
+            guard let document = (try? storage.read(path, limit: ReadLimit.chainEntry)).flatMap(SignedDocument.init(parsing:)),
                 let entry = try? CanonicalJSON.decode(ChainEntry.self, from: document.body)
             else {
                 problems.append(VerifyProblem(file: path, message: "does not parse as a signed chain entry (damaged)"))

@@ -44,7 +44,7 @@ extension Vault {
             throw VaultError(.manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) is missing.",
                 remedy: "Copy it from another medium with `crmvault copy`, then run `crmvault verify`.")
         }
-        let bytes = try storage.read(path)
+        let bytes = try storage.read(path, limit: ReadLimit.manifest)
         guard SHA256Hasher.hash(bytes) == id, let manifest = try? CanonicalJSON.decode(SnapshotManifest.self, from: bytes),
             manifest.vault == self.id
         else {

@@ -38,6 +38,27 @@ public protocol SequentialFile: AnyObject {
     func read(upTo count: Int) throws -> [UInt8]
 }
 
+/// Upper bounds on the metadata files read whole into memory, so a tampered vault cannot exhaust it.
+enum ReadLimit {
+    static let config = 1 << 20
+    static let ownerKey = 64 << 10
+    static let chainEntry = 64 << 20
+    static let auditEntry = 1 << 20
+    static let manifest = 256 << 20
+    static let index = 256 << 20
+}
+
+extension VaultStorage {
+    /// Reads a whole file that must not exceed `limit` bytes; a larger one is reported as damaged.
+    func read(_ path: String, limit: Int) throws -> [UInt8] {
+        let size = try self.size(of: path)
+        guard size <= UInt64(limit) else {
+            throw VaultError(.vaultDamaged, "\(location)/\(path) is \(size) bytes, more than such a file can be (\(limit)): it was tampered with.")
+        }
+        return try read(path)
+    }
+}
+
 extension StagedFile {
     func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
 }

@@ -21,7 +21,7 @@ extension Vault {
                     message: "is signed by owner key \(ownerFingerprint), not by the trusted \(trusted): this is not the vault you pinned"))
             }
         }
-        if let bytes = try? storage.read(OwnerKeyFile.path) {
+        if let bytes = try? storage.read(OwnerKeyFile.path, limit: ReadLimit.ownerKey) {
             if SHA256Hasher.hash(bytes).hex != config.ownerKeyFile {
                 problems.append(VerifyProblem(file: OwnerKeyFile.path, message: "does not match the hash in the signed config (altered)"))
             }
@@ -108,7 +108,7 @@ extension Vault {
             }
             intactPacks.insert(name)
             let indexPath = PackFormat.indexPath(name)
-            if let stored = try? storage.read(indexPath) {
+            if let stored = try? storage.read(indexPath, limit: ReadLimit.index) {
                 if stored != result.index!.encoded() {
                     problems.append(VerifyProblem(file: indexPath, message: "does not match its pack (altered); rebuildable from the pack"))
                 }
