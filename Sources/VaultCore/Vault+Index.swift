@@ -1,15 +1,23 @@
 extension Vault {
-    /// Repairs what an interrupted backup left: removes temp files (the caller holds the writer lock, so
-    /// their writer is gone) and rebuilds the index of any pack that was committed without one, so its
-    /// chunks are reused rather than stored again.
-    func recoverInterruptedBackup() throws {
+    /// Repairs what an interrupted backup left and returns the leftover packs that may be reused.
+    ///
+    /// Temp files are removed (the caller holds the writer lock, so their writer is gone). Anyone can drop a
+    /// file into a vault, so a pack no chain entry claims is reused only if its index is signed by the owner or
+    /// an authorized writer (§7), the pack hashes to its name, and its structure matches the index.
+    func recoverInterruptedBackup(chain: ChainState, keys: VaultKeys) throws -> Set<Digest> {
         for file in try storage.list("tmp") { try? storage.remove("tmp/" + file) }
         let scanner = PackScanner(storage: storage, ownerKeys: nil)
-        for pack in try listPacks() where !storage.exists(PackFormat.indexPath(pack)) {
+        var reusable: Set<Digest> = []
+        for pack in try listPacks() where chain.claimedPacks[pack] == nil {
+            guard let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
+                let stored = try? PackIndex.decode(bytes), stored.pack == pack,
+                stored.isSealed(byOneOf: chain.authorizedWriters.union([config.ownerKey!]))
+            else { continue }
             let result = try scanner.scan(pack)
-            guard result.hash == pack, let index = result.index else { continue }
-            try storage.writeDurably(PackFormat.indexPath(pack), index.encoded())
+            guard result.hash == pack, let scanned = result.index, scanned.recordBytes() == stored.recordBytes() else { continue }
+            reusable.insert(pack)
         }
+        return reusable
     }
 
     /// Names of every pack present, from `packs/*/`.
@@ -23,20 +31,26 @@ extension Vault {
         return names
     }
 
-    /// Loads the index of every present pack (or of `packs` only): chunk id → location.
-    /// An index whose pack is missing is skipped, so a backup never deduplicates against a lost pack.
-    func loadChunkLocations(of packs: Set<Digest>? = nil) throws -> [Digest: ChunkLocation] {
+    /// Where each chunk of `packs` is, in the order given (the first pack that holds a chunk wins).
+    ///
+    /// A pack that is missing is skipped, so nothing is ever deduplicated against a lost pack. A pack whose
+    /// index file is missing, unreadable or for another pack is read instead (the index is a pure function
+    /// of the pack), so a read-only medium with a lost index still restores.
+    func loadChunkLocations(of packs: [Digest]) throws -> [Digest: ChunkLocation] {
         var locations: [Digest: ChunkLocation] = [:]
-        for prefix in try storage.list("index") {
-            for file in try storage.list("index/" + prefix) where file.hasSuffix(".index") {
-                guard let name = Digest(hex: file.dropLast(6)) else { continue }
-                if let packs, !packs.contains(name) { continue }
-                guard storage.exists(PackFormat.packPath(name)) else { continue }
-                guard let index = try? PackIndex.decode(try storage.read(PackFormat.indexPath(name), limit: ReadLimit.index)), index.pack == name else {
-                    continue
-                }
-                for record in index.records where locations[record.id] == nil { locations[record.id] = record.location }
+        let scanner = PackScanner(storage: storage, ownerKeys: nil)
+        for pack in packs where storage.exists(PackFormat.packPath(pack)) {
+            var records: [(id: Digest, location: ChunkLocation)]
+            if let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
+                let index = try? PackIndex.decode(bytes), index.pack == pack
+            {
+                records = index.records
+            } else if let index = try scanner.scan(pack).index {
+                records = index.records
+            } else {
+                continue
             }
+            for record in records where locations[record.id] == nil { locations[record.id] = record.location }
         }
         return locations
     }

@@ -147,6 +147,10 @@ public final class Vault: @unchecked Sendable {
 
     /// Signs `entry` and writes it as the next chain file. The write is durable before this returns.
     func append(_ entry: ChainEntry, signedBy keys: VaultKeys) throws {
+        var entry = entry
+        let audit = try auditHead()
+        entry.auditCount = audit.count
+        entry.auditHead = audit.head.hex
         let path = ChainEntry.path(sequence: entry.sequence)
         let document = SignedDocument(body: try CanonicalJSON.encode(entry), signedBy: keys.signing, domain: SignedDocument.chainDomain)
         guard try storage.createDurably(path, document.bytes) else {

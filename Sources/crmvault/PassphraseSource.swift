@@ -19,18 +19,20 @@ enum PassphraseSource {
 
     private static func fromFile(_ path: String) throws -> Passphrase {
         var status = stat()
-        guard stat(path, &status) == 0, var bytes = FileManager.default.contents(atPath: path).map(Array.init) else {
-            throw VaultError(.usage, "Cannot read the passphrase file \(path).")
-        }
+        guard stat(path, &status) == 0 else { throw VaultError(.usage, "Cannot read the passphrase file \(path).") }
         guard status.st_mode & 0o077 == 0 else {
             throw VaultError(.keyFileInsecure, "The passphrase file \(path) can be read by other users; it is refused.",
                 remedy: "Run `chmod 600 \(path)` and consider changing the passphrase.")
         }
-        if let newline = bytes.firstIndex(of: 0x0a) {
-            let tail = Array(bytes[newline...])
-            bytes.removeSubrange(newline...)
-            _ = tail
-        }
+        // Read with POSIX calls into a buffer we wipe, rather than through Data, which cannot be wiped.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw VaultError(.usage, "Cannot read the passphrase file \(path).") }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        defer { buffer.withUnsafeMutableBytes { _ = memset($0.baseAddress!, 0, $0.count) } }
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        guard count >= 0 else { throw VaultError(.usage, "Cannot read the passphrase file \(path).") }
+        var bytes = Array(buffer[0..<count].prefix { $0 != 0x0a })
         if bytes.last == 0x0d { bytes.removeLast() }
         return try nonEmpty(Passphrase(bytes: &bytes), source: "the passphrase file \(path)")
     }
@@ -44,7 +46,9 @@ enum PassphraseSource {
         do { try process.run() } catch {
             throw VaultError(.usage, "CRMVAULT_PASSPHRASE_COMMAND could not be started.")
         }
-        var bytes = Array(output.fileHandleForReading.readDataToEndOfFile())
+        var data = output.fileHandleForReading.readDataToEndOfFile()
+        var bytes = Array(data)
+        data.resetBytes(in: 0..<data.count)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw VaultError(.usage, "CRMVAULT_PASSPHRASE_COMMAND failed (exit \(process.terminationStatus)).",
@@ -56,11 +60,11 @@ enum PassphraseSource {
 
     private static func prompt(confirming: Bool) throws -> Passphrase {
         guard let first = getpass("Owner passphrase: ") else { throw VaultError(.usage, "No passphrase was entered.") }
-        var bytes = Array(String(cString: first).utf8)
+        var bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(first).assumingMemoryBound(to: UInt8.self), count: strlen(first)))
         memset(first, 0, strlen(first))
         if confirming {
             guard let second = getpass("Repeat the passphrase: ") else { throw VaultError(.usage, "No passphrase was entered.") }
-            let matches = Array(String(cString: second).utf8) == bytes
+            let matches = strlen(second) == bytes.count && memcmp(second, bytes, bytes.count) == 0
             memset(second, 0, strlen(second))
             guard matches else { throw VaultError(.usage, "The two passphrases differ; nothing was created.") }
         }

@@ -43,6 +43,7 @@ struct CommandRunner {
         base.removeValue(forKey: "CRMVAULT_PASSPHRASE")
         base.removeValue(forKey: "CRMVAULT_PASSPHRASE_COMMAND")
         base["CRMVAULT_AUDIT_LOG"] = Self.auditLog
+        base["CRMVAULT_ALLOW_INSECURE_KDF"] = "1"
         process.environment = base.merging(environment) { $1 }.merging(extra) { $1 }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         process.standardInput = FileHandle.nullDevice

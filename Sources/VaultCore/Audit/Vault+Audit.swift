@@ -20,22 +20,32 @@ extension Vault {
         do {
             let lock = try VaultLock.acquire(vaultPath: location, operation: "audit log")
             defer { withExtendedLifetime(lock) {} }
-            let entries = try storage.list("audit").filter { $0.hasSuffix(".entry") }.sorted()
-            var previous = Digest.zero
-            if let last = entries.last, let document = SignedDocument(parsing: try storage.read("audit/" + last, limit: ReadLimit.auditEntry)) {
-                previous = document.hash
-            }
-            let sequence = entries.count
+            let (sequence, previous) = try auditHead()
             let entry = AuditEntry(
                 version: 1, vault: id, sequence: sequence, previous: previous.hex, signer: keys.signing.publicKey.hex, event: event)
             let document = SignedDocument(body: try CanonicalJSON.encode(entry), signedBy: keys.signing, domain: AuditEntry.domain)
-            try storage.writeDurably(AuditEntry.path(sequence: sequence), document.bytes)
+            guard try storage.createDurably(AuditEntry.path(sequence: sequence), document.bytes) else {
+                return LocalAuditLog.append(event, vault: id, reason: "audit entry \(sequence) already exists in the vault")
+            }
             return .vault(sequence: sequence)
         } catch let error as VaultError {
             return LocalAuditLog.append(event, vault: id, reason: "the vault's audit log could not be written (\(error.message))")
         } catch {
             return LocalAuditLog.append(event, vault: id, reason: "the vault's audit log could not be written (\(error))")
         }
+    }
+
+    /// The number of audit entries and the hash of the last one's body (zeros when there is none).
+    func auditHead() throws -> (count: Int, head: Digest) {
+        let entries = try storage.list("audit").filter { $0.hasSuffix(".entry") }.sorted()
+        guard let last = entries.last else { return (0, .zero) }
+        guard let document = (try? storage.read("audit/" + last, limit: ReadLimit.auditEntry)).flatMap(SignedDocument.init(parsing:)),
+            let entry = try? CanonicalJSON.decode(AuditEntry.self, from: document.body)
+        else {
+            throw VaultError(.vaultDamaged, "The newest audit entry audit/\(last) of the vault at \(location) is damaged.",
+                remedy: "Run `crmvault verify`.")
+        }
+        return (entry.sequence + 1, document.hash)
     }
 
     /// The vault's audit entries in order, as stored (checked by `verify`).
@@ -50,6 +60,7 @@ extension Vault {
         var problems: [VerifyProblem] = []
         let owner = config.ownerKey!
         var previous = Digest.zero
+        var hashes: [Digest] = []
         for (index, name) in try storage.list("audit").filter({ $0.hasSuffix(".entry") }).sorted().enumerated() {
             let path = "audit/" + name
             guard path == AuditEntry.path(sequence: index) else {
@@ -74,6 +85,18 @@ extension Vault {
             }
             problems += issues.map { VerifyProblem(file: path, message: $0) }
             previous = document.hash
+            hashes.append(document.hash)
+        }
+        // Each chain entry recorded the audit log's length and head: entries dropped or rewritten since show.
+        for stored in chain.entries {
+            guard let count = stored.entry.auditCount, count > 0, let head = stored.entry.auditHead else { continue }
+            if count > hashes.count || hashes[count - 1].hex != head {
+                problems.append(VerifyProblem(
+                    file: "audit/",
+                    message: "no longer holds the \(count) audit entries that chain entry \(stored.entry.sequence) recorded "
+                        + "(audit entries were dropped or rewritten)"))
+                break
+            }
         }
         return problems
     }

@@ -24,13 +24,15 @@ extension Vault {
         let lock = try VaultLock.acquire(vaultPath: location, operation: "backup of \(source.name)")
         defer { withExtendedLifetime(lock) {} }
         let chain = try loadChain()
-        try recoverInterruptedBackup()
+        let reusable = try recoverInterruptedBackup(chain: chain, keys: keys)
         if case .writer = keys.role, !chain.authorizedWriters.contains(keys.signing.publicKey) {
             throw VaultError(.notAuthorized, "This writer key is not authorized for the vault at \(location).")
         }
         let sealing = SealingKey(publicKey: Hex.decode(config.ownerSealingKey)!)
-        let sink = PackSink(storage: storage, sealing: sealing, compressionLevel: config.compression.level, packTarget: config.packTarget)
-        let session = BackupSession(keys: keys, config: config, known: try loadChunkLocations(), sink: sink)
+        let sink = PackSink(storage: storage, keys: keys, sealing: sealing, compressionLevel: config.compression.level, packTarget: config.packTarget)
+        // Deduplicate only against packs the signed chain claims (oldest first), then verified leftovers.
+        let trusted = chain.claimedPacks.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key) + reusable.sorted()
+        let session = BackupSession(keys: keys, config: config, known: try loadChunkLocations(of: trusted), sink: sink)
         let referenced: [Digest]
         do {
             try source.walk(session)

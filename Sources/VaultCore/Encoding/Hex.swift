@@ -16,7 +16,8 @@ public enum Hex {
         return text
     }
 
-    /// Decodes lowercase or uppercase hex; nil for odd length or a non-hex character.
+    /// Decodes lowercase hex, the only form the format writes; nil for odd length, uppercase or any other character,
+    /// so that flipping the case bit of a digit in a signature or hash is detected.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
         let utf8 = Array(text.utf8)
         guard utf8.count % 2 == 0 else { return nil }
@@ -35,7 +36,6 @@ public enum Hex {
         switch digit {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
         default: nil
         }
     }

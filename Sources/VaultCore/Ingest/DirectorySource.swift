@@ -32,6 +32,9 @@ struct DirectorySource: ExportSource {
         for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
             let full = directory + "/" + name
             let path = relative.isEmpty ? name : relative + "/" + name
+            guard ExportPath.isSafe(path) else {
+                throw VaultError(.inputUnreadable, "\(full) has a name a snapshot cannot hold.", remedy: "Rename it.")
+            }
             var status = stat()
             guard lstat(full, &status) == 0 else {
                 throw VaultError(.inputUnreadable, "Cannot read \(full): \(String(cString: strerror(errno))).")

@@ -42,7 +42,7 @@ enum ExportSources {
 /// Path rules shared by every source (docs/FORMAT.md §8): relative, `/`-separated, no `.` or `..`.
 enum ExportPath {
     static func isSafe(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"), !path.utf8.contains(0) else { return false }
+        guard !path.isEmpty, !path.hasPrefix("/"), !path.utf8.contains(0) else { return false }
         return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
     }
 }

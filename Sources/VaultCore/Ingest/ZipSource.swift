@@ -49,7 +49,7 @@ struct ZipSource: ExportSource {
         for entry in archive {
             let path = Self.memberPath(entry)
             if entry.type == .symlink { throw refuse("member \"\(entry.path)\" is a symbolic link") }
-            guard ExportPath.isSafe(path) else {
+            guard ExportPath.isSafe(path), !path.contains("\\") else {
                 throw refuse("member \"\(entry.path)\" has an absolute path or a `..`, `.` or empty component")
             }
             guard seen.insert(path).inserted else { throw refuse("member \"\(path)\" appears twice") }
@@ -79,6 +79,10 @@ struct ZipSource: ExportSource {
         let entries = archive.sorted { Array(Self.memberPath($0).utf8).lexicographicallyPrecedes(Array(Self.memberPath($1).utf8)) }
         for entry in entries {
             let path = Self.memberPath(entry)
+            // The archive is opened again here; check again, in case it changed since `validate`.
+            guard ExportPath.isSafe(path), !path.contains("\\"), entry.type != .symlink else {
+                throw refuse("member \"\(entry.path)\" has an unsafe path or is a link")
+            }
             let date = entry.fileAttributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
             let seconds = Int(date.timeIntervalSince1970.rounded(.down))
             let mtime = FileTime(seconds: seconds, nanoseconds: 0)

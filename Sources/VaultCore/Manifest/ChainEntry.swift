@@ -25,6 +25,9 @@ public struct ChainEntry: Codable, Sendable {
     public var files: Int?
     public var bytesIn: Int?
     public var bytesStored: Int?
+    // every type: the audit log as it stood when the entry was written, so dropping audit entries shows
+    public var auditCount: Int?
+    public var auditHead: String?
 
     init(vault: String, sequence: Int, previous: Digest, time: String, signer: PublicSigningKey, type: Kind) {
         version = 1

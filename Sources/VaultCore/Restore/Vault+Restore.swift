@@ -63,25 +63,29 @@ extension Vault {
         }
         let (_, manifest) = try loadManifest(entry)
         try prepareTarget(target, force: force)
-        let packs = Set(manifest.packs.compactMap(Digest.init(hex:)))
-        let reader = ChunkReader(storage: storage, keys: keys, locations: try loadChunkLocations(of: packs))
+        let reader = ChunkReader(storage: storage, keys: keys, locations: try loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:))))
         var report = RestoreReport()
         var directories: [(URL, SnapshotManifest.Entry)] = []
-        for file in manifest.files {
+        // Links are created last, and every parent is checked to be a real directory, so nothing is ever
+        // written through a link: not one from the snapshot, not one already in a --force target.
+        let ordered = manifest.files.filter { $0.type != "symlink" } + manifest.files.filter { $0.type == "symlink" }
+        for file in ordered {
             guard ExportPath.isSafe(file.path) else {
                 report.failures.append((file.path, "unsafe path in manifest, skipped"))
                 continue
             }
             let url = target.appendingPathComponent(file.path)
+            let parent = String(file.path.split(separator: "/").dropLast().joined(separator: "/"))
             do {
                 switch file.type {
                 case "directory":
-                    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+                    try Self.makeRealDirectories(file.path, under: target)
                     directories.append((url, file))
                 case "symlink":
+                    try Self.makeRealDirectories(parent, under: target)
                     try restoreSymlink(file, at: url, root: target)
                 case "file":
-                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try Self.makeRealDirectories(parent, under: target)
                     try restoreFile(file, at: url, reader: reader, keys: keys)
                     report.filesRestored += 1
                     report.bytesRestored += file.size ?? 0
@@ -99,6 +103,23 @@ extension Vault {
         return report
     }
 
+    /// Creates `relative` under `root` one component at a time, refusing any component that exists as a link or
+    /// a file: the restored tree can never lead a write outside `root`.
+    static func makeRealDirectories(_ relative: String, under root: URL) throws {
+        var current = root.path
+        for component in relative.split(separator: "/") {
+            current += "/" + component
+            var status = stat()
+            if lstat(current, &status) == 0 {
+                guard status.st_mode & S_IFMT == S_IFDIR else {
+                    throw VaultError(.hostileInput, "\(current) is a link or a file where the snapshot has a directory; nothing was written through it")
+                }
+            } else {
+                guard mkdir(current, 0o755) == 0 || errno == EEXIST else { throw LocalDirectoryStorage.errnoError("create directory", current) }
+            }
+        }
+    }
+
     private func prepareTarget(_ target: URL, force: Bool) throws {
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: target.path), !contents.isEmpty, !force {
             throw VaultError(.targetNotEmpty, "\(target.path) is not empty; restore will not mix a snapshot with other files.",
@@ -112,7 +133,7 @@ extension Vault {
         if let chunks = content.chunks { return try chunks.map { try Self.digest($0) } }
         var list: [UInt8] = []
         for id in content.list ?? [] { try reader.withChunk(try Self.digest(id)) { list.append(contentsOf: $0) } }
-        guard list.count == (content.count ?? -1) * 32 else {
+        guard let count = content.count, count >= 0, count <= list.count / 32, list.count == count * 32 else {
             throw VaultError(.manifestCorrupted, "The chunk list of \(file.path) has the wrong length.")
         }
         return stride(from: 0, to: list.count, by: 32).map { Digest(bytes: list[$0..<($0 + 32)])! }
@@ -125,7 +146,8 @@ extension Vault {
 
     private func restoreFile(_ file: SnapshotManifest.Entry, at url: URL, reader: ChunkReader, keys: VaultKeys) throws {
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).crmvault-partial")
-        let fd = Glibc.open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        unlink(temporary.path)
+        let fd = Glibc.open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw LocalDirectoryStorage.errnoError("create", temporary.path) }
         var isComplete = false
         defer {
@@ -173,7 +195,12 @@ extension Vault {
             throw VaultError(.chunkCorrupted, "\(file.path) does not match its recorded size and digest after restore.")
         }
         guard fsync(fd) == 0 else { throw LocalDirectoryStorage.errnoError("fsync", temporary.path) }
+        var existing = stat()
+        if lstat(url.path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFDIR {
+            throw VaultError(.targetNotEmpty, "\(url.path) is a directory in the target; the file was not restored over it")
+        }
         guard rename(temporary.path, url.path) == 0 else { throw LocalDirectoryStorage.errnoError("rename", url.path) }
+        LocalDirectoryStorage.syncDirectory(url.deletingLastPathComponent().path)
         isComplete = true
         Self.applyMetadata(file, to: url)
     }
@@ -190,12 +217,19 @@ extension Vault {
         guard !escapes else {
             throw VaultError(.hostileInput, "the link points outside the restored tree (\(target)); it was not created")
         }
-        try? FileManager.default.removeItem(at: url)
-        try FileManager.default.createSymbolicLink(atPath: url.path, withDestinationPath: target)
+        var existing = stat()
+        if lstat(url.path, &existing) == 0 {
+            // Replace a file or link of that name (--force), never a directory tree.
+            guard existing.st_mode & S_IFMT != S_IFDIR, unlink(url.path) == 0 else {
+                throw VaultError(.targetNotEmpty, "\(url.path) exists in the target and is a directory; the link was not created")
+            }
+        }
+        guard symlink(target, url.path) == 0 else { throw LocalDirectoryStorage.errnoError("create link", url.path) }
     }
 
+    /// Permission bits (never setuid, setgid or sticky: a snapshot must not create privileged files) and mtimes.
     static func applyMetadata(_ entry: SnapshotManifest.Entry, to url: URL) {
-        _ = chmod(url.path, mode_t(entry.mode & 0o7777))
+        _ = chmod(url.path, mode_t(entry.mode & 0o777))
         var times = [
             timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanoseconds),
             timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanoseconds),

@@ -53,6 +53,9 @@ final class ChunkReader {
             blocks[cacheKey]!.lastUse = tick
             return cached.plaintext
         }
+        guard Int(location.blockLength) <= PackFormat.maximumBlockLength else {
+            throw VaultError(.chunkCorrupted, "The index of pack \(location.pack.hex) names a block longer than the format allows.")
+        }
         let key = try packKey(location.pack)
         let bytes = try pack(location.pack).read(at: location.blockOffset, count: Int(location.blockLength))
         let chunks = try BlockOpener.open(bytes, key: key, decompressor: decompressor, pack: location.pack, offset: location.blockOffset)

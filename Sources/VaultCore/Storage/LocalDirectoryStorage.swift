@@ -113,9 +113,15 @@ public struct LocalDirectoryStorage: VaultStorage {
         }
     }
 
+    /// Creates `path` and any missing parents, fsyncing each parent that gained an entry, so a committed file's
+    /// directory survives a power cut (FAT and exFAT media lose unsynced directory entries).
     static func makeDirectory(_ path: String) throws {
+        if FileManager.default.fileExists(atPath: path) { return }
+        let parent = (path as NSString).deletingLastPathComponent
+        if parent != path && !parent.isEmpty { try makeDirectory(parent) }
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            syncDirectory(parent)
         } catch {
             throw VaultError(.ioFailed, "Cannot create directory \(path): \(error.localizedDescription)",
                 remedy: "Check that the medium is mounted and writable.")

@@ -8,6 +8,9 @@ enum PackFormat {
     static let maximumChunksPerBlock = 65536
     static let maximumChunkLength = 16 << 20
     static let maximumCiphertextLength = (64 << 20) + AEAD.tagCount
+    /// The most a block may decompress to; checked before anything is allocated.
+    static let maximumBlockPlaintext = 64 << 20
+    static let maximumBlockLength = 4 + BlockHeader.encodedCount(chunkCount: maximumChunksPerBlock) + maximumCiphertextLength
 
     static func packPath(_ name: Digest) -> String { "packs/\(name.hex.prefix(2))/\(name.hex).pack" }
     static func indexPath(_ name: Digest) -> String { "index/\(name.hex.prefix(2))/\(name.hex).index" }
@@ -69,7 +72,11 @@ struct BlockHeader: Equatable {
                 guard length >= 1, Int(length) <= PackFormat.maximumChunkLength else { throw PackDecodingError("chunk length \(length) is out of range") }
                 chunks.append((id, length))
             }
-            return BlockHeader(nonce: nonce, chunks: chunks, ciphertextLength: ciphertextLength)
+            let header = BlockHeader(nonce: nonce, chunks: chunks, ciphertextLength: ciphertextLength)
+            guard header.plaintextLength <= PackFormat.maximumBlockPlaintext else {
+                throw PackDecodingError("block decompresses to \(header.plaintextLength) bytes, more than the format allows")
+            }
+            return header
         } catch let error as PackDecodingError {
             throw error
         } catch {
@@ -86,12 +93,33 @@ struct PackDecodingError: Error, CustomStringConvertible {
 /// The index of one pack: every chunk's location, in pack order (docs/FORMAT.md §7).
 struct PackIndex: Equatable {
     var pack: Digest
+    /// Who wrote the pack, and their Ed25519 signature over its name (§7): proof that the owner or an authorized
+    /// writer made it, checkable without any secret. Absent only in indexes of the first v1 vaults.
+    var seal: (signer: PublicSigningKey, signature: [UInt8])? = nil
     var locations: [Digest: ChunkLocation] { Dictionary(records.map { ($0.id, $0.location) }, uniquingKeysWith: { a, _ in a }) }
     var records: [(id: Digest, location: ChunkLocation)]
 
     static func == (a: PackIndex, b: PackIndex) -> Bool { a.encoded() == b.encoded() }
 
-    func encoded() -> [UInt8] {
+    static let sealDomain = "crmvault pack v1"
+
+    /// Signs the pack's name, so a pack someone merely dropped into the vault is never taken for a leftover of an
+    /// interrupted backup.
+    mutating func seal(with keys: VaultKeys) {
+        seal = (keys.signing.publicKey, keys.signing.sign(pack.bytes, domain: Self.sealDomain))
+    }
+
+    /// True when the index carries a valid signature by one of `signers`.
+    func isSealed(byOneOf signers: Set<PublicSigningKey>) -> Bool {
+        guard let seal, signers.contains(seal.signer) else { return false }
+        return seal.signer.isValidSignature(seal.signature, over: pack.bytes, domain: Self.sealDomain)
+    }
+
+    /// The index bytes: records, then signer and signature when sealed.
+    func encoded() -> [UInt8] { recordBytes() + (seal.map { $0.signer.bytes + $0.signature } ?? []) }
+
+    /// The part of the index a keyless verifier recomputes from the pack.
+    func recordBytes() -> [UInt8] {
         var writer = ByteWriter()
         writer.append(PackFormat.indexMagic)
         writer.append(pack.bytes)
@@ -112,7 +140,9 @@ struct PackIndex: Equatable {
             guard Array(try reader.take(8)) == PackFormat.indexMagic else { throw PackDecodingError("not a version 1 index (bad magic)") }
             let pack = Digest(bytes: try reader.take(32))!
             let count = Int(try reader.readUInt32())
-            guard reader.remaining == count * 52 else { throw PackDecodingError("index length does not match its record count") }
+            guard reader.remaining == count * 52 || reader.remaining == count * 52 + 96 else {
+                throw PackDecodingError("index length does not match its record count")
+            }
             var records = [(id: Digest, location: ChunkLocation)]()
             records.reserveCapacity(count)
             for _ in 0..<count {
@@ -122,7 +152,11 @@ struct PackIndex: Equatable {
                     offsetInBlock: try reader.readUInt32(), length: try reader.readUInt32())
                 records.append((id, location))
             }
-            return PackIndex(pack: pack, records: records)
+            var index = PackIndex(pack: pack, records: records)
+            if reader.remaining == 96 {
+                index.seal = (PublicSigningKey(bytes: Array(try reader.take(32)))!, Array(try reader.take(64)))
+            }
+            return index
         } catch let error as PackDecodingError {
             throw error
         } catch {

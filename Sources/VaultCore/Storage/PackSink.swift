@@ -5,6 +5,7 @@ import Foundation
 final class PackSink: @unchecked Sendable {
     private let storage: any VaultStorage
     private let sealing: SealingKey
+    private let keys: VaultKeys
     private let packTarget: UInt64
     private let compressor: ZstdCompressor
     private let queue = DispatchQueue(label: "crmvault.pack-sink")
@@ -16,8 +17,9 @@ final class PackSink: @unchecked Sendable {
     private var written: [(name: Digest, size: UInt64)] = []
     private var failure: (any Error)?
 
-    init(storage: any VaultStorage, sealing: SealingKey, compressionLevel: Int, packTarget: Int, depth: Int = 4) {
+    init(storage: any VaultStorage, keys: VaultKeys, sealing: SealingKey, compressionLevel: Int, packTarget: Int, depth: Int = 4) {
         self.storage = storage
+        self.keys = keys
         self.sealing = sealing
         self.packTarget = UInt64(packTarget)
         compressor = ZstdCompressor(level: compressionLevel)
@@ -45,7 +47,7 @@ final class PackSink: @unchecked Sendable {
     private func closePack() throws {
         guard let writer else { return }
         self.writer = nil
-        let result = try writer.finish(storage: storage)
+        let result = try writer.finish(storage: storage, keys: keys)
         for block in blocksInWriter { packOfBlock[block] = result.name }
         blocksInWriter = []
         written.append(result)

@@ -45,14 +45,16 @@ final class PackWriter {
         }
     }
 
-    /// Makes the pack durable under its hash name, then its index; returns the name.
-    func finish(storage: any VaultStorage) throws -> (name: Digest, size: UInt64) {
+    /// Makes the signed index durable, then the pack under its hash name; returns the name. Index first: a pack
+    /// that exists always has its index, so an interrupted backup's packs are reused by the next one.
+    func finish(storage: any VaultStorage, keys: VaultKeys) throws -> (name: Digest, size: UInt64) {
         let name = hasher.finalize()
-        try file.commit(as: PackFormat.packPath(name))
-        let index = PackIndex(pack: name, records: records.map { ($0.id, ChunkLocation(
+        var index = PackIndex(pack: name, records: records.map { ($0.id, ChunkLocation(
             pack: name, blockOffset: $0.location.blockOffset, blockLength: $0.location.blockLength,
             offsetInBlock: $0.location.offsetInBlock, length: $0.location.length)) })
+        index.seal(with: keys)
         try storage.writeDurably(PackFormat.indexPath(name), index.encoded())
+        try file.commit(as: PackFormat.packPath(name))
         return (name, size)
     }
 

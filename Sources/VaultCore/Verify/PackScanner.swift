@@ -20,6 +20,7 @@ struct PackScanner {
         var records: [(id: Digest, location: ChunkLocation)] = []
         var problem: String?
         var chunks = 0
+        var seen: Set<Digest> = []
         let decompressor = ZstdDecompressor()
         var dataKey: SecretBytes?
         scanning: do {
@@ -35,7 +36,10 @@ struct PackScanner {
             }
             while true {
                 let offset = reader.offset
-                guard let lengthBytes = try reader.read(exactly: 4) else { break }
+                guard let lengthBytes = try reader.read(exactly: 4) else {
+                    if reader.offset != offset { problem = "ends with \(reader.offset - offset) stray bytes after its last block" }
+                    break
+                }
                 let headerLength = Int(lengthBytes.readUInt32(at: 0))
                 guard headerLength <= BlockHeader.encodedCount(chunkCount: PackFormat.maximumChunksPerBlock),
                     let headerBytes = try reader.read(exactly: headerLength)
@@ -55,6 +59,10 @@ struct PackScanner {
                 let blockLength = UInt32(4 + headerLength + ciphertext.count)
                 var offsetInBlock: UInt32 = 0
                 for chunk in header.chunks {
+                    guard seen.insert(chunk.id).inserted else {
+                        problem = "holds chunk \(chunk.id.shortForm) twice (the format allows one copy per pack)"
+                        break scanning
+                    }
                     records.append((chunk.id, ChunkLocation(
                         pack: name, blockOffset: offset, blockLength: blockLength, offsetInBlock: offsetInBlock, length: chunk.length)))
                     offsetInBlock &+= chunk.length

@@ -7,6 +7,7 @@ extension Vault {
         let known: Set<String> = ["config", "keys", "chain", "snapshots", "packs", "index", "audit", "locks", "tmp"]
         for name in try storage.list("") where !known.contains(name) { unexpected.append(name) }
         for name in try storage.list("keys") where name != "owner.key" { unexpected.append("keys/" + name) }
+        for name in try storage.list("locks") where name != "writer.lock" { unexpected.append("locks/" + name) }
         for name in try storage.list("chain") {
             let sequence = name.hasSuffix(".entry") ? Int(name.dropLast(6)) : nil
             if sequence == nil || ChainEntry.path(sequence: sequence!) != "chain/" + name { unexpected.append("chain/" + name) }

@@ -90,7 +90,7 @@ extension Vault {
             report.scope += ", \(Int(percent)) % sample of packs"
         }
         let scanner = PackScanner(storage: storage, ownerKeys: options.ownerKeys)
-        var intactPacks: Set<Digest> = []
+        var chunksOfPack: [Digest: Set<Digest>] = [:]
         for name in inScope {
             let path = PackFormat.packPath(name)
             let result = try scanner.scan(name)
@@ -106,11 +106,14 @@ extension Vault {
                 problems.append(VerifyProblem(file: path, message: problem, affects: affects))
                 continue
             }
-            intactPacks.insert(name)
+            chunksOfPack[name] = Set(result.index!.records.map(\.id))
             let indexPath = PackFormat.indexPath(name)
             if let stored = try? storage.read(indexPath, limit: ReadLimit.index) {
-                if stored != result.index!.encoded() {
+                let decoded = try? PackIndex.decode(stored)
+                if decoded?.recordBytes() != result.index!.recordBytes() {
                     problems.append(VerifyProblem(file: indexPath, message: "does not match its pack (altered); rebuildable from the pack"))
+                } else if let decoded, decoded.seal != nil, !decoded.isSealed(byOneOf: chain.authorizedWriters.union([config.ownerKey!])) {
+                    problems.append(VerifyProblem(file: indexPath, message: "is not signed by the owner or an authorized writer"))
                 }
             } else if chain.claimedPacks[name] != nil {
                 problems.append(VerifyProblem(file: indexPath, message: "is missing; rebuildable from its pack"))
@@ -132,6 +135,7 @@ extension Vault {
                 }
             }
         }
+        problems += chunkReferenceProblems(snapshotsInScope, chunksOfPack: chunksOfPack, presentPacks: presentSet)
         let reported = Set(problems.map(\.file))
         for (pack, sequence) in chain.claimedPacks where !presentSet.contains(pack) && sequence >= firstSequenceInScope {
             if !reported.contains(PackFormat.packPath(pack)) {
@@ -154,6 +158,39 @@ extension Vault {
         return report
     }
 
+    /// Every chunk id a manifest names in clear (inline chunks, chunk-list chunks) must be in a block header of
+    /// one of the packs it lists: a manifest that points at nothing cannot verify. Packs outside the scan
+    /// (`--since`, `--sample`) are taken from their index.
+    private func chunkReferenceProblems(_ snapshots: [(id: Digest, sequence: Int, manifest: SnapshotManifest, packs: [Digest])],
+                                        chunksOfPack: [Digest: Set<Digest>], presentPacks: Set<Digest>) -> [VerifyProblem] {
+        var problems: [VerifyProblem] = []
+        for snapshot in snapshots {
+            var available: Set<Digest> = []
+            var isComplete = true
+            for pack in snapshot.packs {
+                if let chunks = chunksOfPack[pack] {
+                    available.formUnion(chunks)
+                } else if presentPacks.contains(pack), let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
+                    let index = try? PackIndex.decode(bytes), index.pack == pack
+                {
+                    available.formUnion(index.records.map(\.id))
+                } else {
+                    isComplete = false  // a missing or damaged pack is reported on its own
+                }
+            }
+            guard isComplete else { continue }
+            for file in snapshot.manifest.files where file.type == "file" {
+                let named = (file.content?.chunks ?? []) + (file.content?.list ?? [])
+                guard let absent = named.first(where: { Digest(hex: $0).map { !available.contains($0) } ?? true }) else { continue }
+                problems.append(VerifyProblem(
+                    file: SnapshotManifest.path(snapshot.id),
+                    message: "names chunk \(absent.prefix(12)) of \(file.path), which none of the snapshot's packs holds",
+                    affects: ["snapshot \(snapshot.id.shortForm) (\(file.path))"]))
+            }
+        }
+        return problems
+    }
+
     /// Index files without a pack, manifests without an entry, temp files: what interrupted backups leave.
     private func leftovers(chain: ChainState, presentPacks: Set<Digest>, referencedManifests: Set<String>) throws -> [String] {
         var leftovers: [String] = []
@@ -174,10 +211,10 @@ extension Vault {
     /// against its recorded size and keyed digest. Nothing is written.
     private func checkFileDigests(_ snapshots: [(id: Digest, manifest: SnapshotManifest)], owner: VaultKeys, damagedFiles: Set<String>,
                                   problems: inout [VerifyProblem]) throws -> Int {
-        let packs = Set(snapshots.flatMap { $0.manifest.packs.compactMap(Digest.init(hex:)) })
-        let reader = ChunkReader(storage: storage, keys: owner, locations: try loadChunkLocations(of: packs))
         var checked = 0
         for (id, manifest) in snapshots {
+            // Each snapshot reads only its own packs, so a damaged stranger cannot stand in for its chunks.
+            let reader = ChunkReader(storage: storage, keys: owner, locations: try loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:))))
             for file in manifest.files where file.type == "file" {
                 let damagedPacks = (file.packs ?? []).compactMap { $0 < manifest.packs.count ? manifest.packs[$0] : nil }
                     .compactMap(Digest.init(hex:)).filter { damagedFiles.contains(PackFormat.packPath($0)) }

@@ -24,7 +24,8 @@ struct InitCommand: ParsableCommand {
             case "interactive": settings.kdf = .interactive
             case "moderate": settings.kdf = .moderate
             case "sensitive": settings.kdf = .sensitive
-            case "insecure-test-only": settings.kdf = .insecureForTestsOnly
+            case "insecure-test-only" where ProcessInfo.processInfo.environment["CRMVAULT_ALLOW_INSECURE_KDF"] == "1":
+                settings.kdf = .insecureForTestsOnly
             default: throw ValidationError("--kdf must be interactive, moderate or sensitive.")
             }
             if let chunkAverage {
