@@ -50,7 +50,7 @@ extension Vault {
         }
         let provenance = try source.provenance()
         let manifest = SnapshotManifest(
-            version: 1, vault: id, time: Timestamp.format(time), label: label, source: .init(kind: source.kind, name: source.name, origin: origin),
+            version: 1, vault: id, time: Timestamp.format(time), label: label, source: .init(kind: source.kind, name: source.name, origin: origin == "default" ? nil : origin),
             files: session.entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) },
             packs: referenced.map(\.hex), bytesIn: session.bytesIn,
             sealed: try provenance.map { provenance in

@@ -163,25 +163,28 @@ extension Vault {
     /// (`--since`, `--sample`) are taken from their index.
     private func chunkReferenceProblems(_ snapshots: [(id: Digest, sequence: Int, manifest: SnapshotManifest, packs: [Digest])],
                                         chunksOfPack: [Digest: Set<Digest>], presentPacks: Set<Digest>) -> [VerifyProblem] {
+        var chunksOfPack = chunksOfPack
+        func chunks(of pack: Digest) -> Set<Digest>? {
+            if let known = chunksOfPack[pack] { return known }
+            guard presentPacks.contains(pack), let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
+                let index = try? PackIndex.decode(bytes), index.pack == pack
+            else { return nil }
+            chunksOfPack[pack] = Set(index.records.map(\.id))
+            return chunksOfPack[pack]
+        }
         var problems: [VerifyProblem] = []
         for snapshot in snapshots {
-            var available: Set<Digest> = []
-            var isComplete = true
-            for pack in snapshot.packs {
-                if let chunks = chunksOfPack[pack] {
-                    available.formUnion(chunks)
-                } else if presentPacks.contains(pack), let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
-                    let index = try? PackIndex.decode(bytes), index.pack == pack
-                {
-                    available.formUnion(index.records.map(\.id))
-                } else {
-                    isComplete = false  // a missing or damaged pack is reported on its own
-                }
-            }
-            guard isComplete else { continue }
+            let packSets = snapshot.packs.map(chunks(of:))
+            guard packSets.allSatisfy({ $0 != nil }) else { continue }  // a missing or damaged pack is reported on its own
             for file in snapshot.manifest.files where file.type == "file" {
+                // A file lists the packs that hold its chunks; look only there (a few sets, not a union of all).
+                let sets = (file.packs ?? Array(snapshot.packs.indices)).compactMap { $0 < packSets.count ? packSets[$0] : nil }
                 let named = (file.content?.chunks ?? []) + (file.content?.list ?? [])
-                guard let absent = named.first(where: { Digest(hex: $0).map { !available.contains($0) } ?? true }) else { continue }
+                let absent = named.first { hex in
+                    guard let id = Digest(hex: hex) else { return true }
+                    return !sets.contains { $0.contains(id) }
+                }
+                guard let absent else { continue }
                 problems.append(VerifyProblem(
                     file: SnapshotManifest.path(snapshot.id),
                     message: "names chunk \(absent.prefix(12)) of \(file.path), which none of the snapshot's packs holds",

@@ -10,7 +10,7 @@ public struct VerifyOptions: Sendable {
     public var checkpoints: [(checkpoint: Checkpoint, source: String)] = []
     /// Check only what was added after this checkpoint (`--since`); the chain is always checked whole.
     public var since: (checkpoint: Checkpoint, source: String)?
-    /// Read only this share of the packs, chosen at random (`--sample`); the rest are checked for presence and size.
+    /// Read only this share of the packs in scope, chosen at random (`--sample`); the rest are checked only for presence.
     public var samplePercent: Double?
     /// Warn when a source's newest snapshot is older than this many days.
     public var maximumAgeDays = 35
