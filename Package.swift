@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
@@ -25,6 +26,7 @@ let package = Package(
             ]
         ),
         .target(name: "CRMExportGenerator"),
+        .target(name: "Configuration", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         .target(
             name: "DemoScenario",
             dependencies: ["VaultCore", "CRMExportGenerator", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
@@ -36,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "crmvault",
             dependencies: [
-                "VaultCore", "DemoScenario",
+                "VaultCore", "DemoScenario", "Configuration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +47,7 @@ let package = Package(
             name: "VaultCoreTests",
             dependencies: ["VaultCore", "VaultTesting", "CRMExportGenerator", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
         ),
+        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "VaultTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultTesting", "CRMExportGenerator"]),
     ],
     swiftLanguageModes: [.v6]

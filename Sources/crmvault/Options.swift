@@ -1,13 +1,25 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import VaultCore
 
-/// `--vault DIR`, shared by every command that works on a vault.
+/// `--vault DIR` (or a name defined in `Vaults/NAME.toml`), shared by every command that works on a vault.
 struct VaultOptions: ParsableArguments {
-    @Option(name: .long, help: "The vault directory.", completion: .directory)
+    @Option(name: .long, help: "The vault directory, or the name of a definition in Vaults/NAME.toml.", completion: .directory)
     var vault: String
 
-    var url: URL { URL(fileURLWithPath: vault) }
+    private static var vaultsDirectory: URL {
+        URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Vaults")
+    }
+
+    /// A broken `Vaults/NAME.toml` is a usage error, reported before anything runs.
+    func validate() throws {
+        do { _ = try VaultDefinition.resolve(vault, vaultsDirectory: Self.vaultsDirectory) } catch let error as DefinitionError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    var url: URL { (try? VaultDefinition.resolve(vault, vaultsDirectory: Self.vaultsDirectory)) ?? URL(fileURLWithPath: vault) }
 
     func open() throws -> Vault { try Vault.open(at: url) }
 }

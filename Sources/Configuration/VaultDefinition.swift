@@ -1,0 +1,51 @@
+import Foundation
+import TOMLKit
+
+/// Configuration: the TOML files an IT admin keeps beside the binary.
+///
+/// - **Vault definition** (`Vaults/NAME.toml`): names a vault so commands take `--vault NAME` instead of a path.
+///   Keys: `path` (the vault directory; relative paths are relative to the TOML file's directory) and an
+///   optional `description`.
+public struct VaultDefinition: Sendable, Equatable {
+    public var name: String
+    public var path: URL
+    public var description: String?
+
+    /// Reads `Vaults/NAME.toml` under `directory`.
+    public static func load(named name: String, in directory: URL) throws -> VaultDefinition {
+        let file = directory.appendingPathComponent("\(name).toml")
+        let text: String
+        do { text = try String(contentsOf: file, encoding: .utf8) } catch {
+            throw DefinitionError("Cannot read the vault definition \(file.path).")
+        }
+        let table: TOMLTable
+        do { table = try TOMLTable(string: text) } catch {
+            throw DefinitionError("\(file.path) is not valid TOML: \(error)")
+        }
+        guard let path = table["path"]?.string, !path.isEmpty else {
+            throw DefinitionError("\(file.path) has no `path = \"...\"` naming the vault directory.")
+        }
+        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+        return VaultDefinition(name: name, path: url.standardizedFileURL, description: table["description"]?.string)
+    }
+
+    /// Resolves a `--vault` value: an existing path is used as is; a bare name with a definition in
+    /// `Vaults/` (under the current directory) is looked up; anything else is taken as a path.
+    public static func resolve(_ value: String, vaultsDirectory: URL) throws -> URL {
+        let asPath = URL(fileURLWithPath: value)
+        let isBareName = !value.contains("/") && value != "." && value != ".."
+        let definitionFile = vaultsDirectory.appendingPathComponent("\(value).toml")
+        if isBareName && !FileManager.default.fileExists(atPath: asPath.path)
+            && FileManager.default.fileExists(atPath: definitionFile.path)
+        {
+            return try load(named: value, in: vaultsDirectory).path
+        }
+        return asPath
+    }
+}
+
+/// A vault definition that cannot be used, with what is wrong in it.
+public struct DefinitionError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
