@@ -26,7 +26,8 @@ struct DemoCommand: ParsableCommand {
             scenario.scale = scale
             scenario.settings.kdf = .interactive
             try scenario.run { print($0) }
-            print("Demo complete. Try: crmvault snapshots --vault \(root)/vault")
+            let name = root == "Vaults/demo" ? "demo" : "\(root)/vault"
+            print("Demo complete. Try: crmvault snapshots --vault \(name)   and   crmvault verify --vault \(name)")
         }
     }
 }
