@@ -6,6 +6,15 @@ extension Vault {
     /// an authorized writer (§7), the pack hashes to its name, and its structure matches the index.
     func recoverInterruptedBackup(chain: ChainState, keys: VaultKeys) throws -> Set<Digest> {
         for file in try storage.list("tmp") { try? storage.remove("tmp/" + file) }
+        // An index whose pack never arrived (the backup died between the two) is of no use.
+        for prefix in try storage.list("index") {
+            for file in try storage.list("index/" + prefix) where file.hasSuffix(".index") {
+                guard let pack = Digest(hex: file.dropLast(6)), chain.claimedPacks[pack] == nil,
+                    !storage.exists(PackFormat.packPath(pack))
+                else { continue }
+                try? storage.remove("index/\(prefix)/\(file)")
+            }
+        }
         let scanner = PackScanner(storage: storage, ownerKeys: nil)
         var reusable: Set<Digest> = []
         for pack in try listPacks() where chain.claimedPacks[pack] == nil {
@@ -33,18 +42,24 @@ extension Vault {
 
     /// Where each chunk of `packs` is, in the order given (the first pack that holds a chunk wins).
     ///
-    /// A pack that is missing is skipped, so nothing is ever deduplicated against a lost pack. A pack whose
-    /// index file is missing, unreadable or for another pack is read instead (the index is a pure function
-    /// of the pack), so a read-only medium with a lost index still restores.
-    func loadChunkLocations(of packs: [Digest]) throws -> [Digest: ChunkLocation] {
+    /// A pack that is missing is skipped, so nothing is ever deduplicated against a lost pack. An index is used
+    /// only when it is sealed by one of `signers` (§7); otherwise (missing, altered, unsealed, another signer)
+    /// the pack itself is read instead, since the index is a pure function of the pack: a read-only medium
+    /// with a lost or edited index still restores. With `onlySealed`, packs without such an index are skipped
+    /// instead of read (backups deduplicate only against packs whose author they trust).
+    func loadChunkLocations(of packs: [Digest], signers: Set<PublicSigningKey>, onlySealed: Bool = false) throws
+        -> [Digest: ChunkLocation]
+    {
         var locations: [Digest: ChunkLocation] = [:]
         let scanner = PackScanner(storage: storage, ownerKeys: nil)
         for pack in packs where storage.exists(PackFormat.packPath(pack)) {
             var records: [(id: Digest, location: ChunkLocation)]
             if let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
-                let index = try? PackIndex.decode(bytes), index.pack == pack
+                let index = try? PackIndex.decode(bytes), index.pack == pack, index.isSealed(byOneOf: signers)
             {
                 records = index.records
+            } else if onlySealed {
+                continue
             } else if let index = try scanner.scan(pack).index {
                 records = index.records
             } else {

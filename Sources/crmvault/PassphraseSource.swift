@@ -28,11 +28,25 @@ enum PassphraseSource {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw VaultError(.usage, "Cannot read the passphrase file \(path).") }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
+        let capacity = 64 << 10
+        var buffer = [UInt8](repeating: 0, count: capacity + 1)
         defer { buffer.withUnsafeMutableBytes { _ = memset($0.baseAddress!, 0, $0.count) } }
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-        guard count >= 0 else { throw VaultError(.usage, "Cannot read the passphrase file \(path).") }
-        var bytes = Array(buffer[0..<count].prefix { $0 != 0x0a })
+        var count = 0
+        while count <= capacity {
+            let got = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, capacity + 1 - count) }
+            if got < 0 && errno == EINTR { continue }
+            guard got >= 0 else { throw VaultError(.usage, "Cannot read the passphrase file \(path).") }
+            if got == 0 || buffer[count..<(count + got)].contains(0x0a) {
+                count += got
+                break
+            }
+            count += got
+        }
+        let line = buffer[0..<count].prefix { $0 != 0x0a }
+        guard line.count <= capacity else {
+            throw VaultError(.usage, "The passphrase in \(path) is longer than 64 KiB; it is refused rather than cut short.")
+        }
+        var bytes = Array(line)
         if bytes.last == 0x0d { bytes.removeLast() }
         return try nonEmpty(Passphrase(bytes: &bytes), source: "the passphrase file \(path)")
     }

@@ -102,4 +102,19 @@ struct CommandLineTests {
         #expect(output.status == 4)
         #expect(output.stderr.contains("locked"))
     }
+
+    @Test func aLongPassphraseFileIsReadWhole() throws {
+        let directory = try TemporaryDirectory()
+        let long = String(repeating: "correct horse ", count: 400)
+        let file = try directory.write("passphrase", Data((long + "\n").utf8))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        let vault = directory.path("vault").path
+        let runner = CommandRunner()
+        #expect(try runner.run(["init", "--vault", vault, "--kdf", "insecure-test-only"], environment: ["CRMVAULT_PASSPHRASE": long]).status == 0)
+        let export = try directory.write("a.csv", Data("x\n".utf8))
+        let backup = try runner.run(["backup", "--vault", vault, "--passphrase-file", file.path, export.path])
+        #expect(backup.status == 0, "\(backup.all)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        #expect(try runner.run(["backup", "--vault", vault, "--passphrase-file", file.path, export.path]).status == 2)
+    }
 }

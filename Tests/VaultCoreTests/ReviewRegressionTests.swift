@@ -152,4 +152,80 @@ struct ReviewRegressionTests {
         let problems = try vault.reopened().verify().problems
         #expect(problems.contains { $0.file == PackFormat.packPath(name) && $0.message.contains("stray bytes") })
     }
+
+    @Test func anEditedIndexIsNeitherTrustedForDeduplicationNorForRestore() throws {
+        let vault = try TemporaryVault()
+        let export = try vault.directory.write("a.csv", Data(String(repeating: "\"001\",\"Acme\"\n", count: 5000).utf8), under: "export")
+        _ = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
+        let pack = try #require(try vault.vault.listPacks().first)
+        var index = try PackIndex.decode(try vault.vault.storage.read(PackFormat.indexPath(pack)))
+        index.records[0].location.offsetInBlock += 1  // the old seal stays: it no longer matches the records
+        try vault.vault.storage.writeDurably(PackFormat.indexPath(pack), index.encoded())
+
+        let target = vault.directory.path("restored")
+        let entry = try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain())
+        #expect(try vault.vault.restore(entry, to: target, keys: vault.owner).failures.isEmpty)
+        #expect(try Data(contentsOf: target.appendingPathComponent("a.csv")) == Data(contentsOf: export))
+        let again = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
+        #expect(again.newChunkBytes > 0, "the edited index was trusted for deduplication")
+        #expect(try vault.reopened().verify().problems.contains { $0.file == PackFormat.indexPath(pack) })
+    }
+
+    @Test func anOwnerBackupNeverDeduplicatesAgainstAWritersPack() throws {
+        let vault = try TemporaryVault()
+        let (writer, _) = try vault.writerKey()
+        let export = try vault.directory.write("secret.csv", Data("Id,Password\n\"500\",\"hunter2\"\n".utf8), under: "export")
+        _ = try vault.vault.backup(vault.directory.path("export"), keys: writer)
+        let owners = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
+        #expect(owners.newChunkBytes == Int(try Data(contentsOf: export).count))
+        let writers = try vault.vault.backup(vault.directory.path("export"), keys: writer)
+        #expect(writers.newChunkBytes == 0, "a writer still deduplicates against its own and the owner's packs")
+    }
+
+    @Test func aCheckpointCatchesErasedAuditEntriesAfterTheNewestChainEntry() throws {
+        let vault = try TamperTests.auditedVault()
+        let checkpoint = try vault.vault.checkpoint()
+        let newest = try #require(checkpoint.audit).count - 1
+        try FileManager.default.removeItem(at: vault.url.appendingPathComponent(AuditEntry.path(sequence: newest)))
+        var options = VerifyOptions()
+        options.checkpoints = [(try Checkpoint(parsing: checkpoint.text, source: "paper"), "paper")]
+        #expect(try TamperTests.verify(vault, options).problems.contains { $0.message.contains("audited operations were erased") })
+    }
+
+    @Test func aStrayFileInTheAuditLogDoesNotStopBackups() throws {
+        let vault = try TamperTests.auditedVault()
+        try vault.directory.write("zz.entry", Data("junk".utf8), under: "vault/audit")
+        _ = try vault.vault.backup(try vault.directory.write("b.csv", Data("more\n".utf8)), keys: vault.owner)
+        let problems = try TamperTests.verify(vault).problems
+        #expect(problems.map(\.file) == ["audit/zz.entry"], "\(problems)")
+    }
+
+    @Test func chainedLinksThatLeadOutsideAreRemovedAfterRestore() throws {
+        let vault = try TemporaryVault()
+        let export = vault.directory.path("export")
+        try FileManager.default.createDirectory(at: export.appendingPathComponent("d"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: export.appendingPathComponent("d/up").path, withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: export.appendingPathComponent("x").path, withDestinationPath: "d/up/..")
+        try FileManager.default.createSymbolicLink(atPath: export.appendingPathComponent("ok").path, withDestinationPath: "d")
+        try vault.directory.write("a.csv", Data("x\n".utf8), under: "export/d")
+        _ = try vault.vault.backup(export, keys: vault.owner)
+        let target = vault.directory.path("restore-root", "target")
+        let report = try vault.vault.restore(try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain()), to: target,
+            keys: vault.owner)
+        #expect(report.failures.map(\.path) == ["x"])
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target.appendingPathComponent("ok").path) == "d")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target.appendingPathComponent("d/up").path) == "..")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: target.appendingPathComponent("x").path)) == nil)
+    }
+
+    @Test func aFileWithBytesButNoChunksFailsKeylessVerify() throws {
+        let vault = try TemporaryVault()
+        let (writer, _) = try vault.writerKey()
+        _ = try vault.vault.backup(try vault.directory.write("a.csv", Data("payload\n".utf8), under: "export"), keys: writer)
+        try Self.commitForgedSnapshot(vault, keys: writer) { manifest in
+            manifest.files[0].content = nil
+            manifest.files[0].size = 123456
+        }
+        #expect(try vault.reopened().verify().problems.contains { $0.message.contains("but no chunks") })
+    }
 }

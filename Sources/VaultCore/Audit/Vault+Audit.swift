@@ -36,16 +36,26 @@ extension Vault {
     }
 
     /// The number of audit entries and the hash of the last one's body (zeros when there is none).
+    ///
+    /// Only the contiguous, readable run from entry 0 counts: a stray or damaged file in `audit/` is verify's to
+    /// report, and must not stop backups.
     func auditHead() throws -> (count: Int, head: Digest) {
-        let entries = try storage.list("audit").filter { $0.hasSuffix(".entry") }.sorted()
-        guard let last = entries.last else { return (0, .zero) }
-        guard let document = (try? storage.read("audit/" + last, limit: ReadLimit.auditEntry)).flatMap(SignedDocument.init(parsing:)),
-            let entry = try? CanonicalJSON.decode(AuditEntry.self, from: document.body)
-        else {
-            throw VaultError(.vaultDamaged, "The newest audit entry audit/\(last) of the vault at \(location) is damaged.",
-                remedy: "Run `crmvault verify`.")
+        let hashes = auditHashes()
+        return (hashes.count, hashes.last ?? .zero)
+    }
+
+    /// The body hashes of the contiguous, readable audit entries from entry 0.
+    func auditHashes() -> [Digest] {
+        let names = Set((try? storage.list("audit")) ?? [])
+        var hashes: [Digest] = []
+        while names.contains(String(AuditEntry.path(sequence: hashes.count).dropFirst("audit/".count))),
+            let document = (try? storage.read(AuditEntry.path(sequence: hashes.count), limit: ReadLimit.auditEntry))
+                .flatMap(SignedDocument.init(parsing:)),
+            (try? CanonicalJSON.decode(AuditEntry.self, from: document.body))?.sequence == hashes.count
+        {
+            hashes.append(document.hash)
         }
-        return (entry.sequence + 1, document.hash)
+        return hashes
     }
 
     /// The vault's audit entries in order, as stored (checked by `verify`).
@@ -61,7 +71,11 @@ extension Vault {
         let owner = config.ownerKey!
         var previous = Digest.zero
         var hashes: [Digest] = []
-        for (index, name) in try storage.list("audit").filter({ $0.hasSuffix(".entry") }).sorted().enumerated() {
+        // Files not named like entries are reported by the layout check, once.
+        let names = try storage.list("audit").filter { name in
+            name.hasSuffix(".entry") && Int(name.dropLast(6)).map { AuditEntry.path(sequence: $0) == "audit/" + name } == true
+        }
+        for (index, name) in names.sorted().enumerated() {
             let path = "audit/" + name
             guard path == AuditEntry.path(sequence: index) else {
                 problems.append(VerifyProblem(file: path, message: "is out of sequence: audit entry \(index) is missing or misnamed"))

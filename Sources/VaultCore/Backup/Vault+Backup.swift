@@ -30,9 +30,13 @@ extension Vault {
         }
         let sealing = SealingKey(publicKey: Hex.decode(config.ownerSealingKey)!)
         let sink = PackSink(storage: storage, keys: keys, sealing: sealing, compressionLevel: config.compression.level, packTarget: config.packTarget)
-        // Deduplicate only against packs the signed chain claims (oldest first), then verified leftovers.
+        // Deduplicate only against packs the signed chain claims (oldest first) and verified leftovers, and only
+        // against those made by this key or the owner: another writer's pack could name chunks it does not hold,
+        // and this key could not tell (it cannot decrypt).
         let trusted = chain.claimedPacks.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key) + reusable.sorted()
-        let session = BackupSession(keys: keys, config: config, known: try loadChunkLocations(of: trusted), sink: sink)
+        let authors: Set<PublicSigningKey> = [keys.signing.publicKey, config.ownerKey!]
+        let known = try loadChunkLocations(of: trusted, signers: authors, onlySealed: true)
+        let session = BackupSession(keys: keys, config: config, known: known, sink: sink)
         let referenced: [Digest]
         do {
             try source.walk(session)

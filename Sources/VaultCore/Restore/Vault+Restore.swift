@@ -63,7 +63,8 @@ extension Vault {
         }
         let (_, manifest) = try loadManifest(entry)
         try prepareTarget(target, force: force)
-        let reader = ChunkReader(storage: storage, keys: keys, locations: try loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:))))
+        let reader = ChunkReader(storage: storage, keys: keys, locations: try loadChunkLocations(
+            of: manifest.packs.compactMap(Digest.init(hex:)), signers: try loadChain().authorizedWriters.union([config.ownerKey!])))
         var report = RestoreReport()
         var directories: [(URL, SnapshotManifest.Entry)] = []
         // Links are created last, and every parent is checked to be a real directory, so nothing is ever
@@ -100,7 +101,37 @@ extension Vault {
             }
         }
         for (url, entry) in directories.reversed() { Self.applyMetadata(entry, to: url) }
+        // Each link's own text stays inside the tree, but links can chain (`up -> ..`, `x -> up/..`): resolve
+        // every link now that all exist, and remove any that leads outside.
+        for file in manifest.files where file.type == "symlink" && ExportPath.isSafe(file.path) {
+            let url = target.appendingPathComponent(file.path)
+            guard !Self.resolvesInside(url, root: target) else { continue }
+            unlink(url.path)
+            report.failures.removeAll { $0.path == file.path }
+            report.failures.append((file.path, "the link leads outside the restored tree through other links; it was removed"))
+        }
         return report
+    }
+
+    /// True when the link at `link` resolves (through any chain of links) to a place under `root`; a dangling
+    /// link is judged by its text from its resolved directory.
+    static func resolvesInside(_ link: URL, root: URL) -> Bool {
+        func real(_ path: String) -> String? {
+            guard let resolved = realpath(path, nil) else { return nil }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        guard let rootPath = real(root.path) else { return false }
+        let inside = { (path: String) in path == rootPath || path.hasPrefix(rootPath + "/") }
+        if let resolved = real(link.path) { return inside(resolved) }
+        guard let parent = real(link.deletingLastPathComponent().path),
+            let text = try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)
+        else { return false }
+        var components: [Substring] = text.hasPrefix("/") ? [] : parent.split(separator: "/")
+        for component in text.split(separator: "/") {
+            if component == ".." { _ = components.popLast() } else if component != "." { components.append(component) }
+        }
+        return inside("/" + components.joined(separator: "/"))
     }
 
     /// Creates `relative` under `root` one component at a time, refusing any component that exists as a link or

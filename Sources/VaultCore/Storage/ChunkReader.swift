@@ -13,6 +13,9 @@ final class ChunkReader {
     private var tick = 0
     private let decompressor = ZstdDecompressor()
     private let cacheSize = 64
+    /// Blocks may be up to 64 MiB each; the cache never holds more than this in all.
+    private let cacheBytes = 128 << 20
+    private var cachedBytes = 0
 
     private struct BlockKey: Hashable {
         var pack: Digest
@@ -59,10 +62,13 @@ final class ChunkReader {
         let key = try packKey(location.pack)
         let bytes = try pack(location.pack).read(at: location.blockOffset, count: Int(location.blockLength))
         let chunks = try BlockOpener.open(bytes, key: key, decompressor: decompressor, pack: location.pack, offset: location.blockOffset)
-        if blocks.count >= cacheSize, let oldest = blocks.min(by: { $0.value.lastUse < $1.value.lastUse })?.key {
-            blocks.removeValue(forKey: oldest)
+        while blocks.count >= cacheSize || (cachedBytes + chunks.plaintext.count > cacheBytes && !blocks.isEmpty),
+            let oldest = blocks.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
+        {
+            cachedBytes -= blocks.removeValue(forKey: oldest)?.plaintext.count ?? 0
         }
         blocks[cacheKey] = (chunks.plaintext, tick)
+        cachedBytes += chunks.plaintext.count
         return chunks.plaintext
     }
 

@@ -93,8 +93,9 @@ struct PackDecodingError: Error, CustomStringConvertible {
 /// The index of one pack: every chunk's location, in pack order (docs/FORMAT.md §7).
 struct PackIndex: Equatable {
     var pack: Digest
-    /// Who wrote the pack, and their Ed25519 signature over its name (§7): proof that the owner or an authorized
-    /// writer made it, checkable without any secret. Absent only in indexes of the first v1 vaults.
+    /// Who wrote the pack, and their Ed25519 signature over the index's records (§7): proof, checkable without any
+    /// secret, that the owner or an authorized writer made the pack and this index of it. Absent only in indexes
+    /// of the first v1 vaults.
     var seal: (signer: PublicSigningKey, signature: [UInt8])? = nil
     var locations: [Digest: ChunkLocation] { Dictionary(records.map { ($0.id, $0.location) }, uniquingKeysWith: { a, _ in a }) }
     var records: [(id: Digest, location: ChunkLocation)]
@@ -106,13 +107,13 @@ struct PackIndex: Equatable {
     /// Signs the pack's name, so a pack someone merely dropped into the vault is never taken for a leftover of an
     /// interrupted backup.
     mutating func seal(with keys: VaultKeys) {
-        seal = (keys.signing.publicKey, keys.signing.sign(pack.bytes, domain: Self.sealDomain))
+        seal = (keys.signing.publicKey, keys.signing.sign(SHA256Hasher.hash(recordBytes()).bytes, domain: Self.sealDomain))
     }
 
     /// True when the index carries a valid signature by one of `signers`.
     func isSealed(byOneOf signers: Set<PublicSigningKey>) -> Bool {
         guard let seal, signers.contains(seal.signer) else { return false }
-        return seal.signer.isValidSignature(seal.signature, over: pack.bytes, domain: Self.sealDomain)
+        return seal.signer.isValidSignature(seal.signature, over: SHA256Hasher.hash(recordBytes()).bytes, domain: Self.sealDomain)
     }
 
     /// The index bytes: records, then signer and signature when sealed.

@@ -8,8 +8,12 @@ import Foundation
 ///     sequence 4
 ///     head 0d5c…(64 hex)
 ///     time 2026-11-27T12:00:00Z
+///     audit 7 3b1e…(64 hex)
 ///
 ///     — owner 9f2c…(128 hex signature)
+///
+/// The `audit` line (count and head of the audit log) makes dropping audited operations that happened after the
+/// newest chain entry show too.
 ///
 /// The signature line is present when the owner signed it (`checkpoint --sign`); `verify --checkpoint` checks
 /// it against the config's owner key. An unsigned checkpoint is as good as the custody it is kept in.
@@ -18,20 +22,26 @@ public struct Checkpoint: Sendable, Equatable {
     public var sequence: Int
     public var head: Digest
     public var time: String
+    public var audit: (count: Int, head: Digest)?
     public var ownerSignature: [UInt8]?
+
+    public static func == (a: Checkpoint, b: Checkpoint) -> Bool { a.text == b.text }
 
     static let domain = "crmvault checkpoint v1"
 
     /// The five lines that are signed, each ending in `\n`.
     var body: String {
         "crmvault checkpoint v1\nvault \(vault)\nsequence \(sequence)\nhead \(head.hex)\ntime \(time)\n"
+            + (audit.map { "audit \($0.count) \($0.head.hex)\n" } ?? "")
     }
 
     public var text: String {
         body + (ownerSignature.map { "\n— owner \(Hex.encode($0))\n" } ?? "")
     }
 
-    public init(vault: String, sequence: Int, head: Digest, time: String, ownerSignature: [UInt8]? = nil) {
+    public init(vault: String, sequence: Int, head: Digest, time: String, audit: (count: Int, head: Digest)? = nil,
+                ownerSignature: [UInt8]? = nil) {
+        self.audit = audit
         self.vault = vault
         self.sequence = sequence
         self.head = head
@@ -60,8 +70,16 @@ public struct Checkpoint: Sendable, Equatable {
         guard let head = Digest(hex: try value(3, "head")) else { throw VaultError(.usage, "\(source): the head is not 64 hex digits.") }
         self.head = head
         time = try value(4, "time")
+        audit = nil
+        if lines.count > 5, lines[5].hasPrefix("audit ") {
+            let parts = lines[5].split(separator: " ")
+            guard parts.count == 3, let count = Int(parts[1]), count >= 0, let head = Digest(hex: parts[2]) else {
+                throw VaultError(.usage, "\(source): the audit line is malformed.")
+            }
+            audit = (count, head)
+        }
         ownerSignature = nil
-        if let line = lines.dropFirst(5).first(where: { $0.hasPrefix("— owner ") }) {
+        if let line = lines.dropFirst(audit == nil ? 5 : 6).first(where: { $0.hasPrefix("— owner ") }) {
             guard let signature = Hex.decode(line.dropFirst("— owner ".count)), signature.count == 64 else {
                 throw VaultError(.usage, "\(source): the owner signature line is malformed.")
             }
@@ -77,7 +95,8 @@ extension Vault {
         guard let head = chain.entries.last else {
             throw VaultError(.chainBroken, "The vault at \(location) has no chain entries.")
         }
-        var checkpoint = Checkpoint(vault: id, sequence: head.entry.sequence, head: head.hash, time: head.entry.time)
+        var checkpoint = Checkpoint(vault: id, sequence: head.entry.sequence, head: head.hash, time: head.entry.time,
+            audit: try auditHead())
         if let owner {
             guard owner.role == .owner else { throw VaultError(.readOnlyKey, "Only the owner can sign a checkpoint.") }
             checkpoint.ownerSignature = owner.signing.sign(Array(checkpoint.body.utf8), domain: Checkpoint.domain)
@@ -101,6 +120,13 @@ extension Vault {
                 file: "chain/",
                 message: "ends at entry \(last) but the checkpoint \(source) saw entry \(checkpoint.sequence): "
                     + "the vault was rolled back to an older copy or its chain was truncated")]
+        }
+        if let audit = checkpoint.audit, audit.count > 0 {
+            let hashes = auditHashes()
+            if audit.count > hashes.count || hashes[audit.count - 1] != audit.head {
+                return [VerifyProblem(file: "audit/",
+                    message: "no longer holds the \(audit.count) audit entries the checkpoint \(source) saw (audited operations were erased)")]
+            }
         }
         guard entry.hash == checkpoint.head else {
             return [VerifyProblem(

@@ -90,6 +90,10 @@ extension Vault {
             report.scope += ", \(Int(percent)) % sample of packs"
         }
         let scanner = PackScanner(storage: storage, ownerKeys: options.ownerKeys)
+        // Only the few chunk ids manifests name in clear are kept, not every chunk id of the vault.
+        let namedChunks = Set(snapshotsInScope.flatMap { snapshot in
+            snapshot.manifest.files.flatMap { ($0.content?.chunks ?? []) + ($0.content?.list ?? []) }.compactMap(Digest.init(hex:))
+        })
         var chunksOfPack: [Digest: Set<Digest>] = [:]
         for name in inScope {
             let path = PackFormat.packPath(name)
@@ -106,7 +110,7 @@ extension Vault {
                 problems.append(VerifyProblem(file: path, message: problem, affects: affects))
                 continue
             }
-            chunksOfPack[name] = Set(result.index!.records.map(\.id))
+            chunksOfPack[name] = Set(result.index!.records.lazy.map(\.id).filter(namedChunks.contains))
             let indexPath = PackFormat.indexPath(name)
             if let stored = try? storage.read(indexPath, limit: ReadLimit.index) {
                 let decoded = try? PackIndex.decode(stored)
@@ -135,7 +139,7 @@ extension Vault {
                 }
             }
         }
-        problems += chunkReferenceProblems(snapshotsInScope, chunksOfPack: chunksOfPack, presentPacks: presentSet)
+        problems += chunkReferenceProblems(snapshotsInScope, chunksOfPack: chunksOfPack, named: namedChunks, presentPacks: presentSet)
         let reported = Set(problems.map(\.file))
         for (pack, sequence) in chain.claimedPacks where !presentSet.contains(pack) && sequence >= firstSequenceInScope {
             if !reported.contains(PackFormat.packPath(pack)) {
@@ -145,7 +149,7 @@ extension Vault {
         if let owner = options.ownerKeys {
             let damaged = Set(problems.map(\.file))
             report.filesChecked = try checkFileDigests(snapshotsInScope.map { ($0.id, $0.manifest) }, owner: owner, damagedFiles: damaged,
-                problems: &problems)
+                signers: chain.authorizedWriters.union([config.ownerKey!]), problems: &problems)
         }
 
         report.leftovers += try leftovers(chain: chain, presentPacks: presentSet, referencedManifests: referencedManifests)
@@ -162,14 +166,15 @@ extension Vault {
     /// one of the packs it lists: a manifest that points at nothing cannot verify. Packs outside the scan
     /// (`--since`, `--sample`) are taken from their index.
     private func chunkReferenceProblems(_ snapshots: [(id: Digest, sequence: Int, manifest: SnapshotManifest, packs: [Digest])],
-                                        chunksOfPack: [Digest: Set<Digest>], presentPacks: Set<Digest>) -> [VerifyProblem] {
+                                        chunksOfPack: [Digest: Set<Digest>], named: Set<Digest>,
+                                        presentPacks: Set<Digest>) -> [VerifyProblem] {
         var chunksOfPack = chunksOfPack
         func chunks(of pack: Digest) -> Set<Digest>? {
             if let known = chunksOfPack[pack] { return known }
             guard presentPacks.contains(pack), let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
                 let index = try? PackIndex.decode(bytes), index.pack == pack
             else { return nil }
-            chunksOfPack[pack] = Set(index.records.map(\.id))
+            chunksOfPack[pack] = Set(index.records.lazy.map(\.id).filter(named.contains))
             return chunksOfPack[pack]
         }
         var problems: [VerifyProblem] = []
@@ -180,6 +185,12 @@ extension Vault {
                 // A file lists the packs that hold its chunks; look only there (a few sets, not a union of all).
                 let sets = (file.packs ?? Array(snapshot.packs.indices)).compactMap { $0 < packSets.count ? packSets[$0] : nil }
                 let named = (file.content?.chunks ?? []) + (file.content?.list ?? [])
+                if (file.size ?? 0) > 0 && named.isEmpty {
+                    problems.append(VerifyProblem(file: SnapshotManifest.path(snapshot.id),
+                        message: "records \(file.path) with \(file.size!) bytes but no chunks",
+                        affects: ["snapshot \(snapshot.id.shortForm) (\(file.path))"]))
+                    continue
+                }
                 let absent = named.first { hex in
                     guard let id = Digest(hex: hex) else { return true }
                     return !sets.contains { $0.contains(id) }
@@ -213,11 +224,12 @@ extension Vault {
     /// Deep verify's last step: every file of every snapshot in scope, reassembled in memory one chunk at a time,
     /// against its recorded size and keyed digest. Nothing is written.
     private func checkFileDigests(_ snapshots: [(id: Digest, manifest: SnapshotManifest)], owner: VaultKeys, damagedFiles: Set<String>,
-                                  problems: inout [VerifyProblem]) throws -> Int {
+                                  signers: Set<PublicSigningKey>, problems: inout [VerifyProblem]) throws -> Int {
         var checked = 0
         for (id, manifest) in snapshots {
             // Each snapshot reads only its own packs, so a damaged stranger cannot stand in for its chunks.
-            let reader = ChunkReader(storage: storage, keys: owner, locations: try loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:))))
+            let reader = ChunkReader(storage: storage, keys: owner, locations: try loadChunkLocations(
+                of: manifest.packs.compactMap(Digest.init(hex:)), signers: signers))
             for file in manifest.files where file.type == "file" {
                 let damagedPacks = (file.packs ?? []).compactMap { $0 < manifest.packs.count ? manifest.packs[$0] : nil }
                     .compactMap(Digest.init(hex:)).filter { damagedFiles.contains(PackFormat.packPath($0)) }

@@ -101,7 +101,8 @@ enum VerifyReportPrinter {
         }
         for warning in report.warnings { Swift.print("WARNING: \(warning)") }
         if !report.leftovers.isEmpty {
-            Swift.print("\(report.leftovers.count) leftover files of interrupted backups (harmless; the next backup reuses or removes them):")
+            Swift.print("\(report.leftovers.count) leftover files no chain entry vouches for (from interrupted backups, or put there by "
+                + "someone else): not trusted, and reused by a backup only when sealed by a key of this vault:")
             for file in report.leftovers.prefix(10) { Swift.print("  \(file)") }
         }
         if report.isIntact {
