@@ -45,7 +45,8 @@ let package = Package(
         .executableTarget(name: "crmvault-bench", dependencies: ["VaultCore", "CRMExportGenerator"]),
         .testTarget(
             name: "VaultCoreTests",
-            dependencies: ["VaultCore", "VaultTesting", "CRMExportGenerator", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: ["VaultCore", "VaultTesting", "CRMExportGenerator", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            exclude: ["Fixtures"]  // read through #filePath, so tests see the committed bytes
         ),
         .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "VaultTesting"]),
         .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultTesting", "CRMExportGenerator"]),
