@@ -6,6 +6,8 @@ public struct SnapshotSummary: Sendable, Codable {
     public var label: String
     public var source: String
     public var sourceKind: String
+    /// The exported system given with `backup --source`, or `default`.
+    public var origin: String
     public var files: Int
     public var bytesIn: Int
     public var bytesStored: Int
@@ -23,7 +25,7 @@ extension Vault {
             let signer = entry.signer == owner.hex ? "owner" : "writer " + (chain.writerNames[entry.signer] ?? "?")
             return SnapshotSummary(
                 id: entry.snapshot ?? "", sequence: entry.sequence, time: manifest.time, label: manifest.label,
-                source: manifest.source.name, sourceKind: manifest.source.kind, files: entry.files ?? 0, bytesIn: entry.bytesIn ?? 0,
+                source: manifest.source.name, sourceKind: manifest.source.kind, origin: manifest.source.origin ?? "default", files: entry.files ?? 0, bytesIn: entry.bytesIn ?? 0,
                 bytesStored: entry.bytesStored ?? 0, signer: signer)
         }
     }

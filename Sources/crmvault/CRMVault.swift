@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `crmvault`: keeps a company's cloud-CRM exports safe offline (README.md). This target only parses and wires;
 /// the work is done in VaultCore.
@@ -25,4 +26,19 @@ struct CRMVault: ParsableCommand {
             VerifyCommand.self, CheckpointCommand.self, LogCommand.self, DemoCommand.self,
         ]
     )
+
+    /// Parses and runs the command; usage errors exit with 2 as the contract says (ArgumentParser's default is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                if CommandLine.arguments.contains("--json") { printJSONError(code: "usage", message: fullMessage(for: error), exitCode: 2) }
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                exit(withError: ExitCode(2))
+            }
+            exit(withError: error)
+        }
+    }
 }

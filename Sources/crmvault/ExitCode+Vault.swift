@@ -25,8 +25,24 @@ func reportingVaultErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let error as VaultError {
         printError(error.description)
+        if CommandLine.arguments.contains("--json") {
+            printJSONError(code: error.code.rawValue, message: error.description, exitCode: ExitCode(error).rawValue)
+        }
         throw ExitCode(error)
     }
+}
+
+/// Under `--json`, a failure is also written to standard output as `{"error": {...}}`, so scripts always get JSON.
+func printJSONError(code: String, message: String, exitCode: Int32) {
+    struct Failure: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var exitCode: Int32
+        }
+        var error: Detail
+    }
+    try? printJSON(Failure(error: .init(code: code, message: message, exitCode: exitCode)))
 }
 
 func printError(_ message: String) {
@@ -40,7 +56,7 @@ func printWarning(_ message: String) {
 /// Writes a value as pretty JSON on standard output, keys in declaration order.
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes]
+    encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys]
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
 

@@ -8,8 +8,17 @@ struct VaultOptions: ParsableArguments {
     @Option(name: .long, help: "The vault directory, or the name of a definition in Vaults/NAME.toml.", completion: .directory)
     var vault: String
 
-    private static var vaultsDirectory: URL {
-        URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Vaults")
+    /// Where vault definitions live: `CRMVAULT_VAULTS` when set, else `Vaults/` in the current directory.
+    static var vaultsDirectory: URL {
+        if let directory = ProcessInfo.processInfo.environment["CRMVAULT_VAULTS"], !directory.isEmpty {
+            return URL(fileURLWithPath: directory)
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Vaults")
+    }
+
+    /// A path, or a name defined in the vaults directory.
+    static func resolve(_ value: String) -> URL {
+        (try? VaultDefinition.resolve(value, vaultsDirectory: vaultsDirectory)) ?? URL(fileURLWithPath: value)
     }
 
     /// A broken `Vaults/NAME.toml` is a usage error, reported before anything runs.
@@ -19,7 +28,7 @@ struct VaultOptions: ParsableArguments {
         }
     }
 
-    var url: URL { (try? VaultDefinition.resolve(vault, vaultsDirectory: Self.vaultsDirectory)) ?? URL(fileURLWithPath: vault) }
+    var url: URL { Self.resolve(vault) }
 
     func open() throws -> Vault { try Vault.open(at: url) }
 }

@@ -37,7 +37,7 @@ extension SnapshotSummary {
     var orderedFields: [(String, OrderedJSON.Value)] {
         [
             ("id", .string(id)), ("sequence", .integer(sequence)), ("time", .string(time)), ("label", .string(label)),
-            ("source", .string(source)), ("sourceKind", .string(sourceKind)), ("files", .integer(files)),
+            ("source", .string(source)), ("sourceKind", .string(sourceKind)), ("origin", .string(origin)), ("files", .integer(files)),
             ("bytesIn", .integer(bytesIn)), ("bytesStored", .integer(bytesStored)), ("signer", .string(signer)),
         ]
     }

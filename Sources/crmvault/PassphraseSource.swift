@@ -19,7 +19,9 @@ enum PassphraseSource {
 
     private static func fromFile(_ path: String) throws -> Passphrase {
         var status = stat()
-        guard stat(path, &status) == 0 else { throw VaultError(.usage, "Cannot read the passphrase file \(path).") }
+        guard stat(path, &status) == 0 else {
+            throw VaultError(.usage, "Cannot read the passphrase file \(path): \(String(cString: strerror(errno))).")
+        }
         guard status.st_mode & 0o077 == 0 else {
             throw VaultError(.keyFileInsecure, "The passphrase file \(path) can be read by other users; it is refused.",
                 remedy: "Run `chmod 600 \(path)` and consider changing the passphrase.")

@@ -21,4 +21,17 @@ struct DemoTests {
             #expect(output.stdout.contains(code))
         }
     }
+
+    @Test func usageErrorsExitTwoAndJSONCallersGetJSON() throws {
+        let runner = CommandRunner()
+        #expect(try runner.run(["snapshots"]).status == 2)
+        #expect(try runner.run(["no-such-command"]).status == 2)
+        #expect(try runner.run(["verify", "--vault", "/tmp", "--sample", "150"]).status == 2)
+        #expect(try runner.run(["verify", "--vault", "/tmp", "--trust", "8C11"]).status == 2)
+        let missing = try runner.run(["snapshots", "--vault", "/no-such-medium/crm", "--json"])
+        #expect(missing.status == 5)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(missing.stdout.utf8)) as? [String: Any])
+        let error = try #require(object["error"] as? [String: Any])
+        #expect(error["exitCode"] as? Int == 5)
+    }
 }

@@ -110,7 +110,7 @@ struct TamperTests {
         let vault = try Self.auditedVault()
         try FileManager.default.removeItem(at: vault.url.appendingPathComponent(ChainEntry.path(sequence: 2)))
         let problems = try Self.verify(vault).problems
-        #expect(problems.contains { $0.message.contains("missing: the chain was cut") })
+        #expect(problems.contains { $0.message.contains("missing before it: the chain was cut") })
     }
 
     @Test func aChainEntryDroppedAtTheEndIsCaughtByACheckpoint() throws {

@@ -35,8 +35,8 @@ extension Vault {
                 continue
             }
             if sequence != expected {
-                problems.append(VerifyProblem(
-                    file: path, message: "entries \(expected)…\(sequence - 1) are missing: the chain was cut"))
+                let missing = sequence - 1 == expected ? "entry \(expected) is" : "entries \(expected)…\(sequence - 1) are"
+                problems.append(VerifyProblem(file: path, message: "\(missing) missing before it: the chain was cut"))
                 if stopAtFirst { return state }
                 expected = sequence
             }

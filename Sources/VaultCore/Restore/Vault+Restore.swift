@@ -152,6 +152,11 @@ extension Vault {
     }
 
     private func prepareTarget(_ target: URL, force: Bool) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw VaultError(.usage, "\(target.path) is a file, not a directory to restore into.",
+                remedy: "Give --to a new or empty directory.")
+        }
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: target.path), !contents.isEmpty, !force {
             throw VaultError(.targetNotEmpty, "\(target.path) is not empty; restore will not mix a snapshot with other files.",
                 remedy: "Restore into an empty directory, or add --force to overwrite files of the same name.")
@@ -256,6 +261,7 @@ extension Vault {
             }
         }
         guard symlink(target, url.path) == 0 else { throw LocalDirectoryStorage.errnoError("create link", url.path) }
+        Self.applyLinkTime(file, to: url)
     }
 
     /// Permission bits (never setuid, setgid or sticky: a snapshot must not create privileged files) and mtimes.
@@ -266,5 +272,14 @@ extension Vault {
             timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanoseconds),
         ]
         _ = utimensat(AT_FDCWD, url.path, &times, 0)
+    }
+
+    /// A link's own mtime (never its target's).
+    static func applyLinkTime(_ entry: SnapshotManifest.Entry, to url: URL) {
+        var times = [
+            timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanoseconds),
+            timespec(tv_sec: entry.mtime, tv_nsec: entry.mtimeNanoseconds),
+        ]
+        _ = utimensat(AT_FDCWD, url.path, &times, AT_SYMLINK_NOFOLLOW)
     }
 }

@@ -121,18 +121,18 @@ extension Vault {
                 message: "ends at entry \(last) but the checkpoint \(source) saw entry \(checkpoint.sequence): "
                     + "the vault was rolled back to an older copy or its chain was truncated")]
         }
+        guard entry.hash == checkpoint.head else {
+            return [VerifyProblem(
+                file: ChainEntry.path(sequence: checkpoint.sequence),
+                message: "differs from the entry the checkpoint \(source) saw at sequence \(checkpoint.sequence): "
+                    + "the history was forked or rewritten")]
+        }
         if let audit = checkpoint.audit, audit.count > 0 {
             let hashes = auditHashes()
             if audit.count > hashes.count || hashes[audit.count - 1] != audit.head {
                 return [VerifyProblem(file: "audit/",
                     message: "no longer holds the \(audit.count) audit entries the checkpoint \(source) saw (audited operations were erased)")]
             }
-        }
-        guard entry.hash == checkpoint.head else {
-            return [VerifyProblem(
-                file: ChainEntry.path(sequence: checkpoint.sequence),
-                message: "differs from the entry the checkpoint \(source) saw at sequence \(checkpoint.sequence): "
-                    + "the history was forked or rewritten")]
         }
         return []
     }

@@ -25,7 +25,7 @@ extension Vault {
             var cursor = calendar.date(from: calendar.dateComponents([.year, .month], from: first))!
             while monthKey(cursor) <= current {
                 let key = monthKey(cursor)
-                let ids = dated.filter { monthKey($0.0) == key }.map { $0.1.shortForm }
+                let ids = dated.filter { monthKey($0.0) == key }.map { $0.1.hex }
                 months.append(.init(month: key, snapshots: ids))
                 if ids.isEmpty && key < current { missing.append(key) }
                 cursor = calendar.date(byAdding: .month, value: 1, to: cursor)!

@@ -125,9 +125,11 @@ extension Vault {
             if chain.claimedPacks[name] == nil { report.leftovers.append(path) }
         }
 
+        var reportedMissing: Set<Digest> = []
         for snapshot in snapshotsInScope {
             for pack in snapshot.packs {
                 if !presentSet.contains(pack) {
+                    guard reportedMissing.insert(pack).inserted else { continue }  // one problem, naming every dependent
                     problems.append(VerifyProblem(
                         file: PackFormat.packPath(pack), message: "is missing", affects: dependents[pack] ?? ["snapshot \(snapshot.id.shortForm)"]))
                 } else if let claimedAt = chain.claimedPacks[pack], claimedAt > snapshot.sequence {
@@ -158,6 +160,7 @@ extension Vault {
         }
         (report.coverage, report.warnings) = Self.coverage(of: allSnapshots, now: options.now, maximumAgeDays: options.maximumAgeDays)
         report.problems = problems
+        report.status = problems.isEmpty ? "ok" : "problems"
         report.seconds = Date().timeIntervalSince(started)
         return report
     }

@@ -25,6 +25,8 @@ public struct VerifyOptions: Sendable {
 /// The result of `verify`: what was checked, what is wrong and what it affects, what is left over,
 /// and the month-by-month coverage of each source.
 public struct VerifyReport: Sendable, Codable {
+    /// `ok` or `problems`: the one field a script needs.
+    public var status = "problems"
     public var vault: String
     public var location: String
     public var ownerFingerprint: String

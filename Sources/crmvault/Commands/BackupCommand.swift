@@ -32,6 +32,9 @@ struct BackupCommand: ParsableCommand {
             let started = Date()
             let result = try opened.backup(URL(fileURLWithPath: path), keys: keys, label: label, origin: source)
             context.outcome = "ok: snapshot \(result.snapshotID.hex)"
+            if result.files == 0 {
+                printWarning("the export \(path) holds no files; a snapshot of nothing was recorded. Check the export.")
+            }
             let seconds = Date().timeIntervalSince(started)
             if json {
                 try printJSON(BackupOutput(

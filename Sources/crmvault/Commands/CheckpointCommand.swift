@@ -16,6 +16,7 @@ struct CheckpointCommand: ParsableCommand {
 
     @Flag(help: "Sign the checkpoint with the owner key (needs the owner passphrase).") var sign = false
     @Option(help: "Also write the checkpoint to this file.") var out: String?
+    @Flag(help: "Print the checkpoint's fields (and its text) as JSON.") var json = false
 
     func run() throws {
         try audited("checkpoint", vaultPath: vault.vault) { context in
@@ -26,10 +27,18 @@ struct CheckpointCommand: ParsableCommand {
             let checkpoint = try opened.checkpoint(owner: owner)
             if let out {
                 do { try checkpoint.text.write(toFile: out, atomically: true, encoding: .utf8) } catch {
-                    throw VaultError(.ioFailed, "Cannot write the checkpoint to \(out): \(error.localizedDescription)")
+                    throw VaultError(.usage, "Cannot write the checkpoint to \(out): \(error.localizedDescription)",
+                        remedy: "Check that the directory exists and is writable.")
                 }
             }
-            print(checkpoint.text, terminator: "")
+            if json {
+                try printJSON([
+                    "vault": checkpoint.vault, "sequence": String(checkpoint.sequence), "head": checkpoint.head.hex,
+                    "time": checkpoint.time, "text": checkpoint.text,
+                ])
+            } else {
+                print(checkpoint.text, terminator: "")
+            }
             context.outcome = "ok: sequence \(checkpoint.sequence) head \(checkpoint.head.hex)"
         }
     }

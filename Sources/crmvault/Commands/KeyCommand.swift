@@ -18,8 +18,10 @@ struct WriterKeyCommand: ParsableCommand {
     @Option(help: "Where to write the key file (created with mode 0600, never overwritten).")
     var out: String
 
-    @Option(help: "A name for the key, shown in `snapshots` (e.g. the pull host).")
-    var name: String = ProcessInfo.processInfo.hostName
+    @Option(help: "A name for the key, shown in `snapshots` (default: this host's name).")
+    var name: String?
+
+    @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
         try audited("key writer", vaultPath: vault.vault) { context in
@@ -27,9 +29,14 @@ struct WriterKeyCommand: ParsableCommand {
             context.vault = opened
             let owner = try opened.unlock(passphrase: try passphrase.passphrase())
             context.keys = owner
+            let name = self.name ?? ProcessInfo.processInfo.hostName
             let key = try opened.authorizeWriter(owner: owner, name: name, keyFile: URL(fileURLWithPath: out))
-            print("Wrote writer key \"\(name)\" to \(out) (mode 0600).")
-            print("Its public key \(key.hex) is authorized in the vault's chain.")
+            if json {
+                try printJSON(["name": name, "keyFile": out, "publicKey": key.hex, "fingerprint": key.fingerprint])
+            } else {
+                print("Wrote writer key \"\(name)\" to \(out) (mode 0600).")
+                print("Its public key \(key.hex) is authorized in the vault's chain.")
+            }
             context.outcome = "ok: authorized writer \(name) \(key.fingerprint)"
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import VaultCore
 
@@ -7,7 +8,7 @@ struct LogCommand: ParsableCommand {
         commandName: "log",
         abstract: "Show the vault's signed audit log (every operation done with a key), or the local log with --local.")
 
-    @Option(help: "The vault directory.", completion: .directory) var vault: String?
+    @Option(help: "The vault directory, or the name of a definition in Vaults/NAME.toml.", completion: .directory) var vault: String?
     @Flag(help: "Show this host's local audit log (keyless operations, read-only media).") var local = false
     @Flag(help: "Print JSON.") var json = false
 
@@ -28,7 +29,7 @@ struct LogCommand: ParsableCommand {
                 }
                 return
             }
-            let entries = try Vault.open(at: URL(fileURLWithPath: vault!)).auditEntries()
+            let entries = try Vault.open(at: VaultOptions.resolve(vault!)).auditEntries()
             if json {
                 try printJSON(entries)
                 return

@@ -21,7 +21,7 @@ struct SnapshotsCommand: ParsableCommand {
             }
             let header = ["ID", "TIME", "LABEL", "SOURCE", "FILES", "IN", "NEW", "SIGNED BY"]
             let rows = snapshots.map {
-                [String($0.id.prefix(12)), $0.time, $0.label, "\($0.sourceKind) \($0.source)", String($0.files), formatBytes($0.bytesIn),
+                [String($0.id.prefix(12)), $0.time, $0.label, ($0.origin == "default" ? "" : "\($0.origin): ") + "\($0.sourceKind) \($0.source)", String($0.files), formatBytes($0.bytesIn),
                  formatBytes($0.bytesStored), $0.signer]
             }
             let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }

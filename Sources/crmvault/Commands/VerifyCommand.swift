@@ -35,6 +35,9 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.") var json = false
 
     func validate() throws {
+        if let trust, trust.count != 64 || Hex.decode(trust.lowercased()) == nil {
+            throw ValidationError("--trust takes the 64-hex-digit owner fingerprint that `init` printed; \"\(trust)\" is not one.")
+        }
         if let sample, !(sample > 0 && sample <= 100) { throw ValidationError("--sample must be a percentage in (0, 100].") }
     }
 
