@@ -12,9 +12,12 @@ struct CrashSafetyTests {
     /// verifies, that the leftovers are reported as such, and that a rerun completes and reuses them.
     @Test func aBackupKilledMidwayLeavesAVaultThatVerifiesAndARerunCompletes() throws {
         let directory = try TemporaryDirectory()
-        let (runner, vault) = try CommandLineTests.makeVault(directory)
+        // Small packs, so the backup has committed several and is still writing when it is killed.
+        let runner = CommandRunner(environment: ["CRMVAULT_PASSPHRASE": CommandLineTests.passphrase])
+        let vault = directory.path("vault").path
+        #expect(try runner.run(["init", "--vault", vault, "--kdf", "insecure-test-only", "--pack-target", "262144"]).status == 0)
         let export = directory.path("2026-01")
-        try CRMExportGenerator(seed: 5, scale: 12000).writeMonth(0, to: export)
+        try CRMExportGenerator(seed: 5, scale: 8000).writeMonth(0, to: export)
 
         let child = try runner.start(["backup", "--vault", vault, export.path])
         let deadline = Date().addingTimeInterval(120)
@@ -43,7 +46,9 @@ struct CrashSafetyTests {
         #expect(rerun.status == 0, "\(rerun.all)")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(rerun.stdout.utf8)) as? [String: Any])
         let bytesIn = try #require(result["bytesIn"] as? Int)
+        let newChunkBytes = try #require(result["newChunkBytes"] as? Int)
         #expect(bytesIn > 0)
+        #expect(newChunkBytes < bytesIn, "the rerun reused the chunks the killed backup had committed")
 
         let verified = try runner.run(["verify", "--vault", vault, "--deep", "--json"])
         #expect(verified.status == 0, "\(verified.all)")

@@ -39,7 +39,7 @@ struct BackupCommand: ParsableCommand {
             if json {
                 try printJSON(BackupOutput(
                     id: result.snapshotID.hex, files: result.files, bytesIn: result.bytesIn, bytesStored: result.bytesStored,
-                    seconds: seconds))
+                    newChunkBytes: result.newChunkBytes, seconds: seconds))
             } else {
                 print("snapshot \(result.snapshotID.hex)")
                 FileHandle.standardError.write(Data("""
@@ -57,5 +57,7 @@ struct BackupOutput: Encodable {
     var files: Int
     var bytesIn: Int
     var bytesStored: Int
+    /// Uncompressed bytes of chunks the vault did not hold yet.
+    var newChunkBytes: Int
     var seconds: Double
 }

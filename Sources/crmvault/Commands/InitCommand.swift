@@ -15,6 +15,9 @@ struct InitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Average chunk size in bytes (power of two).", visibility: .hidden))
     var chunkAverage: Int?
 
+    @Option(help: ArgumentHelp("Target pack size in bytes (default 16 MiB).", visibility: .hidden))
+    var packTarget: Int?
+
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
@@ -27,6 +30,10 @@ struct InitCommand: ParsableCommand {
             case "insecure-test-only" where ProcessInfo.processInfo.environment["CRMVAULT_ALLOW_INSECURE_KDF"] == "1":
                 settings.kdf = .insecureForTestsOnly
             default: throw ValidationError("--kdf must be interactive, moderate or sensitive.")
+            }
+            if let packTarget {
+                guard packTarget >= 64 << 10 && packTarget <= 1 << 30 else { throw ValidationError("--pack-target must be 64 KiB to 1 GiB.") }
+                settings.packTarget = packTarget
             }
             if let chunkAverage {
                 settings.chunker = ChunkerParameters(minimum: chunkAverage / 4, average: chunkAverage, maximum: chunkAverage * 8)
