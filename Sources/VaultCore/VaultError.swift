@@ -22,12 +22,4 @@ public struct VaultError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { [message, remedy].compactMap { $0 }.joined(separator: "\n") }
-
-    /// True when the error means the stored data failed a check (exit code 1), not that the user erred.
-    public var isIntegrityProblem: Bool {
-        switch code {
-        case .vaultDamaged, .chainBroken, .chunkCorrupted, .packCorrupted, .manifestCorrupted: true
-        default: false
-        }
-    }
 }

@@ -28,11 +28,7 @@ func audited(_ operation: String, vaultPath: String?, _ body: (inout AuditContex
     do {
         try body(&context)
     } catch let error as VaultError {
-        printError(error.description)
-        // verify --json already printed a report for a damaged config.
-        if CommandLine.arguments.contains("--json") && !(operation.hasPrefix("verify") && error.code == .vaultDamaged) {
-            printJSONError(code: error.code.rawValue, message: error.description, exitCode: ExitCode(error).rawValue)
-        }
+        report(error)
         record("failed (\(error.code.rawValue)): \(error.message)")
         throw ExitCode(error)
     } catch let exit as ExitCode {

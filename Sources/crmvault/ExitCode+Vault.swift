@@ -24,11 +24,16 @@ func reportingVaultErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as VaultError {
-        printError(error.description)
-        if CommandLine.arguments.contains("--json") {
-            printJSONError(code: error.code.rawValue, message: error.description, exitCode: ExitCode(error).rawValue)
-        }
+        report(error)
         throw ExitCode(error)
+    }
+}
+
+/// Prints a failure as a sentence and its remedy on standard error, and, under `--json`, as JSON on standard output.
+func report(_ error: VaultError) {
+    printError(error.description)
+    if CommandLine.arguments.contains("--json") {
+        printJSONError(code: error.code.rawValue, message: error.description, exitCode: ExitCode(error).rawValue)
     }
 }
 

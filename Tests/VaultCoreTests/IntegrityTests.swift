@@ -38,11 +38,10 @@ struct IntegrityTests {
     }
 
     @Test func corruptedBlockIsReportedByRestoreWhichStillRestoresTheOtherFiles() throws {
-        let vault = try TemporaryVault()
         var settings = TemporaryVault.fastSettings
-        settings.packTarget = 1
-        let tree = try RoundTripTests.makeAwkwardTree(in: vault.directory, base: "export")
+        settings.packTarget = 1  // a pack per block, so one file's damage is isolated
         let isolated = try TemporaryVault(settings: settings)
+        let tree = try RoundTripTests.makeAwkwardTree(in: isolated.directory, base: "export")
         _ = try isolated.vault.backup(tree, keys: isolated.owner)
         // Damage the ciphertext of the pack holding big.bin only; the pack hash no longer matches either.
         let entry = try isolated.vault.resolveSnapshot("latest", in: try isolated.vault.loadChain())

@@ -8,8 +8,6 @@ final class BackupSession: ExportVisitor {
     private let known: [Digest: ChunkLocation]
     private var newChunks: [Digest: Int] = [:]
     private var block: PendingBlock
-    private var existingPacks: Set<Digest> = []
-    private var newBlocks: Set<Int> = []
     private var fileExistingPacks: Set<Digest> = []
     private var fileBlocks: Set<Int> = []
     private var fileReferences: [Int: (packs: Set<Digest>, blocks: Set<Int>)] = [:]
@@ -82,14 +80,11 @@ final class BackupSession: ExportVisitor {
         let id = keys.chunkID(of: chunk)
         chunkCount += 1
         if let location = known[id] {
-            existingPacks.insert(location.pack)
             fileExistingPacks.insert(location.pack)
         } else if let blockNumber = newChunks[id] {
-            newBlocks.insert(blockNumber)
             fileBlocks.insert(blockNumber)
         } else {
             newChunks[id] = block.number
-            newBlocks.insert(block.number)
             fileBlocks.insert(block.number)
             block.ids.append(id)
             block.lengths.append(chunk.count)
@@ -119,21 +114,20 @@ final class BackupSession: ExportVisitor {
         return .init(count: ids.count, list: listIDs.map(\.hex))
     }
 
-    /// Seals the last block and returns every pack the snapshot references.
-    func finish() throws -> (referenced: [Digest], written: [(name: Digest, size: UInt64)]) {
+    /// Seals the last block, records each file's packs, and returns every pack the snapshot references.
+    func finish() throws -> [Digest] {
         try flushBlock()
-        let (packOfBlock, written) = try sink.finish()
-        var referenced = existingPacks
-        for number in newBlocks {
-            guard let pack = packOfBlock[number] else { throw VaultError(.ioFailed, "internal error: block \(number) has no pack") }
-            referenced.insert(pack)
-        }
-        let sorted = referenced.sorted()
-        let position = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
+        let packOfBlock = try sink.finish()
+        var packsOfFile: [Int: Set<Digest>] = [:]
         for (entry, references) in fileReferences {
-            let packs = references.packs.union(references.blocks.compactMap { packOfBlock[$0] })
-            entries[entry].packs = packs.compactMap { position[$0] }.sorted()
+            packsOfFile[entry] = try references.packs.union(references.blocks.map { number in
+                guard let pack = packOfBlock[number] else { throw VaultError(.ioFailed, "internal error: block \(number) has no pack") }
+                return pack
+            })
         }
-        return (sorted, written)
+        let referenced = packsOfFile.values.reduce(into: Set<Digest>()) { $0.formUnion($1) }.sorted()
+        let position = Dictionary(uniqueKeysWithValues: referenced.enumerated().map { ($1, $0) })
+        for (entry, packs) in packsOfFile { entries[entry].packs = packs.compactMap { position[$0] }.sorted() }
+        return referenced
     }
 }

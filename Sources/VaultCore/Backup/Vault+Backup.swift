@@ -40,7 +40,7 @@ extension Vault {
         let referenced: [Digest]
         do {
             try source.walk(session)
-            referenced = try session.finish().referenced
+            referenced = try session.finish()
         } catch let error as VaultError where error.code == .hostileInput {
             // A refused archive must leave nothing behind: drop what this backup wrote.
             for pack in sink.abandon() {

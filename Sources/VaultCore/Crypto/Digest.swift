@@ -3,17 +3,26 @@ import Crypto
 
 /// A 32-byte hash or keyed hash value: chunk ids, pack names, snapshot ids, chain entry hashes.
 public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public static let byteCount = 32
     /// The 32 bytes, as two 16-byte halves so the value is cheap to copy, hash and compare.
     let high: (UInt64, UInt64)
     let low: (UInt64, UInt64)
 
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }
-        var words = [UInt64](repeating: 0, count: 4)
-        for (index, byte) in bytes.enumerated() { words[index / 8] = words[index / 8] << 8 | UInt64(byte) }
-        high = (words[0], words[1])
-        low = (words[2], words[3])
+        // Called once per chunk: read big-endian words without an intermediate array.
+        var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        var index = 0
+        for byte in bytes {
+            switch index / 8 {
+            case 0: words.0 = words.0 << 8 | UInt64(byte)
+            case 1: words.1 = words.1 << 8 | UInt64(byte)
+            case 2: words.2 = words.2 << 8 | UInt64(byte)
+            default: words.3 = words.3 << 8 | UInt64(byte)
+            }
+            index += 1
+        }
+        high = (words.0, words.1)
+        low = (words.2, words.3)
     }
 
     public init?(hex: some StringProtocol) {
@@ -98,12 +107,14 @@ final class KeyedHasher {
 
     /// One-shot keyed hash of `bytes`.
     static func hash(_ bytes: UnsafeRawBufferPointer, key: SecretBytes) -> Digest {
-        var out = [UInt8](repeating: 0, count: 32)
-        key.withUnsafeBytes { key in
-            _ = crypto_generichash(
-                &out, 32, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count),
-                key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count)
+        // Once per chunk: the output lives on the stack, not in an array.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            key.withUnsafeBytes { key in
+                _ = crypto_generichash(
+                    out.baseAddress!, 32, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count),
+                    key.baseAddress!.assumingMemoryBound(to: UInt8.self), key.count)
+            }
+            return Digest(bytes: out)!
         }
-        return Digest(bytes: out)!
     }
 }

@@ -14,12 +14,6 @@ enum Sodium {
         return bytes
     }
 
-    /// Compares two equal-length byte strings in constant time.
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in sodium_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
-    }
-
     /// Overwrites an array's bytes with zeros in a way the optimizer cannot remove.
     static func wipe(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { if let base = $0.baseAddress { sodium_memzero(base, $0.count) } }

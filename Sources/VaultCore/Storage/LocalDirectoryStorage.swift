@@ -140,7 +140,6 @@ final class LocalStagedFile: StagedFile {
     private var fd: Int32
     private let temporaryPath: String
     private let storage: LocalDirectoryStorage
-    private(set) var bytesWritten: UInt64 = 0
 
     init(fd: Int32, temporaryPath: String, storage: LocalDirectoryStorage) {
         self.fd = fd
@@ -160,7 +159,6 @@ final class LocalStagedFile: StagedFile {
             }
             done += count
         }
-        bytesWritten += UInt64(bytes.count)
     }
 
     func commit(as path: String) throws {

@@ -26,15 +26,10 @@ public struct ChunkLocation: Sendable, Equatable {
 }
 
 /// The plaintext header of one block: its nonce, its chunks' ids and lengths, the ciphertext length.
-struct BlockHeader: Equatable {
+struct BlockHeader {
     var nonce: [UInt8]
     var chunks: [(id: Digest, length: UInt32)]
     var ciphertextLength: UInt32
-
-    static func == (a: BlockHeader, b: BlockHeader) -> Bool {
-        a.nonce == b.nonce && a.ciphertextLength == b.ciphertextLength
-            && a.chunks.elementsEqual(b.chunks) { $0.id == $1.id && $0.length == $1.length }
-    }
 
     var plaintextLength: Int { chunks.reduce(0) { $0 + Int($1.length) } }
 
@@ -97,7 +92,6 @@ struct PackIndex: Equatable {
     /// secret, that the owner or an authorized writer made the pack and this index of it. Absent only in indexes
     /// of the first v1 vaults.
     var seal: (signer: PublicSigningKey, signature: [UInt8])? = nil
-    var locations: [Digest: ChunkLocation] { Dictionary(records.map { ($0.id, $0.location) }, uniquingKeysWith: { a, _ in a }) }
     var records: [(id: Digest, location: ChunkLocation)]
 
     static func == (a: PackIndex, b: PackIndex) -> Bool { a.encoded() == b.encoded() }

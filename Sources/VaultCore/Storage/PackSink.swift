@@ -14,7 +14,7 @@ final class PackSink: @unchecked Sendable {
     private var writer: PackWriter?
     private var blocksInWriter: [Int] = []
     private var packOfBlock: [Int: Digest] = [:]
-    private var written: [(name: Digest, size: UInt64)] = []
+    private var written: [Digest] = []
     private var failure: (any Error)?
 
     init(storage: any VaultStorage, keys: VaultKeys, sealing: SealingKey, compressionLevel: Int, packTarget: Int, depth: Int = 4) {
@@ -50,15 +50,15 @@ final class PackSink: @unchecked Sendable {
         let result = try writer.finish(storage: storage, keys: keys)
         for block in blocksInWriter { packOfBlock[block] = result.name }
         blocksInWriter = []
-        written.append(result)
+        written.append(result.name)
     }
 
     /// Waits for every queued block, closes the last pack, and returns which pack holds each block.
-    func finish() throws -> (packOfBlock: [Int: Digest], packs: [(name: Digest, size: UInt64)]) {
+    func finish() throws -> [Int: Digest] {
         try queue.sync {
             if let failure { throw failure }
             try closePack()
-            return (packOfBlock, written)
+            return packOfBlock
         }
     }
 
@@ -67,7 +67,7 @@ final class PackSink: @unchecked Sendable {
         queue.sync {
             writer?.abandon()
             writer = nil
-            return written.map(\.name)
+            return written
         }
     }
 }

@@ -39,7 +39,7 @@ final class PackWriter {
         try append(ciphertext)
         var offsetInBlock: UInt32 = 0
         for (id, length) in zip(block.ids, block.lengths) {
-            records.append((id, ChunkLocation(
+            records.append((id, ChunkLocation(  // the pack's name is known, and set, at `finish`
                 pack: .zero, blockOffset: blockOffset, blockLength: blockLength, offsetInBlock: offsetInBlock, length: UInt32(length))))
             offsetInBlock += UInt32(length)
         }
@@ -49,9 +49,8 @@ final class PackWriter {
     /// that exists always has its index, so an interrupted backup's packs are reused by the next one.
     func finish(storage: any VaultStorage, keys: VaultKeys) throws -> (name: Digest, size: UInt64) {
         let name = hasher.finalize()
-        var index = PackIndex(pack: name, records: records.map { ($0.id, ChunkLocation(
-            pack: name, blockOffset: $0.location.blockOffset, blockLength: $0.location.blockLength,
-            offsetInBlock: $0.location.offsetInBlock, length: $0.location.length)) })
+        var index = PackIndex(pack: name, records: records)
+        for position in index.records.indices { index.records[position].location.pack = name }
         index.seal(with: keys)
         try storage.writeDurably(PackFormat.indexPath(name), index.encoded())
         try file.commit(as: PackFormat.packPath(name))

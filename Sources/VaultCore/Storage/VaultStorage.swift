@@ -23,7 +23,6 @@ public protocol VaultStorage: Sendable {
 
 /// A file being written; invisible until committed, removed if abandoned.
 public protocol StagedFile: AnyObject {
-    var bytesWritten: UInt64 { get }
     func write(_ bytes: UnsafeRawBufferPointer) throws
     /// fsyncs, renames to `path` and fsyncs the directory.
     func commit(as path: String) throws

@@ -47,11 +47,13 @@ struct VerifyCommand: ParsableCommand {
             do {
                 opened = try vault.open()
             } catch let error as VaultError where json && error.code == .vaultDamaged {
-                // Tools reading --json get a report even when the config itself is what is damaged.
+                // A damaged config is a verify finding: --json gets a report, not an error object.
                 var report = VerifyReport(vault: "", location: vault.url.path, ownerFingerprint: "", isDeep: deep)
                 report.problems = [VerifyProblem(file: "config", message: error.message)]
                 try printJSON(report)
-                throw error
+                printError(error.description)
+                context.outcome = "1 problem: \(error.message)"
+                throw ExitCode(1)
             }
             context.vault = opened
             var options = VerifyOptions(trustedFingerprint: trust)
