@@ -1,11 +1,13 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
+// Dependencies point one way: executables → Schedule → Pull and Replica → ExportLayout, VaultCore → C libraries.
 let package = Package(
     name: "crmvault",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "crmvault", targets: ["crmvault"]),
+        .executable(name: "crmvault-vendor-sim", targets: ["crmvault-vendor-sim"]),
         .executable(name: "crmvault-bench", targets: ["crmvault-bench"]),
         .library(name: "VaultCore", targets: ["VaultCore"]),
     ],
@@ -14,10 +16,20 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Without its default traits (swift-configuration support and full Foundation): we need neither, and they
+        // lengthen every fresh build.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "VaultCore",
             dependencies: [
@@ -25,11 +37,48 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "ExportLayout"),
         .target(name: "CRMExportGenerator"),
-        .target(name: "Configuration", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(name: "Definitions", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        .target(
+            name: "Pull",
+            dependencies: [
+                "VaultCore", "ExportLayout", "Definitions",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
+        .target(
+            name: "Schedule",
+            dependencies: [
+                "Pull", "VaultCore", "Definitions",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "Replica", dependencies: ["VaultCore", "ExportLayout", "CSQLite"]),
+        .target(
+            name: "VendorSimulator",
+            dependencies: [
+                "CRMExportGenerator", "ExportLayout",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .target(
             name: "DemoScenario",
-            dependencies: ["VaultCore", "CRMExportGenerator", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+            dependencies: [
+                "VaultCore", "CRMExportGenerator", "Pull", "Replica", "VendorSimulator",
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
         .target(
             name: "VaultTesting",
@@ -38,9 +87,14 @@ let package = Package(
         .executableTarget(
             name: "crmvault",
             dependencies: [
-                "VaultCore", "DemoScenario", "Configuration",
+                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .executableTarget(
+            name: "crmvault-vendor-sim",
+            dependencies: ["VendorSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "crmvault-bench", dependencies: ["VaultCore", "CRMExportGenerator"]),
         .testTarget(
@@ -48,7 +102,10 @@ let package = Package(
             dependencies: ["VaultCore", "VaultTesting", "CRMExportGenerator", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"]  // read through #filePath, so tests see the committed bytes
         ),
-        .testTarget(name: "ConfigurationTests", dependencies: ["Configuration", "VaultTesting"]),
+        .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "VaultTesting"]),
+        .testTarget(name: "PullTests", dependencies: ["Pull", "VendorSimulator", "VaultTesting", "ExportLayout"]),
+        .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "Pull", "VendorSimulator", "VaultTesting"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultTesting", "CRMExportGenerator"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,7 +4,7 @@ import Foundation
 /// `crmvault`: keeps a company's cloud-CRM exports safe offline (README.md). This target only parses and wires;
 /// the work is done in VaultCore.
 @main
-struct CRMVault: ParsableCommand {
+struct CRMVault: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "crmvault",
         abstract: "Encrypted, deduplicated, provably intact offline backups of CRM exports.",
@@ -28,10 +28,14 @@ struct CRMVault: ParsableCommand {
     )
 
     /// Parses and runs the command; usage errors exit with 2 as the contract says (ArgumentParser's default is 64).
-    static func main() {
+    static func main() async {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch {
             if exitCode(for: error) == .validationFailure {
                 if CommandLine.arguments.contains("--json") { printJSONError(code: "usage", message: fullMessage(for: error), exitCode: 2) }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Configuration
+import Definitions
 import Foundation
 import VaultCore
 

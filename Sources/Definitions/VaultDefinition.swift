@@ -1,7 +1,7 @@
 import Foundation
 import TOMLKit
 
-/// Configuration: the TOML files an IT admin keeps beside the binary.
+/// Definitions: the TOML files an IT admin keeps beside the binary.
 ///
 /// - **Vault definition** (`Vaults/NAME.toml`): names a vault so commands take `--vault NAME` instead of a path.
 ///   Keys: `path` (the vault directory; relative paths are relative to the TOML file's directory) and an

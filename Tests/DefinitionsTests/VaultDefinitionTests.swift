@@ -1,4 +1,4 @@
-import Configuration
+import Definitions
 import Foundation
 import Testing
 import VaultTesting

@@ -1,0 +1,52 @@
+/// Makes a value that came from an export, a vault file, a vendor or a key holder safe to print on a terminal.
+///
+/// CRM data is attacker-controlled by nature: a file name, label, source, record value or log field may hold
+/// escape sequences that rewrite what a terminal shows (erase a PROBLEMS line, forge a row). Every human-readable
+/// output passes such values through `escaped`; `--json` output stays exact (JSON escapes control characters itself).
+public enum TerminalText {
+    /// `value` with every control, format and separator character written as a visible escape: `\n`, `\r`, `\t`,
+    /// `\e` for ESC, `\x7f` / `\u{9b}` style otherwise; bidi overrides and zero-width characters included.
+    /// A backslash is doubled, so the escaped text is unambiguous.
+    public static func escaped(_ value: some StringProtocol) -> String {
+        var needsWork = false
+        for scalar in value.unicodeScalars where scalar == "\\" || isUnsafe(scalar) {
+            needsWork = true
+            break
+        }
+        guard needsWork else { return String(value) }
+        var result = ""
+        result.reserveCapacity(value.utf8.count + 8)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case "\u{1b}": result += "\\e"
+            default:
+                if isUnsafe(scalar) {
+                    result += scalar.value < 0x100
+                        ? "\\x" + hex(scalar.value, width: 2) : "\\u{" + hex(scalar.value, width: 4) + "}"
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result
+    }
+
+    /// Whether printing `scalar` raw could change what a terminal shows beyond one visible character.
+    static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) { return true }
+        if scalar.value < 0x7f { return false }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .privateUse, .unassigned: return true
+        default: return false
+        }
+    }
+
+    private static func hex(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
