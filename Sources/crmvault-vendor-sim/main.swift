@@ -67,6 +67,7 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
         options.defaultResultsPageRecords = pageRecords
         options.exportPartBytes = exportPartBytes
         options.faults = try faults()
+        options.logger.logLevel = .warning
         if logRequests {
             options.requestObserver = { request in
                 say("\(request.status) \(request.method) \(TerminalText.escaped(request.path))")

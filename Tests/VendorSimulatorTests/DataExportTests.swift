@@ -54,6 +54,8 @@ struct DataExportTests {
             let beyond = try await client.send(.GET, path, headers: [cookie, ("Range", "bytes=\(archive.contents.count)-")])
             #expect(beyond.status == 416)
             #expect(beyond.header("Content-Range") == "bytes */\(archive.contents.count)")
+            let huge = try await client.send(.GET, path, headers: [cookie, ("Range", "bytes=0-\(Int.max)")])
+            #expect(huge.status == 206 && huge.body == archive.contents)
         }
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Testing
 import VendorSimulator
+import ZIPFoundation
 
 struct FaultTests {
     @Test func serverErrorsComeAsManyTimesAsAskedThenTheRequestSucceeds() async throws {
@@ -82,6 +83,31 @@ struct FaultTests {
             let sent = csvRecordCount(run.joined)
             #expect(run.pages[0].header("Sforce-NumberOfRecords") == String(sent + 1))
             #expect(run.info["numberRecordsProcessed"] as? Int == sent - 2)
+        }
+    }
+
+    @Test func aLyingODataCountDisagreesWithTheRecordsPaged() async throws {
+        try await withVendor({ $0.faults.recordCountLies = [.init(.odataCount, object: "accounts", delta: 3)] }) {
+            vendor, client in
+            let token = try await client.dataverseToken()
+            let reply = try await client.get("/api/data/v9.2/accounts?$count=true", token: token)
+            let body = try #require(try reply.json() as? [String: Any])
+            let served = try #require(body["value"] as? [Any]).count
+            #expect(served == (try vendor.dataverseRecords(entitySet: "accounts", month: 0)).count)
+            #expect(body["@odata.count"] as? Int == served + 3)
+        }
+    }
+
+    @Test func aRenamedColumnAlsoRenamesTheExportCSVHeader() async throws {
+        try await withVendor({ $0.faults.renamedColumns = [.init(object: "Lead", column: "Company", newName: "Firma")] }) {
+            vendor, _ in
+            let zip = try #require(try vendor.dataExportArchives(month: 0).first)
+            let archive = try Archive(data: zip.contents, accessMode: .read)
+            let entry = try #require(archive["Lead.csv"])
+            var data = Data()
+            _ = try archive.extract(entry, consumer: { data.append($0) })
+            #expect(csvHeader(data).contains("\"Firma\""))
+            #expect(!csvHeader(data).contains("\"Company\""))
         }
     }
 

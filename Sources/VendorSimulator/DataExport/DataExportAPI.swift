@@ -116,6 +116,6 @@ extension VendorHandlers {
         guard let start = Int(first), start >= 0, start < total else { return nil }
         if last.isEmpty { return start..<total }
         guard let end = Int(last), end >= start else { return nil }
-        return start..<min(total, end + 1)
+        return start..<(end >= total ? total : end + 1)
     }
 }

@@ -120,7 +120,7 @@ extension VendorHandlers {
                 return .dataverseError(400, "0x80060888", "The $skiptoken value is not valid.")
             }
             start = matching.firstIndex { $0.id > cookie.lastID } ?? matching.count
-            pageNumber = cookie.pageNumber
+            pageNumber = min(max(1, cookie.pageNumber), 1_000_000)
         }
         let end = min(matching.count, start + pageSize)
         let page = matching[start..<end]
