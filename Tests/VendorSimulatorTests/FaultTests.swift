@@ -21,7 +21,8 @@ struct FaultTests {
     }
 
     @Test func throttlingAnswers429WithRetryAfter() async throws {
-        try await withVendor({ $0.faults.throttles = [.init(.dataverseQuery, count: 1, retryAfterSeconds: 7)] }) { _, client in
+        try await withVendor({ $0.faults.throttles = [.init(.dataverseQuery, count: 1, retryAfterSeconds: 7)] }) {
+            _, client in
             let token = try await client.dataverseToken()
             let throttled = try await client.get("/api/data/v9.2/accounts", token: token)
             #expect(throttled.status == 429)
@@ -40,7 +41,8 @@ struct FaultTests {
             }
             #expect(statuses == [200, 200, 403])
             let refused = try await client.get("/services/data/v61.0/sobjects", token: token)
-            #expect((try refused.json() as? [[String: Any]])?.first?["errorCode"] as? String == "REQUEST_LIMIT_EXCEEDED")
+            #expect(
+                (try refused.json() as? [[String: Any]])?.first?["errorCode"] as? String == "REQUEST_LIMIT_EXCEEDED")
         }
     }
 
@@ -99,7 +101,8 @@ struct FaultTests {
     }
 
     @Test func aRenamedColumnAlsoRenamesTheExportCSVHeader() async throws {
-        try await withVendor({ $0.faults.renamedColumns = [.init(object: "Lead", column: "Company", newName: "Firma")] }) {
+        try await withVendor({ $0.faults.renamedColumns = [.init(object: "Lead", column: "Company", newName: "Firma")] }
+        ) {
             vendor, _ in
             let zip = try #require(try vendor.dataExportArchives(month: 0).first)
             let archive = try Archive(data: zip.contents, accessMode: .read)
@@ -112,7 +115,8 @@ struct FaultTests {
     }
 
     @Test func aFailedJobEndsFailedWithTheVendorsMessage() async throws {
-        try await withVendor({ $0.faults.failedJobs = [.init(object: "Case", message: "InvalidBatch : boom")] }) { _, client in
+        try await withVendor({ $0.faults.failedJobs = [.init(object: "Case", message: "InvalidBatch : boom")] }) {
+            _, client in
             let token = try await client.salesforceToken()
             let run = try await QueryRun.run(client, token: token, query: "SELECT Id FROM Case")
             #expect(run.states.last == "Failed")
@@ -159,7 +163,9 @@ struct FaultTests {
         #expect(try Faults.serverErrors("results:500:3") == .init(.queryResults, status: 500, count: 3))
         #expect(try Faults.throttle("dataverse-query:2:9") == .init(.dataverseQuery, count: 2, retryAfterSeconds: 9))
         #expect(try Faults.recordCountLie("job-info:-1:Case") == .init(.jobInfo, object: "Case", delta: -1))
-        #expect(try Faults.renamedColumn("Account.Name=Title") == .init(object: "Account", column: "Name", newName: "Title"))
+        #expect(
+            try Faults.renamedColumn("Account.Name=Title") == .init(object: "Account", column: "Name", newName: "Title")
+        )
         #expect(try Faults.slowBody("export-download:50") == .init(.exportDownload, pause: .milliseconds(50)))
         #expect(throws: Faults.SpecificationError.self) { try Faults.serverErrors("results:404") }
         #expect(throws: Faults.SpecificationError.self) { try Faults.truncation("nowhere") }

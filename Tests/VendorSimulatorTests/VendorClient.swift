@@ -66,7 +66,10 @@ struct VendorClient {
     func salesforceToken() async throws -> String {
         let reply = try await postForm(
             "/services/oauth2/token",
-            [("grant_type", "client_credentials"), ("client_id", vendor.clientID), ("client_secret", vendor.clientSecret)])
+            [
+                ("grant_type", "client_credentials"), ("client_id", vendor.clientID),
+                ("client_secret", vendor.clientSecret),
+            ])
         guard reply.status == 200, let object = try reply.json() as? [String: Any],
             let token = object["access_token"] as? String
         else { throw Unexpected("token request answered \(reply.status): \(reply.text)") }
