@@ -56,6 +56,9 @@ struct DataExportTests {
                 .GET, path, headers: [cookie, ("Range", "bytes=\(archive.contents.count)-")])
             #expect(beyond.status == 416)
             #expect(beyond.header("Content-Range") == "bytes */\(archive.contents.count)")
+            let head = try await client.send(.HEAD, path, headers: [cookie])
+            #expect(head.status == 200 && head.body.isEmpty)
+            #expect(head.header("Content-Length") == String(archive.contents.count))
             let huge = try await client.send(.GET, path, headers: [cookie, ("Range", "bytes=0-\(Int.max)")])
             #expect(huge.status == 206 && huge.body == archive.contents)
         }

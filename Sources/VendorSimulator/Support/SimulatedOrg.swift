@@ -30,7 +30,8 @@ final class SimulatedOrg: Sendable {
     /// The object names, in export order.
     var objectNames: [String] { generator.objectNames }
 
-    /// The org as of `month`, generated and parsed on first use; the four most recent months asked for stay cached.
+    /// The org as of `month`, generated and parsed on first use; up to four months stay cached (the earliest month
+    /// is dropped first).
     func month(_ month: Int) throws -> Month {
         if let cached = months.withLock({ $0[month] }) { return cached }
         let files = generator.month(month)
