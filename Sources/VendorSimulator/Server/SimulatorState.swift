@@ -113,7 +113,9 @@ final class SimulatorState: Sendable {
     /// Records a served request.
     func record(_ request: VendorSimulator.ServedRequest) {
         mutable.withLock { state in
-            if state.served.count >= SimulatorState.servedRequestsKept { state.served.removeFirst(state.served.count / 2) }
+            if state.served.count >= SimulatorState.servedRequestsKept {
+                state.served.removeFirst(state.served.count / 2)
+            }
             state.served.append(request)
         }
         requestObserver?(request)
