@@ -158,9 +158,24 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
+// Exit codes as crmvault's contract has them: 2 for a usage error (ArgumentParser's default is 64), 5 when the
+// simulator cannot start (port taken, CA file not writable).
+let command: VendorSimulatorCommand
 do {
-    let command = try VendorSimulatorCommand.parse()
-    try await command.run()
+    command = try VendorSimulatorCommand.parse()
 } catch {
+    if VendorSimulatorCommand.exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((VendorSimulatorCommand.fullMessage(for: error) + "\n").utf8))
+        VendorSimulatorCommand.exit(withError: ExitCode(2))
+    }
     VendorSimulatorCommand.exit(withError: error)
+}
+do {
+    try await command.run()
+} catch let error as ValidationError {
+    FileHandle.standardError.write(Data((VendorSimulatorCommand.fullMessage(for: error) + "\n").utf8))
+    VendorSimulatorCommand.exit(withError: ExitCode(2))
+} catch {
+    FileHandle.standardError.write(Data("crmvault-vendor-sim: \(TerminalText.escaped(String(describing: error)))\n".utf8))
+    VendorSimulatorCommand.exit(withError: ExitCode(5))
 }
