@@ -8,15 +8,13 @@ struct FaultTests {
     @Test func serverErrorsComeAsManyTimesAsAskedThenTheRequestSucceeds() async throws {
         try await withVendor({ $0.faults.serverErrors = [.init(.sobjects, status: 503, count: 2)] }) { vendor, client in
             let token = try await client.salesforceToken()
-            let statuses = try await (0..<3).asyncMap { _ in
-                try await client.get("/services/data/v61.0/sobjects", token: token).status
-            }
+            let statuses = try await client.statuses("/services/data/v61.0/sobjects", token: token, times: 3)
             #expect(statuses == [503, 503, 200])
             vendor.faults = VendorSimulator.Faults()
             vendor.faults.serverErrors = [.init(.describe, status: 500, count: 1)]
             let failed = try await client.get("/services/data/v61.0/sobjects/Lead/describe", token: token)
             #expect(failed.status == 500)
-            #expect((try failed.json() as? [[String: Any]])?.first?["errorCode"] as? String == "UNKNOWN_EXCEPTION")
+            #expect(failed.salesforceErrorCode == "UNKNOWN_EXCEPTION")
         }
     }
 
@@ -36,22 +34,17 @@ struct FaultTests {
     @Test func theDailyAllowanceUsedUpGives403RequestLimitExceeded() async throws {
         try await withVendor({ $0.faults.dailyRequestLimit = 2 }) { _, client in
             let token = try await client.salesforceToken()
-            let statuses = try await (0..<3).asyncMap { _ in
-                try await client.get("/services/data/v61.0/sobjects", token: token).status
-            }
+            let statuses = try await client.statuses("/services/data/v61.0/sobjects", token: token, times: 3)
             #expect(statuses == [200, 200, 403])
             let refused = try await client.get("/services/data/v61.0/sobjects", token: token)
-            #expect(
-                (try refused.json() as? [[String: Any]])?.first?["errorCode"] as? String == "REQUEST_LIMIT_EXCEEDED")
+            #expect(refused.salesforceErrorCode == "REQUEST_LIMIT_EXCEEDED")
         }
     }
 
     @Test func tokensExpireAfterTheirRequestsAndANewTokenWorks() async throws {
         try await withVendor({ $0.faults.tokenExpiresAfterRequests = 2 }) { _, client in
             let token = try await client.salesforceToken()
-            let statuses = try await (0..<3).asyncMap { _ in
-                try await client.get("/services/data/v61.0/sobjects", token: token).status
-            }
+            let statuses = try await client.statuses("/services/data/v61.0/sobjects", token: token, times: 3)
             #expect(statuses == [200, 200, 401])
             let fresh = try await client.salesforceToken()
             #expect(try await client.get("/services/data/v61.0/sobjects", token: fresh).status == 200)
@@ -169,14 +162,5 @@ struct FaultTests {
         #expect(try Faults.slowBody("export-download:50") == .init(.exportDownload, pause: .milliseconds(50)))
         #expect(throws: Faults.SpecificationError.self) { try Faults.serverErrors("results:404") }
         #expect(throws: Faults.SpecificationError.self) { try Faults.truncation("nowhere") }
-    }
-}
-
-extension Sequence {
-    /// Maps in order, awaiting each element before the next.
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var results: [T] = []
-        for element in self { results.append(try await transform(element)) }
-        return results
     }
 }

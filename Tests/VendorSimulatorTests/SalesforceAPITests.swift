@@ -55,8 +55,7 @@ struct SalesforceAPITests {
             let unknown = try await client.get("/services/data/v61.0/sobjects", token: "00Dfake!token")
             for reply in [missing, unknown] {
                 #expect(reply.status == 401)
-                let errors = try #require(try reply.json() as? [[String: Any]])
-                #expect(errors.first?["errorCode"] as? String == "INVALID_SESSION_ID")
+                #expect(reply.salesforceErrorCode == "INVALID_SESSION_ID")
             }
         }
     }
