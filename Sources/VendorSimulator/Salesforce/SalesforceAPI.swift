@@ -35,7 +35,8 @@ extension VendorHandlers {
         return VendorReply.json(
             .object([
                 ("access_token", .string(token)), ("signature", .string(signature.base64EncodedString())),
-                ("scope", .string("api")), ("instance_url", .string(base)), ("id", .string(identity)),
+                ("token_format", .string("opaque")), ("scope", .string("api")), ("instance_url", .string(base)),
+                ("id", .string(identity)),
                 ("token_type", .string("Bearer")), ("issued_at", .string(issuedAt)),
             ]))
     }
