@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "crmvault",
             dependencies: [
-                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica",
+                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica", "ExportLayout",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,7 +96,7 @@ let package = Package(
             name: "crmvault-vendor-sim",
             dependencies: ["VendorSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "crmvault-bench", dependencies: ["VaultCore", "CRMExportGenerator"]),
+        .executableTarget(name: "crmvault-bench", dependencies: ["VaultCore", "CRMExportGenerator", "Replica", "ExportLayout"]),
         .testTarget(
             name: "VaultCoreTests",
             dependencies: ["VaultCore", "VaultTesting", "CRMExportGenerator", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "VaultTesting"]),
         .testTarget(name: "PullTests", dependencies: ["Pull", "VendorSimulator", "VaultTesting", "ExportLayout"]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "Pull", "VendorSimulator", "VaultTesting"]),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator", "VaultCore", "CSQLite"]),
         .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultTesting", "CRMExportGenerator"]),
     ],
     swiftLanguageModes: [.v6]

@@ -57,8 +57,12 @@ public enum CSVEncoding: String, Sendable, CaseIterable {
 
     /// The name of a UTF-16 or UTF-32 byte order mark at the start of `bytes`, if there is one.
     static func unsupportedByteOrderMark(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        if bytes.count >= 4 && bytes[0] == 0xFF && bytes[1] == 0xFE && bytes[2] == 0 && bytes[3] == 0 { return "UTF-32LE" }
-        if bytes.count >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0xFE && bytes[3] == 0xFF { return "UTF-32BE" }
+        if bytes.count >= 4 && bytes[0] == 0xFF && bytes[1] == 0xFE && bytes[2] == 0 && bytes[3] == 0 {
+            return "UTF-32LE"
+        }
+        if bytes.count >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0xFE && bytes[3] == 0xFF {
+            return "UTF-32BE"
+        }
         if bytes.count >= 2 && bytes[0] == 0xFF && bytes[1] == 0xFE { return "UTF-16LE" }
         if bytes.count >= 2 && bytes[0] == 0xFE && bytes[1] == 0xFF { return "UTF-16BE" }
         return nil
@@ -74,7 +78,8 @@ public enum CSVEncoding: String, Sendable, CaseIterable {
     /// For each byte value, its UTF-8 encoding packed little-endian in the low bytes, and its length in the top byte.
     static func conversionTable(for encoding: CSVEncoding) -> [UInt32] {
         (0..<256).map { (byte: Int) -> UInt32 in
-            let scalar = encoding == .windows1252 && (0x80...0x9F).contains(byte) ? windows1252High[byte - 0x80] : UInt32(byte)
+            let scalar =
+                encoding == .windows1252 && (0x80...0x9F).contains(byte) ? windows1252High[byte - 0x80] : UInt32(byte)
             if scalar < 0x80 { return 1 << 24 | scalar }
             if scalar < 0x800 { return 2 << 24 | (0x80 | scalar & 0x3F) << 8 | (0xC0 | scalar >> 6) }
             return 3 << 24 | (0x80 | scalar & 0x3F) << 16 | (0x80 | scalar >> 6 & 0x3F) << 8 | (0xE0 | scalar >> 12)
@@ -142,14 +147,15 @@ struct UTF8Validator {
 }
 
 /// A CSV file opened for reading: no link followed, regular files only; closed in deinit.
-final class CSVFile {
+final class CSVFile: CSVByteSource {
     let descriptor: Int32
     let displayName: String
 
     init(path: String, displayName: String) throws {
         descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else {
-            let reason = errno == ELOOP ? "it is a symbolic link, which is never followed" : String(cString: strerror(errno))
+            let reason =
+                errno == ELOOP ? "it is a symbolic link, which is never followed" : String(cString: strerror(errno))
             throw CSVError(file: displayName, line: 0, kind: .unreadable(reason))
         }
         self.displayName = displayName

@@ -47,25 +47,25 @@ public struct CSVError: Error, CustomStringConvertible, Sendable, Equatable {
     /// What is wrong, in words, without the file and line.
     public var problem: String {
         switch kind {
-        case let .raggedRow(expected, found):
+        case .raggedRow(let expected, let found):
             "the record has \(found) field\(found == 1 ? "" : "s") but the header has \(expected) (a ragged row)"
         case .unterminatedQuote:
             "a quoted field opened here is never closed (broken quoting): the rest of the file was read as its text"
-        case let .strayQuote(field):
+        case .strayQuote(let field):
             "field \(field) holds a double quote but is not enclosed in quotes (a stray quote)"
-        case let .textAfterClosingQuote(field):
+        case .textAfterClosingQuote(let field):
             "field \(field) has text after its closing quote (broken quoting: a quote inside a field must be doubled)"
-        case let .recordTooLarge(limit):
+        case .recordTooLarge(let limit):
             "the record is larger than \(limit >> 20) MiB, the most this reader holds in memory"
-        case let .tooManyFields(limit):
+        case .tooManyFields(let limit):
             "the record has more than \(limit) fields"
-        case let .invalidEncoding(encoding):
+        case .invalidEncoding(let encoding):
             "the bytes here are not valid \(encoding.rawValue)"
-        case let .unsupportedEncoding(name):
+        case .unsupportedEncoding(let name):
             "the file is \(name) (byte order mark), which crmvault does not read"
         case .emptyFile:
             "the file is empty: a CSV file needs at least a header row"
-        case let .unreadable(reason):
+        case .unreadable(let reason):
             "cannot be read: \(reason)"
         }
     }

@@ -48,7 +48,7 @@ public final class CSVReader {
     /// The number of bytes read from the file so far.
     public private(set) var bytesRead = 0
 
-    private let file: CSVFile
+    private let source: any CSVByteSource
     private let limits: Limits
     private let raw: UnsafeMutableBufferPointer<UInt8>
     /// The UTF-8 text being parsed: `raw` itself for UTF-8, else the converted bytes.
@@ -80,23 +80,34 @@ public final class CSVReader {
     ///
     /// - Parameters:
     ///   - displayName: how errors name the file (default: `path`).
-    ///   - encoding: the file's encoding; `nil` detects it (one extra read of the file, ``CSVEncoding/detect(fileAt:displayName:)``).
-    public init(path: String, displayName: String? = nil, encoding: CSVEncoding? = nil, limits: Limits = Limits()) throws {
+    ///   - encoding: the file's encoding; `nil` detects it (one extra read of the file,
+    ///     ``CSVEncoding/detect(fileAt:displayName:)``).
+    public convenience init(
+        path: String, displayName: String? = nil, encoding: CSVEncoding? = nil, limits: Limits = Limits()
+    ) throws {
         let name = displayName ?? path
-        self.displayName = name
-        self.encoding = try encoding ?? CSVEncoding.detect(fileAt: path, displayName: name)
+        let encoding = try encoding ?? CSVEncoding.detect(fileAt: path, displayName: name)
+        try self.init(
+            source: try CSVFile(path: path, displayName: name), displayName: name, encoding: encoding, limits: limits)
+    }
+
+    /// Reads CSV from any source of bytes (a file streamed from a vault) in a known encoding, starting with its header.
+    public init(source: any CSVByteSource, displayName: String, encoding: CSVEncoding, limits: Limits = Limits()) throws
+    {
+        self.displayName = displayName
+        self.encoding = encoding
         self.limits = limits
-        file = try CSVFile(path: path, displayName: name)
+        self.source = source
         raw = .allocate(capacity: limits.bufferBytes)
-        text = self.encoding == .utf8 ? raw : .allocate(capacity: limits.bufferBytes * 3)
-        conversion = self.encoding == .utf8 ? [] : CSVEncoding.conversionTable(for: self.encoding)
+        text = encoding == .utf8 ? raw : .allocate(capacity: limits.bufferBytes * 3)
+        conversion = encoding == .utf8 ? [] : CSVEncoding.conversionTable(for: encoding)
         capacity = 4096
         bytes = .allocate(capacity: capacity)
         ends = .allocate(capacity: limits.fields)
         quoted = .allocate(capacity: limits.fields)
         // Every property is set: from here on a thrown error runs deinit, which frees the buffers.
-        guard try parseRecord() else { throw CSVError(file: name, line: 1, kind: .emptyFile) }
-        if let problem { throw CSVError(file: name, line: line, kind: problem) }
+        guard try parseRecord() else { throw CSVError(file: displayName, line: 1, kind: .emptyFile) }
+        if let problem { throw CSVError(file: displayName, line: line, kind: problem) }
         header = (0..<fieldTotal).map { field(at: $0) }
     }
 
@@ -132,9 +143,10 @@ public final class CSVReader {
 
     /// Calls `body` with the current record's fields; they are valid only inside `body`.
     public func withFields<Result>(_ body: (CSVFields) throws -> Result) rethrows -> Result {
-        try body(CSVFields(
-            bytes: UnsafePointer(bytes), ends: UnsafeBufferPointer(start: ends, count: fieldTotal),
-            quoted: UnsafeBufferPointer(start: quoted, count: fieldTotal)))
+        try body(
+            CSVFields(
+                bytes: UnsafePointer(bytes), ends: UnsafeBufferPointer(start: ends, count: fieldTotal),
+                quoted: UnsafeBufferPointer(start: quoted, count: fieldTotal)))
     }
 
     /// Field `index` of the current record as a string.
@@ -265,8 +277,14 @@ public final class CSVReader {
                 var index = position
                 while index < end {
                     let byte = base[index]
-                    if byte > Self.quote && byte != Self.comma { index += 1; continue }
-                    if byte == Self.comma || byte == Self.lineFeed || byte == Self.carriageReturn || byte == Self.quote { break }
+                    if byte > Self.quote && byte != Self.comma {
+                        index += 1
+                        continue
+                    }
+                    if byte == Self.comma || byte == Self.lineFeed || byte == Self.carriageReturn || byte == Self.quote
+                    {
+                        break
+                    }
                     index += 1
                 }
                 try append(base + position, index - position)
@@ -328,7 +346,7 @@ public final class CSVReader {
             throw CSVError(file: displayName, line: currentLine, kind: .invalidEncoding(encoding))
         }
         guard !isAtEnd else { return false }
-        let length = try file.read(into: raw)
+        let length = try source.read(into: raw)
         bytesRead += length
         position = 0
         end = 0
@@ -380,6 +398,12 @@ public final class CSVReader {
         }
         return written
     }
+}
+
+/// Where a ``CSVReader`` gets its bytes: a file, or a file streamed from a vault.
+public protocol CSVByteSource: AnyObject {
+    /// Reads up to `buffer.count` bytes; 0 at the end.
+    func read(into buffer: UnsafeMutableBufferPointer<UInt8>) throws -> Int
 }
 
 /// The fields of one record, as UTF-8 byte ranges of the reader's buffer; valid only inside

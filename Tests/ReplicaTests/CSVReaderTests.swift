@@ -37,7 +37,8 @@ struct CSVReaderTests {
     }
 
     @Test func readsSalesforceStyleQuotedFieldsWithEmbeddedSeparatorsAndLineBreaks() throws {
-        let csv = "\"Id\",\"Name\",\"Description\"\n\"001A\",\"Acme, Inc.\",\"said \"\"hi\"\"\r\nthen\rleft\nbye\"\n"
+        let csv =
+            "\"Id\",\"Name\",\"Description\"\n\"001A\",\"Acme, Inc.\",\"said \"\"hi\"\"\r\nthen\rleft\nbye\"\n"
             + "\"001B\",\"\",\"\"\n"
         let result = try Self.read(Array(csv.utf8))
         #expect(result.header == ["Id", "Name", "Description"])
@@ -88,14 +89,17 @@ struct CSVReaderTests {
         #expect(result.rows == [["1", "a"], ["4", "d"]])
         #expect(result.errors.map(\.line) == [3, 5])
         #expect(result.errors.map(\.kind) == [.raggedRow(expected: 2, found: 3), .raggedRow(expected: 2, found: 1)])
-        #expect(result.errors.first?.description.hasPrefix("Object.csv, line 3: the record has 3 fields but the header has 2") == true)
-        #expect(result.errors.allSatisfy(\.isRecoverable))
+        #expect(
+            result.errors.first?.description.hasPrefix(
+                "Object.csv, line 3: the record has 3 fields but the header has 2") == true)
+        #expect(result.errors.allSatisfy { $0.isRecoverable })
     }
 
     @Test func reportsBrokenQuoting() throws {
         let result = try Self.read(Array("Id,Name\n1,ab\"c\n2,\"x\"y\n3,ok\n4,\"never closed\n5,z\n".utf8))
         #expect(result.rows == [["3", "ok"]])
-        #expect(result.errors.map(\.kind) == [.strayQuote(field: 2), .textAfterClosingQuote(field: 2), .unterminatedQuote])
+        #expect(
+            result.errors.map(\.kind) == [.strayQuote(field: 2), .textAfterClosingQuote(field: 2), .unterminatedQuote])
         #expect(result.errors.map(\.line) == [2, 3, 5])
         #expect(result.errors.last?.isRecoverable == false)
         #expect(result.errors.last?.remedy.contains("--lenient") == true)
@@ -103,7 +107,8 @@ struct CSVReaderTests {
 
     @Test func detectsAndConvertsWindows1252() throws {
         // Müller, € 5, “q” in Windows-1252.
-        let bytes: [UInt8] = Array("Name,Price,Note\n".utf8)
+        let bytes: [UInt8] =
+            Array("Name,Price,Note\n".utf8)
             + [0x4D, 0xFC, 0x6C, 0x6C, 0x65, 0x72, 0x2C, 0x80, 0x20, 0x35, 0x2C, 0x93, 0x71, 0x94, 0x0A]
         let detected = try Self.read(bytes)
         #expect(detected.encoding == .windows1252)
@@ -163,7 +168,8 @@ struct CSVReaderTests {
             lines.append(line)
             let encoded = row.map { field -> String in
                 let needsQuotes = field.utf8.contains { [0x2C, 0x22, 0x0D, 0x0A].contains($0) }
-                return needsQuotes || random.below(2) == 0 ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+                return needsQuotes || random.below(2) == 0
+                    ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
             }
             csv += encoded.joined(separator: ",")
             line += row.joined().utf8.filter { $0 == 0x0A }.count + 1
