@@ -29,6 +29,8 @@ struct ReplicaBuildTests {
         let tables = try SalesforceWeeklyExport.write(to: directory.path("export"), encoding: encoding)
         let (report, url) = try Self.build(directory.path("export"), into: directory)
         #expect(report.isPassed, "\(report.failures)")
+        let mode = try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "the replica holds the CRM in clear")
         // Files with non-ASCII text are told apart; ASCII-only ones read as UTF-8 either way.
         let encodings = Dictionary(uniqueKeysWithValues: report.objects.map { ($0.name, $0.encoding) })
         #expect(encodings["Account"] == (encoding == .utf8 ? "utf-8" : "windows-1252"))

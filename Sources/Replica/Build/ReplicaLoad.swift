@@ -1,6 +1,10 @@
 import Foundation
 import VaultCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Pass 2 of a replica build and its checks, overlapped: each table is written and committed in turn (the largest
 /// first), and while the next one is written, the finished table's counts and cells are checked on a read-only
 /// connection (SQLite's WAL mode lets a reader see committed tables while the writer goes on). References,
@@ -13,6 +17,10 @@ enum ReplicaLoad {
         into file: URL, options: ReplicaOptions, report: inout ReplicaReport
     ) throws -> ReplicaChecker.Outcome {
         let database = try SQLiteDatabase(path: file.path, create: true)
+        // The replica is the CRM in clear: only its owner may read it (SQLite gives its WAL files the same mode).
+        guard chmod(file.path, 0o600) == 0 else {
+            throw VaultError(.ioFailed, "Cannot restrict \(file.path) to its owner: \(String(cString: strerror(errno))).")
+        }
         // Large pages suit CRM rows of a few hundred bytes to kilobytes: fewer page splits and overflow pages.
         try database.execute("PRAGMA page_size = 16384")
         // A file system that cannot share memory between connections refuses WAL: the checks then run afterwards.
