@@ -2,8 +2,9 @@ import ExportLayout
 import Foundation
 import Replica
 import Testing
-import VaultCore
 import VaultTesting
+
+@testable import VaultCore
 
 /// Drills: restore, replica and checks from a real vault, the signed result in the chain, and keyless verify's view.
 struct DrillTests {
@@ -118,6 +119,35 @@ struct DrillTests {
                     crmvaultVersion: "forged"), of: snapshot, keys: writer.keys)
         }
         #expect(try vault.reopened().verify(VerifyOptions()).problems.isEmpty)
+    }
+
+    /// Drill entries written past `appendDrill`: one signed by a writer, one naming a snapshot the chain never held.
+    @Test func verifyReportsForgedDrillEntries() throws {
+        let (vault, snapshot) = try Self.vault()
+        let writer = try vault.writerKey()
+        let record = DrillRecord(
+            result: "pass", objects: [], files: 0, checks: 0, warnings: 0, failures: [],
+            milliseconds: .init(restore: 0, build: 0, checks: 0, total: 0), crmvaultVersion: "forged")
+        var chain = try vault.vault.loadChain()
+        var forged = ChainEntry(
+            vault: vault.vault.id, sequence: chain.entries.count, previous: chain.headHash, time: Timestamp.now(),
+            signer: writer.keys.signing.publicKey, type: .drill)
+        forged.snapshot = snapshot.entry.snapshot
+        forged.drill = record
+        try vault.vault.append(forged, signedBy: writer.keys)
+        let byWriter = try vault.reopened().verify(VerifyOptions())
+        #expect(byWriter.problems.contains { $0.message.contains("never authorized") })
+
+        let other = try Self.vault()
+        chain = try other.0.vault.loadChain()
+        var unknown = ChainEntry(
+            vault: other.0.vault.id, sequence: chain.entries.count, previous: chain.headHash, time: Timestamp.now(),
+            signer: other.0.owner.signing.publicKey, type: .drill)
+        unknown.snapshot = String(repeating: "ab", count: 32)
+        unknown.drill = record
+        try other.0.vault.append(unknown, signedBy: other.0.owner)
+        let report = try other.0.reopened().verify(VerifyOptions())
+        #expect(report.problems.map(\.message) == ["records a drill of a snapshot no earlier chain entry holds"])
     }
 
     @Test func latestPerSourceDrillsEachSourcesNewestSnapshot() throws {

@@ -167,19 +167,27 @@ struct ReplicaBuildTests {
             under: "export")
         try directory.write(
             "Task.csv",
-            Data(("Id,WhatId\n00T3000000TaSkAAAV,0013000000AbCdEAAV\n00T3000000TaSkBAAV,7013000000CaMpAAAV\n"
-                + "00T3000000TaSkCAAV,a0B3000000CuStAAAV\n00T3000000TaSkDAAV,0033000000XyZaBAAV\n").utf8),
+            Data(
+                ("Id,WhatId\n00T3000000TaSkAAAV,0013000000AbCdEAAV\n00T3000000TaSkBAAV,7013000000CaMpAAAV\n"
+                    + "00T3000000TaSkCAAV,a0B3000000CuStAAAV\n00T3000000TaSkDAAV,0033000000XyZaBAAV\n").utf8),
             under: "export")
         let (report, url) = try Self.build(directory.path("export"), into: directory)
         #expect(report.isPassed, "\(report.failures)")
-        let checks = Dictionary(report.checks.map { ("\($0.object ?? "").\($0.column ?? "").\($0.check)", $0) }) { first, _ in first }
+        let checks = Dictionary(report.checks.map { ("\($0.object ?? "").\($0.column ?? "").\($0.check)", $0) }) {
+            first, _ in first
+        }
         let contact = try #require(checks["Contact.AccountId.orphans"])
         #expect(contact.status == .warn)
-        #expect(contact.detail == "1 of 2 references find their record in Account; 1 point to records the export does not hold (orphans)")
+        #expect(
+            contact.detail
+                == "1 of 2 references find their record in Account; 1 point to records the export does not hold (orphans)"
+        )
         let task = try #require(checks["Task.WhatId.orphans"])
         #expect(task.status == .warn)
         #expect(task.detail.hasPrefix("2 of 4 references find their record in Account, Campaign, Contact"))
-        #expect(task.detail.hasSuffix("; 1 point to records the export does not hold (orphans); 1 point to objects outside the export"))
+        #expect(
+            task.detail.hasSuffix(
+                "; 1 point to records the export does not hold (orphans); 1 point to objects outside the export"))
         #expect(checks["..foreign_key_check"]?.status == .warn)
         let database = try TestDatabase(url)
         #expect(try database.strings("SELECT orphans FROM crmvault_references WHERE object = 'Contact'") == ["1"])

@@ -2,7 +2,7 @@ import Foundation
 import VaultCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Pass 2 of a replica build and its checks, overlapped: each table is written and committed in turn (the largest
@@ -19,7 +19,8 @@ enum ReplicaLoad {
         let database = try SQLiteDatabase(path: file.path, create: true)
         // The replica is the CRM in clear: only its owner may read it (SQLite gives its WAL files the same mode).
         guard chmod(file.path, 0o600) == 0 else {
-            throw VaultError(.ioFailed, "Cannot restrict \(file.path) to its owner: \(String(cString: strerror(errno))).")
+            throw VaultError(
+                .ioFailed, "Cannot restrict \(file.path) to its owner: \(String(cString: strerror(errno))).")
         }
         // Large pages suit CRM rows of a few hundred bytes to kilobytes: fewer page splits and overflow pages.
         try database.execute("PRAGMA page_size = 16384")
