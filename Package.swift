@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "crmvault",
             dependencies: [
-                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica",
+                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica", "ExportLayout",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,7 +97,7 @@ let package = Package(
             name: "crmvault-vendor-sim",
             dependencies: ["VendorSimulator", "VaultCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "crmvault-bench", dependencies: ["VaultCore", "CRMExportGenerator"]),
+        .executableTarget(name: "crmvault-bench", dependencies: ["VaultCore", "CRMExportGenerator", "Replica", "ExportLayout"]),
         .testTarget(
             name: "VaultCoreTests",
             dependencies: ["VaultCore", "VaultTesting", "CRMExportGenerator", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -106,7 +106,6 @@ let package = Package(
         .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "VaultTesting"]),
         .testTarget(name: "PullTests", dependencies: ["Pull", "VendorSimulator", "VaultTesting", "ExportLayout"]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "Pull", "VendorSimulator", "VaultTesting"]),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator"]),
         .testTarget(
             name: "VendorSimulatorTests",
             dependencies: [
@@ -115,6 +114,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator", "VaultCore", "CSQLite"]),
         .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultTesting", "CRMExportGenerator"]),
     ],
     swiftLanguageModes: [.v6]
