@@ -68,6 +68,7 @@ let package = Package(
                 "CRMExportGenerator", "ExportLayout",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -96,7 +97,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "crmvault-vendor-sim",
-            dependencies: ["VendorSimulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["VendorSimulator", "VaultCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "crmvault-bench", dependencies: ["VaultCore", "CRMExportGenerator"]),
         .testTarget(
@@ -108,6 +109,14 @@ let package = Package(
         .testTarget(name: "PullTests", dependencies: ["Pull", "VendorSimulator", "VaultTesting", "ExportLayout"]),
         .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "Pull", "VendorSimulator", "VaultTesting"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator"]),
+        .testTarget(
+            name: "VendorSimulatorTests",
+            dependencies: [
+                "VendorSimulator", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultTesting", "CRMExportGenerator", "VendorSimulator"]),
     ],
     swiftLanguageModes: [.v6]
