@@ -76,6 +76,7 @@ struct SalesforceBulkConnector: VendorConnector {
         var fields: [SalesforceDescribe.Field]
         var metadataPath: String
         var job: BulkQueryJob
+        var created: ContinuousClock.Instant
         var seconds: Double
     }
 
@@ -90,7 +91,7 @@ struct SalesforceBulkConnector: VendorConnector {
 
         let job = try await createJob(object: name, fields: fields.map(\.name))
         return QueuedObject(
-            name: name, fields: fields, metadataPath: metadataPath, job: job,
+            name: name, fields: fields, metadataPath: metadataPath, job: job, created: ContinuousClock.now,
             seconds: ExportWriting.seconds(since: clock))
     }
 
@@ -98,7 +99,7 @@ struct SalesforceBulkConnector: VendorConnector {
     private func finish(_ queued: QueuedObject, into export: URL) async throws -> ExportObject {
         let clock = ContinuousClock.now
         let (name, fields, metadataPath) = (queued.name, queued.fields, queued.metadataPath)
-        let job = try await waitForJob(queued.job, object: name)
+        let job = try await waitForJob(queued.job, createdAt: queued.created, object: name)
         guard let reported = job.numberRecordsProcessed else {
             throw VaultError(.vendorFailed, "The Bulk API job for \(name) completed without numberRecordsProcessed.")
         }
@@ -163,11 +164,16 @@ struct SalesforceBulkConnector: VendorConnector {
     }
 
     /// Polls a job, with growing waits, until it completes; a failed or aborted job ends the pull.
-    private func waitForJob(_ created: BulkQueryJob, object: String) async throws -> BulkQueryJob {
+    /// Polls a job until it completes, at growing intervals counted from the last look (its creation first, so a
+    /// job created while earlier results downloaded is looked at at once); a failed or aborted job ends the pull.
+    private func waitForJob(_ created: BulkQueryJob, createdAt: ContinuousClock.Instant, object: String) async throws
+        -> BulkQueryJob
+    {
         var job = created
         let jobsURL = base.appendingPathComponent("jobs/query")
         let deadline = ContinuousClock.now + context.options.jobTimeout
         var wait = context.options.pollInterval
+        var lastLook = createdAt
         // The job info from creation does not carry numberRecordsProcessed, even when it already says JobComplete.
         var polled = false
         while !["JobComplete", "Failed", "Aborted"].contains(job.state) || (job.state == "JobComplete" && !polled) {
@@ -177,9 +183,12 @@ struct SalesforceBulkConnector: VendorConnector {
                     "The Bulk API job for \(object) did not complete within \(context.options.jobTimeout).",
                     remedy: "Run the pull again later; Salesforce may be busy.")
             }
-            if polled || job.state != "JobComplete" { try await Task.sleep(for: wait) }
+            if job.state != "JobComplete" && lastLook + wait > ContinuousClock.now {
+                try await Task.sleep(until: lastLook + wait)
+            }
             wait = min(wait * 2, context.options.maximumPollInterval)
             polled = true
+            lastLook = ContinuousClock.now
             job = try await http.send(
                 VendorRequest(.GET, jobsURL.appendingPathComponent(job.id), headers: [("Accept", "application/json")]),
                 tokens: tokens
