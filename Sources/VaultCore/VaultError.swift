@@ -5,6 +5,10 @@ public struct VaultError: Error, CustomStringConvertible, Sendable {
         case vaultNotFound, vaultExists, vaultLocked, vaultDamaged
         case wrongPassphrase, keyRefused, keyFileInsecure, notAuthorized, readOnlyKey
         case chainBroken, chunkCorrupted, packCorrupted, manifestCorrupted, snapshotNotFound
+        /// A restored export that does not read as the export layout says (malformed CSV, duplicate ids).
+        case exportMalformed
+        /// A replica or drill check failed (counts, cell digests, SQLite integrity).
+        case checkFailed
         case hostileInput, inputUnreadable, targetNotEmpty, usage
         case unsupportedVersion, compressionFailed, cryptoFailed, ioFailed, diskFull, mediumMissing
         /// The vendor refused, failed or sent something incomplete or wrong (a failed job, counts that do not add up).

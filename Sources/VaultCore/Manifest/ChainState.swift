@@ -80,7 +80,7 @@ extension Vault {
                 for pack in entry.packs ?? [] {
                     if let digest = Digest(hex: pack), state.claimedPacks[digest] == nil { state.claimedPacks[digest] = sequence }
                 }
-            case .initialize:
+            case .initialize, .drill:
                 break
             }
         }

@@ -77,6 +77,11 @@ extension Vault {
                 dependents[pack, default: []].append("snapshot \(id.shortForm)" + (files.isEmpty ? "" : " (\(files.joined(separator: ", ")))"))
             }
         }
+        // Restore drills (FORMAT.md §9.1): each checked, the last per source shown.
+        let drills = Self.drills(in: chain, origins: Dictionary(allSnapshots.map { ($0.id.hex, $0.origin) }, uniquingKeysWith: { $1 }),
+            now: options.now, maximumAgeDays: options.maximumDrillAgeDays)
+        report.drills = drills.drills
+        problems += drills.problems
 
         // Every pack in scope, read once.
         let present = try listPacks()
@@ -162,6 +167,7 @@ extension Vault {
         report.problems = problems
         report.status = problems.isEmpty ? "ok" : "problems"
         report.seconds = Date().timeIntervalSince(started)
+        report.warnings += drills.warnings
         return report
     }
 

@@ -26,6 +26,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Warn when a source's newest snapshot is older than this many days.")
     var maxAge = 35
 
+    @Option(help: "Warn when a source has no passing restore drill (`crmvault drill`) newer than this many days.")
+    var maxDrillAge = 35
+
     @Flag(help: "Also decrypt, decompress and check every chunk and every file's digest (needs the owner passphrase).")
     var deep = false
 
@@ -61,6 +64,7 @@ struct VerifyCommand: ParsableCommand {
             options.since = try since.map { (try Self.readCheckpoint($0), $0) }
             options.samplePercent = sample
             options.maximumAgeDays = maxAge
+            options.maximumDrillAgeDays = maxDrillAge
             if deep {
                 if let key {
                     context.keys = try opened.loadWriterKey(from: URL(fileURLWithPath: key))
@@ -104,7 +108,12 @@ enum VerifyReportPrinter {
             let months = source.months.map { "\($0.month):\($0.snapshots.count)" }.joined(separator: " ")
             Swift.print("Coverage of \(source.source): \(months); newest \(source.newest)")
         }
-        for warning in report.warnings { Swift.print("WARNING: \(warning)") }
+        for drill in report.drills {
+            Swift.print("Restore drills of \(TerminalText.escaped(drill.source)): \(drill.drills); last \(drill.lastTime) \(drill.lastResult.uppercased()) "
+                + "(snapshot \(drill.lastSnapshot.prefix(12)), chain entry \(drill.lastSequence))"
+                + (drill.lastResult == "pass" ? "" : drill.lastPassed.map { "; last passed \($0)" } ?? "; none passed"))
+        }
+        for warning in report.warnings { Swift.print("WARNING: \(TerminalText.escaped(warning))") }
         if !report.leftovers.isEmpty {
             Swift.print("\(report.leftovers.count) leftover files no chain entry vouches for (from interrupted backups, or put there by "
                 + "someone else): not trusted, and reused by a backup only when sealed by a key of this vault:")
