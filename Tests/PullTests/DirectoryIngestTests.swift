@@ -88,4 +88,13 @@ struct DirectoryIngestTests {
         let result = try await drop.pull()
         #expect(result.exports.first?.objects == [PulledObject(name: "Lead", records: 2)])
     }
+
+    @Test func aMalformedCSVIsRefusedNamingFileAndLineAndNothingIsIngested() async throws {
+        let drop = try Drop()
+        try drop.drop("2026-05/Account.csv", "Id,Name\n001,Ada\n002,Bo,extra\n", age: 3600)
+        let error = try await #require(throws: VaultError.self) { try await drop.pull() }
+        #expect(error.code == .vendorFailed)
+        #expect(error.message.contains("Account.csv, line 3"))
+        #expect(try drop.vault.reopened().snapshots().isEmpty)
+    }
 }

@@ -107,9 +107,13 @@ struct SalesforceBulkConnector: VendorConnector {
             creating: export.appendingPathComponent("\(name).csv"), limit: context.options.maximumFileBytes)
         let joiner = CSVPageJoiner(file: file)
         try await fetchResults(of: job, object: name, into: joiner)
+        if joiner.header == nil && joiner.records == 0 {
+            // No records and no header row from the vendor: the header alone, so the file still names its columns.
+            try file.append(SalesforceStyleCSV.row(fields.map(\.name)))
+        }
         try file.finish()
 
-        guard joiner.columns == fields.map(\.name) else {
+        guard joiner.header == nil || joiner.columns == fields.map(\.name) else {
             let unexpected = joiner.columns.filter { !fields.map(\.name).contains($0) }.prefix(5).joined(
                 separator: ", ")
             throw VaultError(

@@ -31,28 +31,23 @@ enum ExportCheck {
         }
     }
 
-    /// The header row's fields and the record count of a CSV file, read in 1 MiB steps.
+    /// The header row's fields and the record count of a CSV file, read with the export layout's own CSV reader, so
+    /// a file that `replica` could not read (ragged rows, broken quoting, bad encoding) is refused here, before it is
+    /// backed up as if it were good. An empty file has no header and no records.
     static func count(_ url: URL) throws -> (header: [String], records: Int) {
-        guard let handle = try? FileHandle(forReadingFrom: url) else {
-            throw VaultError(.vendorFailed, "The export lacks \(url.lastPathComponent), which its manifest lists.")
+        let name = url.lastPathComponent
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw VaultError(.vendorFailed, "The export lacks \(name), which its manifest lists.")
         }
-        defer { try? handle.close() }
-        var counter = CSVRecordCounter()
-        var head: [UInt8] = []
-        var header: [String]?
-        while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
-            counter.consume(data)
-            if header == nil {
-                head.append(contentsOf: data.prefix(1 << 20))
-                if let first = CSVHeader.firstRow(in: head) { header = CSVHeader.fields(of: first.row) }
-            }
-        }
-        let (rows, isInsideQuotes) = counter.finished()
-        guard !isInsideQuotes else {
+        if ArchiveUnpacker.size(of: url) == 0 { return ([], 0) }
+        do {
+            let reader = try CSVReader(path: url.path, displayName: name)
+            while try reader.next() {}
+            return (reader.header, reader.recordsRead)
+        } catch let error as CSVError {
             throw VaultError(
-                .vendorFailed, "\(url.lastPathComponent) ends inside a quoted field: the file is cut short.")
+                .vendorFailed, "The vendor's \(TerminalText.escaped(error.description))",
+                remedy: "Nothing was written to the vault. Run the pull again; if it persists, the vendor's export is damaged.")
         }
-        if header == nil && !head.isEmpty { header = CSVHeader.fields(of: head) }
-        return (header ?? [], max(rows - 1, 0))
     }
 }
