@@ -22,7 +22,7 @@ struct DirectoryIngestTests {
             try FileManager.default.createDirectory(at: dropFolder, withIntermediateDirectories: true)
         }
 
-        func schedule(quietSeconds: Int = 60) throws -> ScheduleDefinition {
+        func schedule(quietSeconds: Int = 3600) throws -> ScheduleDefinition {
             let text = """
                 every = "0 * * * *"
                 vault = "\(vault.url.path)"
@@ -60,10 +60,10 @@ struct DirectoryIngestTests {
         let drop = try Drop()
         try drop.drop(
             "2026-03/Account.csv", "\"Id\",\"Name\"\n\"001\",\"Ada, \"\"the\"\" first\nline two\"\n\"002\",\"Bo\"\n",
-            age: 3600)
-        try drop.drop("2026-03/Contact.csv", "\"Id\"\n\"003\"\n", age: 3600)
+            age: 7200)
+        try drop.drop("2026-03/Contact.csv", "\"Id\"\n\"003\"\n", age: 7200)
         try drop.drop("2026-04/Account.csv", "\"Id\"\n", age: 5)
-        try drop.drop("2026-04.zip.part", "partial", age: 3600)
+        try drop.drop("2026-04.zip.part", "partial", age: 7200)
 
         let first = try await drop.pull()
         #expect(first.exports.count == 1)
@@ -91,7 +91,7 @@ struct DirectoryIngestTests {
 
     @Test func aMalformedCSVIsRefusedNamingFileAndLineAndNothingIsIngested() async throws {
         let drop = try Drop()
-        try drop.drop("2026-05/Account.csv", "Id,Name\n001,Ada\n002,Bo,extra\n", age: 3600)
+        try drop.drop("2026-05/Account.csv", "Id,Name\n001,Ada\n002,Bo,extra\n", age: 7200)
         let error = try await #require(throws: VaultError.self) { try await drop.pull() }
         #expect(error.code == .vendorFailed)
         #expect(error.message.contains("Account.csv, line 3"))
