@@ -84,6 +84,18 @@ import VendorSimulator
         for text in [json.all, listing.all] {
             #expect(!text.contains(Self.secret) && !text.contains(Self.canary))
         }
+        // Nothing written (vault, signed audit log, work directory, local audit log) holds either.
+        var files = [URL(fileURLWithPath: CommandRunner.auditLog)]
+        let enumerator = FileManager.default.enumerator(at: setup.directory.url, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            if url.path != setup.secretFile.path { files.append(url) }
+        }
+        #expect(files.count > 10, "the scan found too few files to mean anything")
+        for file in files {
+            guard let bytes = try? Data(contentsOf: file) else { continue }
+            #expect(bytes.range(of: Data(Self.secret.utf8)) == nil, "the secret is in \(file.path)")
+            #expect(bytes.range(of: Data(Self.canary.utf8)) == nil, "a token is in \(file.path)")
+        }
     }
 
     @Test func aVendorFailureExitsThreeAndAWorldReadableSecretExitsTwo() async throws {
