@@ -121,3 +121,51 @@ import VendorSimulator
         #expect(text == "body client_secret=[REDACTED] and header [REDACTED].")
     }
 }
+
+struct VendorHTTPClientRuleTests {
+    static func client(instance: String, allowInsecureLoopback: Bool = false) throws -> VendorHTTPClient {
+        var source = SourceDefinition(vendor: .salesforce)
+        source.instanceURL = URL(string: instance)
+        source.allowInsecureLoopback = allowInsecureLoopback
+        return try VendorHTTPClient(
+            source: source, policy: RetryPolicy(retries: 0), redactor: Redactor(), logger: LogCapture().logger)
+    }
+
+    @Test func plainHTTPGoesOnlyToLoopbackAndOnlyWhenAllowed() async throws {
+        let allowed = try Self.client(instance: "http://127.0.0.1:9", allowInsecureLoopback: true)
+        #expect(throws: Never.self) { try allowed.check(URL(string: "http://127.0.0.1:9/services/data")!) }
+        #expect(throws: VaultError.self) { try allowed.check(URL(string: "http://acme.example/services/data")!) }
+        await allowed.shutdown()
+        let strict = try Self.client(instance: "https://acme.my.salesforce.com")
+        #expect(throws: VaultError.self) { try strict.check(URL(string: "http://127.0.0.1:9/x")!) }
+        #expect(throws: VaultError.self) { try strict.check(URL(string: "https://user:pw@acme.my.salesforce.com/x")!) }
+        await strict.shutdown()
+    }
+
+    @Test func theTokenIsNeverSentOutsideTheInstance() async throws {
+        let client = try Self.client(instance: "https://127.0.0.1:9")
+        var bytes = Array("never-sent".utf8)
+        let tokens = OAuthTokens(
+            endpoint: URL(string: "https://127.0.0.1:9/services/oauth2/token")!, clientID: "id",
+            secret: VendorSecret(consuming: &bytes), scope: nil, redactor: client.redactor)
+        let error = await #expect(throws: VaultError.self) {
+            try await client.send(
+                VendorRequest(.GET, URL(string: "https://evil.example/api/data/v9.2/accounts")!), tokens: tokens
+            ) {
+                _, _ in 0
+            }
+        }
+        #expect(error?.message.contains("the access token is not sent there") == true)
+        #expect(await tokens.issued == 0, "a token was asked for before the URL was checked")
+        await client.shutdown()
+    }
+
+    @Test func aSecretFromTheEnvironmentIsReadAndAnUnsetOneNamed() throws {
+        let secret = try VendorSecret.read(from: .environment("ACME_SECRET"), environment: ["ACME_SECRET": "s3cret\n"])
+        #expect(secret.withUnsafeBytes { Array($0) } == Array("s3cret".utf8))
+        let error = try #require(throws: VaultError.self) {
+            try VendorSecret.read(from: .environment("NOPE"), environment: [:])
+        }
+        #expect(error.message.contains("NOPE"))
+    }
+}

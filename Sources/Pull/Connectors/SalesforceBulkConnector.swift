@@ -170,7 +170,9 @@ struct SalesforceBulkConnector: VendorConnector {
     /// Polls a job, with growing waits, until it completes; a failed or aborted job ends the pull.
     /// Polls a job until it completes, at growing intervals counted from the last look (its creation first, so a
     /// job created while earlier results downloaded is looked at at once); a failed or aborted job ends the pull.
-    private func waitForJob(_ created: BulkQueryJob, createdAt: ContinuousClock.Instant, object: String) async throws
+    private func waitForJob(
+        _ created: BulkQueryJob, createdAt: ContinuousClock.Instant, object: String
+    ) async throws
         -> BulkQueryJob
     {
         var job = created

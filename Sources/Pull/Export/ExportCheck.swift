@@ -47,7 +47,9 @@ enum ExportCheck {
         } catch let error as CSVError {
             throw VaultError(
                 .vendorFailed, "The vendor's \(TerminalText.escaped(error.description))",
-                remedy: "Nothing was written to the vault. Run the pull again; if it persists, the vendor's export is damaged.")
+                remedy:
+                    "Nothing was written to the vault. Run the pull again; if it persists, the vendor's export is damaged."
+            )
         }
     }
 }
