@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import VaultCore
 
 /// Joins the CSV result pages of one object into one file, keeping the vendor's bytes (docs/EXPORTS.md): the first
 /// page is written whole; each later page's header row must equal the first's and is dropped. Each page's records
@@ -18,7 +19,7 @@ final class CSVPageJoiner {
     }
 
     /// The column names of the header row.
-    var columns: [String] { header.map { CSVHeader.fields(of: $0) } ?? [] }
+    private(set) var columns: [String] = []
 
     /// Appends one page read from `body` and returns its record count, which must equal `expected` (the vendor's
     /// count for the page). A page that fails is taken back out, so it can simply be fetched again.
@@ -86,6 +87,10 @@ final class CSVPageJoiner {
                 throw RetryableFailure("a later \(object) result page has a different header row than the first")
             }
         } else {
+            do { columns = try CSVHeader.fields(of: row, file: "\(object).csv") } catch {
+                throw VaultError(
+                    .vendorFailed, "The \(object) results start with a header row that is not CSV: \(error)")
+            }
             header = row
             try file.append(rowWithEnd)
             endsWithLineEnd = rowWithEnd.last == 0x0a || rowWithEnd.last == 0x0d

@@ -1,3 +1,5 @@
+import ExportLayout
+
 /// Counts the rows of CSV text as it streams by, tracking only quote state: a quoted field may hold commas, doubled
 /// quotes, CR and LF (docs/EXPORTS.md). LF, CRLF and a lone CR end a row outside quotes; blank lines are not rows.
 struct CSVRecordCounter: Sendable {
@@ -68,38 +70,24 @@ enum CSVHeader {
         return nil
     }
 
-    /// The fields of one row (RFC 4180: quoted fields with doubled quotes). A UTF-8 BOM before the first is dropped.
-    static func fields(of row: some Collection<UInt8>) -> [String] {
-        var bytes = Array(row)
-        if bytes.starts(with: [0xef, 0xbb, 0xbf]) { bytes.removeFirst(3) }
-        var fields: [String] = []
-        var current: [UInt8] = []
-        var inQuotes = false
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            if inQuotes {
-                if byte == 0x22 {
-                    if index + 1 < bytes.count && bytes[index + 1] == 0x22 {
-                        current.append(0x22)
-                        index += 1
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    current.append(byte)
-                }
-            } else if byte == 0x22 {
-                inQuotes = true
-            } else if byte == 0x2c {
-                fields.append(String(decoding: current, as: UTF8.self))
-                current = []
-            } else {
-                current.append(byte)
-            }
-            index += 1
-        }
-        fields.append(String(decoding: current, as: UTF8.self))
-        return fields
+    /// The fields of a header row, read by the export layout's own CSV reader (quotes, doubled quotes, a BOM).
+    static func fields(of row: [UInt8], file: String) throws -> [String] {
+        try CSVReader(source: InMemoryCSV(row), displayName: file, encoding: .utf8).header
+    }
+}
+
+/// CSV bytes already in memory, as a source for `CSVReader`.
+final class InMemoryCSV: CSVByteSource {
+    private let bytes: [UInt8]
+    private var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func read(into buffer: UnsafeMutableBufferPointer<UInt8>) throws -> Int {
+        let count = min(buffer.count, bytes.count - offset)
+        guard count > 0 else { return 0 }
+        _ = buffer.initialize(from: bytes[offset..<(offset + count)])
+        offset += count
+        return count
     }
 }
