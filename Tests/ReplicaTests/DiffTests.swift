@@ -60,6 +60,19 @@ struct DiffTests {
         #expect(try ExportDiff.compare(directory.path("a"), directory.path("b"), options: options).alerts.isEmpty)
     }
 
+    @Test func comparesWholeRowsWhenEitherSideLacksTheIdColumn() throws {
+        let directory = try TemporaryDirectory("diff")
+        try directory.write("Log.csv", Data("Id,When\n1,a\n2,b\n".utf8), under: "a")
+        try directory.write("Log.csv", Data("When\na\nc\n".utf8), under: "b")
+        var options = ExportDiff.Options(workDirectory: directory.url)
+        options.listsIDs = true
+        let log = try #require(
+            try ExportDiff.compare(directory.path("a"), directory.path("b"), options: options).objects.first)
+        #expect(log.key == "row")
+        #expect((log.added, log.deleted, log.modified, log.unchanged) == (2, 2, 0, 0))
+        #expect(log.columnsRemoved == ["Id"])
+    }
+
     @Test func historyShowsARecordInEverySnapshotWithItsChanges() throws {
         let vault = try TemporaryVault()
         let versions = ["Acme", "Acme GmbH", "Acme GmbH"]

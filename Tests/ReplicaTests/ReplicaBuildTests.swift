@@ -153,6 +153,37 @@ struct ReplicaBuildTests {
         #expect(report.checks.filter { $0.check == "orphans" }.allSatisfy { $0.status == .pass })
     }
 
+    /// Orphans (a reference into the export that finds no record) warn; references to objects outside the export are
+    /// counted apart; SQLite's foreign_key_check and the replica agree.
+    @Test func countsOrphansAndReferencesOutsideTheExportPerColumn() throws {
+        let directory = try TemporaryDirectory("replica")
+        try directory.write("Account.csv", Data("Id,Name\n0013000000AbCdEAAV,A\n".utf8), under: "export")
+        try directory.write("Campaign.csv", Data("Id,Name\n".utf8), under: "export")
+        try directory.write(
+            "Contact.csv",
+            Data("Id,AccountId\n0033000000XyZaBAAV,0013000000AbCdEAAV\n0033000000XyZaCAAV,0013000000ZzZzZAAV\n".utf8),
+            under: "export")
+        try directory.write(
+            "Task.csv",
+            Data(("Id,WhatId\n00T3000000TaSkAAAV,0013000000AbCdEAAV\n00T3000000TaSkBAAV,7013000000CaMpAAAV\n"
+                + "00T3000000TaSkCAAV,a0B3000000CuStAAAV\n00T3000000TaSkDAAV,0033000000XyZaBAAV\n").utf8),
+            under: "export")
+        let (report, url) = try Self.build(directory.path("export"), into: directory)
+        #expect(report.isPassed, "\(report.failures)")
+        let checks = Dictionary(report.checks.map { ("\($0.object ?? "").\($0.column ?? "").\($0.check)", $0) }) { first, _ in first }
+        let contact = try #require(checks["Contact.AccountId.orphans"])
+        #expect(contact.status == .warn)
+        #expect(contact.detail == "1 of 2 references find their record in Account; 1 point to records the export does not hold (orphans)")
+        let task = try #require(checks["Task.WhatId.orphans"])
+        #expect(task.status == .warn)
+        #expect(task.detail.hasPrefix("2 of 4 references find their record in Account, Campaign, Contact"))
+        #expect(task.detail.hasSuffix("; 1 point to records the export does not hold (orphans); 1 point to objects outside the export"))
+        #expect(checks["..foreign_key_check"]?.status == .warn)
+        let database = try TestDatabase(url)
+        #expect(try database.strings("SELECT orphans FROM crmvault_references WHERE object = 'Contact'") == ["1"])
+        #expect(try database.rows("PRAGMA foreign_key_check").count == 1)
+    }
+
     @Test func keepsBinaryFilesAsBlobsLinkedToTheirRecordAndListsOtherFiles() throws {
         let directory = try TemporaryDirectory("replica")
         try SalesforceWeeklyExport.write(to: directory.path("export"))

@@ -127,7 +127,7 @@ public struct ReplicaChecker: Sendable {
             outcome.references[object.schema.object] = references[index].references
             for reference in object.schema.references where reference.isForeignKey {
                 let column = object.schema.columns[reference.column].name
-                guard let values = references[index].foreignKeyValues[column] else { continue }
+                guard let values = tables[index].foreignKeyValues[column] else { continue }
                 let notFound = violations[object.schema.table]?.found[column] ?? 0
                 let count = ReferenceCount(
                     total: values.total, found: [reference.targets[0]: values.total - notFound],
@@ -175,8 +175,9 @@ public struct ReplicaChecker: Sendable {
                         check: "rows vs vendor", object: table.object, status: .fail,
                         detail: "the table holds \(rows) rows but the vendor reported \(vendor) records"))
         }
-        let digest = try readBack(table, database)
+        let (digest, keyValues) = try readBack(table, database)
         result.digest = digest.hex
+        result.foreignKeyValues = keyValues
         result.checks.append(cellsCheck(object, digest))
         return result
     }
@@ -184,12 +185,9 @@ public struct ReplicaChecker: Sendable {
     private func referenceChecks(_ table: TableSchema, _ database: SQLiteDatabase) throws -> TaskResult {
         var result = TaskResult()
         for reference in table.references {
+            // A foreign key's values were counted while its table was read back; foreign_key_check finds the missing.
+            guard !reference.isForeignKey else { continue }
             let column = table.columns[reference.column].name
-            if reference.isForeignKey {
-                // SQLite's foreign_key_check finds the values without a record; only the totals are counted here.
-                result.foreignKeyValues[column] = try values(reference, of: table, database)
-                continue
-            }
             let count = try self.count(reference, of: table, database)
             result.references[column] = count
             result.checks.append(orphansCheck(table, reference, count))
@@ -197,17 +195,46 @@ public struct ReplicaChecker: Sendable {
         return result
     }
 
-    /// Reads every cell back, written as the export had it, into a cell digest.
-    private func readBack(_ table: TableSchema, _ database: SQLiteDatabase) throws -> CellDigest {
+    /// Reads every cell back, written as the export had it, into a cell digest; on the way, counts each foreign-key
+    /// column's values, and those whose key prefix is not its target's (they point outside the export).
+    private func readBack(
+        _ table: TableSchema, _ database: SQLiteDatabase
+    ) throws -> (CellDigest, [String: (total: Int, outside: Int)]) {
         let names = table.columns.map { SQL.quoted($0.name) }.joined(separator: ", ")
         let select = try database.prepare("SELECT \(names) FROM \(SQL.quoted(table.table))")
         var digest = CellDigest(columns: table.columns.count)
         let columns = table.columns.map { ReadbackColumn($0.format) }
+        let keys = table.references.filter(\.isForeignKey).map { reference in
+            (
+                column: reference.column,
+                prefixes: Set(reference.prefixes.values.joined().map { Self.prefixCode(Array($0.utf8)[...]) })
+            )
+        }
+        var totals = [Int](repeating: 0, count: keys.count)
+        var outside = [Int](repeating: 0, count: keys.count)
         while try select.step() {
             for index in columns.indices { digest.set(index, Self.hash(select, index, columns[index])) }
             digest.endRow()
+            for (number, key) in keys.enumerated() where !select.isNull(key.column) {
+                totals[number] += 1
+                if !key.prefixes.isEmpty
+                    && !select.withBytes(key.column, { key.prefixes.contains(Self.prefixCode($0)) })
+                {
+                    outside[number] += 1
+                }
+            }
         }
-        return digest
+        var values: [String: (total: Int, outside: Int)] = [:]
+        for (number, key) in keys.enumerated() {
+            values[table.columns[key.column].name] = (totals[number], outside[number])
+        }
+        return (digest, values)
+    }
+
+    /// A key prefix (the first three bytes of an id) as one number; shorter values get a code no prefix has.
+    static func prefixCode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
+        guard bytes.count >= 3 else { return UInt32.max }
+        return bytes.prefix(3).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     }
 
     private func cellsCheck(_ object: CatalogObject, _ digest: CellDigest) -> ReplicaCheck {
@@ -273,18 +300,6 @@ public struct ReplicaChecker: Sendable {
         let prefixes = target.map { reference.prefixes[$0] ?? [] } ?? reference.prefixes.values.flatMap { $0 }
         guard !prefixes.isEmpty else { return nil }
         return "substr(\(column), 1, 3) IN (\(prefixes.sorted().map(SQL.literal).joined(separator: ", ")))"
-    }
-
-    /// A foreign-key column's non-null values, and those whose key prefix is not the target's.
-    private func values(
-        _ reference: ReferenceSchema, of table: TableSchema, _ database: SQLiteDatabase
-    ) throws -> (total: Int, outside: Int) {
-        let column = SQL.quoted(table.columns[reference.column].name)
-        let inside = prefixCondition(reference, column).map { "sum(\($0))" } ?? "count(\(column))"
-        let row = try database.rows("SELECT count(\(column)), \(inside) FROM \(SQL.quoted(table.table))").first ?? []
-        let total = row.first.flatMap { $0.flatMap { Int($0) } } ?? 0
-        let pointingIn = row.count > 1 ? row[1].flatMap { Int($0) } ?? 0 : total
-        return (total, total - pointingIn)
     }
 
     /// References of one polymorphic (or undeclared) column, in one pass: per target, the values with its key

@@ -2,6 +2,10 @@ import ExportLayout
 import Foundation
 import VaultCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Compares two exports on disk record by record (`crmvault diff`): per object, records added, deleted and modified
 /// by id, the fields that changed most, and alerts when deletions or blanked fields pass a threshold. Each CSV is
 /// read once into partitions by id hash (``PartitionedRecords``); partitions are compared one at a time, so memory
@@ -66,15 +70,20 @@ public enum ExportDiff {
     ) throws -> ObjectDiff {
         let size = max(fileSize(a?.url), fileSize(b?.url))
         let partitions = PartitionedRecords.partitionCount(forBytes: size)
+        // Both sides are keyed the same way: by the id when both have it, else by whole rows.
+        let headers = try [a, b].compactMap { try $0.map(header(of:)) }
+        let usesKey = headers.allSatisfy { $0.contains(key) }
+        let keyColumn = usesKey ? key : nil
         let recordsA = try a.map {
             try PartitionedRecords(
-                csv: $0.url, displayName: $0.file, keyColumn: key, partitions: partitions, directory: work, prefix: "a")
+                csv: $0.url, displayName: $0.file, keyColumn: keyColumn, partitions: partitions, directory: work,
+                prefix: "a")
         }
         let recordsB = try b.map {
             try PartitionedRecords(
-                csv: $0.url, displayName: $0.file, keyColumn: key, partitions: partitions, directory: work, prefix: "b")
+                csv: $0.url, displayName: $0.file, keyColumn: keyColumn, partitions: partitions, directory: work,
+                prefix: "b")
         }
-        let usesKey = recordsA.map { $0.keyName != "row" } ?? true && recordsB.map { $0.keyName != "row" } ?? true
         var diff = ObjectDiff(name: name, key: usesKey ? key : "row")
         diff.recordsA = recordsA?.records ?? 0
         diff.recordsB = recordsB?.records ?? 0
@@ -168,11 +177,19 @@ public enum ExportDiff {
         return alerts
     }
 
-    private static func fileSize(_ url: URL?) -> Int64 {
-        guard let url, let size = try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber else {
-            return 0
+    /// The header row alone (UTF-8, or Windows-1252 when it is not valid UTF-8).
+    private static func header(of object: ExportDirectory.ObjectFile) throws -> [String] {
+        do {
+            return try CSVReader(path: object.url.path, displayName: object.file, encoding: .utf8).header
+        } catch let error as CSVError where error.kind == .invalidEncoding(.utf8) {
+            return try CSVReader(path: object.url.path, displayName: object.file, encoding: .windows1252).header
         }
-        return size.int64Value
+    }
+
+    private static func fileSize(_ url: URL?) -> Int64 {
+        var status = stat()
+        guard let url, lstat(url.path, &status) == 0 else { return 0 }
+        return Int64(status.st_size)
     }
 }
 
@@ -180,7 +197,9 @@ public enum ExportDiff {
 private struct KeyTable {
     private let columns: Int
     private var cells: [UInt64] = []
-    private var keys: [[UInt8]] = []
+    /// Every key's bytes, one after the other; `keyEnds[i]` is where key `i` ends.
+    private var keyBytes: [UInt8] = []
+    private var keyEnds: [Int] = []
     private var index: [UInt64: Int] = [:]
     /// Keys whose 64-bit hash collides with another's (practically never), looked up by their bytes.
     private var collisions: [[UInt8]: Int] = [:]
@@ -190,17 +209,21 @@ private struct KeyTable {
         self.columns = columns
     }
 
+    private func key(_ position: Int) -> ArraySlice<UInt8> {
+        keyBytes[(position == 0 ? 0 : keyEnds[position - 1])..<keyEnds[position]]
+    }
+
     mutating func insert(_ key: UnsafeRawBufferPointer, _ values: UnsafeBufferPointer<UInt64>) {
         let hash = XXH64.hash(key.bindMemory(to: UInt8.self), seed: 2)
-        let bytes = [UInt8](key)
         if let existing = index[hash] {
-            if keys[existing] == bytes { return }  // a duplicate key: the first record counts
-            if collisions[bytes] != nil { return }
-            collisions[bytes] = keys.count
+            if self.key(existing).elementsEqual(key) { return }  // a duplicate key: the first record counts
+            if collisions[[UInt8](key)] != nil { return }
+            collisions[[UInt8](key)] = keyEnds.count
         } else {
-            index[hash] = keys.count
+            index[hash] = keyEnds.count
         }
-        keys.append(bytes)
+        keyBytes.append(contentsOf: key)
+        keyEnds.append(keyBytes.count)
         cells.append(contentsOf: values)
         isTaken.append(false)
     }
@@ -209,7 +232,7 @@ private struct KeyTable {
     mutating func take(_ key: UnsafeRawBufferPointer) -> Int? {
         let hash = XXH64.hash(key.bindMemory(to: UInt8.self), seed: 2)
         guard var position = index[hash] else { return nil }
-        if !keys[position].elementsEqual(key) {
+        if !self.key(position).elementsEqual(key) {
             guard let other = collisions[[UInt8](key)] else { return nil }
             position = other
         }
@@ -222,8 +245,8 @@ private struct KeyTable {
     func cell(_ position: Int, _ column: Int) -> UInt64 { cells[position * columns + column] }
 
     func forEachRemaining(_ body: (UnsafeRawBufferPointer) -> Void) {
-        for position in keys.indices where !isTaken[position] {
-            keys[position].withUnsafeBytes(body)
+        for position in keyEnds.indices where !isTaken[position] {
+            key(position).withUnsafeBytes(body)
         }
     }
 }

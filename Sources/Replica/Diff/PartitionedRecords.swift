@@ -3,7 +3,7 @@ import Foundation
 import VaultCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One CSV file's records reduced to their key and one hash per field, spread over partition files by key hash, so
@@ -13,15 +13,14 @@ import Glibc
 /// (XXH64 of the value, 0 for an empty value or Salesforce's empty-id placeholder), one per header column.
 final class PartitionedRecords {
     let header: [String]
-    let keyName: String
     private(set) var records = 0
     private(set) var malformed = 0
-    private(set) var duplicateKeys = 0
     private let files: [URL]
 
-    /// The number of partitions for files of `bytes`: one per 32 MB, at most 256.
+    /// The number of partitions for files of `bytes`: one per 16 MiB, at most 256 (a partition of A is held in memory
+    /// while B's is compared with it).
     static func partitionCount(forBytes bytes: Int64) -> Int {
-        Int(min(256, max(1, (bytes + (32 << 20) - 1) / (32 << 20))))
+        Int(min(256, max(1, (bytes + (16 << 20) - 1) / (16 << 20))))
     }
 
     /// Reads `csv` once and writes its partitions as `<prefix>-<n>` under `directory`. The key is the `keyColumn`
@@ -31,7 +30,6 @@ final class PartitionedRecords {
         let header = reader.header
         self.header = header
         let keyIndex = keyColumn.flatMap { header.firstIndex(of: $0) }
-        keyName = keyIndex == nil ? "row" : keyColumn!
         files = (0..<partitions).map { directory.appendingPathComponent("\(prefix)-\($0)") }
         var writers = try files.map { try PartitionWriter(url: $0) }
         var hashes = [UInt64](repeating: 0, count: header.count)

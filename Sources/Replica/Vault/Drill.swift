@@ -61,6 +61,7 @@ public enum Drill {
             replica.checks.append(ReplicaCheck(check: "restore", status: .fail, detail: failure))
         }
         replica.status = replica.isPassed ? "ok" : "failed"
+        replica.database = nil  // removed with the restored export
         let record = DrillRecord(
             result: replica.isPassed ? "pass" : "fail",
             objects: replica.objects.map {

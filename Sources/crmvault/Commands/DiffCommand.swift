@@ -29,10 +29,16 @@ struct DiffCommand: ParsableCommand {
     @Option(help: "Where to restore the snapshots and partition them (removed afterwards). Default: $TMPDIR.")
     var workDir: String?
     @Flag(help: "Print the report as JSON.") var json = false
-    @Flag(help: "Print the changed records as CSV (object, change, id), safe to open in a spreadsheet.") var csv = false
+    @Flag(
+        help:
+            "Print the object's changed records as CSV (object, change, id), safe to open in a spreadsheet (with --object)."
+    )
+    var csv = false
 
     func validate() throws {
-        if ids && object == nil { throw ValidationError("--ids lists one object's records: add --object NAME.") }
+        if (ids || csv) && object == nil {
+            throw ValidationError("--ids and --csv list one object's changed records: add --object NAME.")
+        }
         if json && csv { throw ValidationError("Choose --json or --csv, not both.") }
         for (name, value) in [
             ("--max-deleted-percent", maxDeletedPercent), ("--max-blanked-percent", maxBlankedPercent),

@@ -103,7 +103,8 @@ struct ReplicaBuildOptions: ParsableArguments {
 enum ReplicaReportPrinter {
     static func print(_ report: ReplicaReport, restoreSeconds: Double? = nil) {
         let rows = report.objects.map(\.rows).reduce(0, +)
-        let place = report.database.map { "written to \(TerminalText.escaped($0))" } ?? "not kept"
+        let place =
+            report.database.map { "written to \(TerminalText.escaped($0))" } ?? "built in a temporary place and removed"
         Swift.print(
             "Replica \(place): \(report.objects.count) tables, \(rows) rows, \(report.files) files "
                 + "(\(formatBytes(report.fileBytes))) in \(String(format: "%.1f", report.durations.total)) s"
@@ -112,7 +113,8 @@ enum ReplicaReportPrinter {
             let vendor = object.vendorRecords.map { ", vendor reported \($0)" } ?? ""
             Swift.print(
                 "  \(TerminalText.escaped(object.table)): \(object.rows) rows (\(object.recordsParsed) records in the CSV\(vendor)), "
-                    + "\(object.columns) columns, \(object.typedColumns) typed, \(object.foreignKeys) foreign keys"
+                    + "\(object.columns) columns, \(object.typedColumns) typed, "
+                    + (object.foreignKeys == 1 ? "1 foreign key" : "\(object.foreignKeys) foreign keys")
                     + (object.polymorphicReferences > 0 ? ", \(object.polymorphicReferences) polymorphic" : "")
                     + (object.leftOut > 0 ? ", \(object.leftOut) LEFT OUT" : ""))
         }
