@@ -30,8 +30,8 @@ public struct Puller: Sendable {
         self.environment = environment
     }
 
-    /// Pulls the schedule's source into its vault. `now` names the month (`YYYY-MM`, UTC) the snapshot is labelled
-    /// with. Cancelling the task stops the pull before anything is committed (a backup already committing finishes:
+    /// Pulls the schedule's source into its vault. `now` names the month (`YYYY-MM`, in `options.timeZone`) the
+    /// snapshot is labelled with. Cancelling the task stops the pull before anything is committed (a backup already committing finishes:
     /// the vault format commits a snapshot in one step). Throws `VaultError`, or `CancellationError`.
     public func run(_ definition: ScheduleDefinition, now: Date, logger: Logger) async throws -> PullResult {
         let vault = try Vault.open(at: definition.vault)
@@ -48,7 +48,7 @@ public struct Puller: Sendable {
         let started = Date()
         var logger = logger
         logger[metadataKey: "schedule"] = "\(definition.name)"
-        let label = Self.month(of: now)
+        let label = Self.month(of: now, in: options.timeZone)
         let staging = try StagingArea(workDirectory: definition.workDirectory, schedule: definition.name)
         let redactor = Redactor()
         let context = PullContext(
@@ -152,10 +152,10 @@ public struct Puller: Sendable {
         return try vault.unlock(passphrase: try passphrase())
     }
 
-    /// `YYYY-MM` of a date, in UTC.
-    static func month(of date: Date) -> String {
+    /// `YYYY-MM` of a date in a time zone.
+    static func month(of date: Date, in timeZone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month], from: date)
         return String(format: "%04d-%02d", parts.year ?? 1970, parts.month ?? 1)
     }

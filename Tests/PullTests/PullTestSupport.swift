@@ -49,6 +49,7 @@ enum PullTestSupport {
         options.maximumRetryAfter = .seconds(2)
         options.pollInterval = .milliseconds(10)
         options.maximumPollInterval = .milliseconds(50)
+        options.timeZone = TimeZone(identifier: "UTC")!
         return options
     }
 }
