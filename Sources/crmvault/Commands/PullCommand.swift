@@ -56,11 +56,9 @@ struct PullCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let onTerminal = isatty(STDERR_FILENO) == 1
-        let logger = Logger(label: "crmvault.pull") { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = onTerminal ? .warning : .critical
-            return handler
-        }
+        // On a terminal, the pull's warnings (retries, waits) show as they happen; its final error is printed once, by
+        // the failure report. Under cron, only that report.
+        let logger = Logger(label: "crmvault.pull") { _ in WarningLogHandler(isEnabled: onTerminal) }
         let passphraseFile = passphrase.passphraseFile
         let puller = Puller(
             passphrase: { try PassphraseSource.read(file: passphraseFile, confirming: false) },
@@ -92,5 +90,22 @@ struct PullCommand: AsyncParsableCommand {
                         """.utf8))
             }
         }
+    }
+}
+
+/// Shows a library's warnings on standard error as `warning: …` lines, like the CLI's own; drops everything else.
+private struct WarningLogHandler: LogHandler {
+    let isEnabled: Bool
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .warning
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        guard isEnabled, event.level == .warning else { return }
+        printWarning(event.message.description)
     }
 }
