@@ -46,9 +46,11 @@ let package = Package(
                 "VaultCore", "ExportLayout", "Definitions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -115,7 +117,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator", "VaultCore", "CSQLite"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultTesting", "CRMExportGenerator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultTesting", "CRMExportGenerator", "VendorSimulator"]),
     ],
     swiftLanguageModes: [.v6]
 )
