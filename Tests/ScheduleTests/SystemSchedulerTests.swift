@@ -2,6 +2,7 @@ import Foundation
 import Schedule
 import Testing
 import VaultCore
+import VaultTesting
 
 /// `crmvault schedule crontab` and `crmvault schedule systemd` output.
 struct SystemSchedulerTests {
@@ -153,6 +154,44 @@ struct SystemSchedulerTests {
             #expect(service.contains("\n\(line)\n"), "\(line)")
         }
         #expect(!service.contains("User="))
+    }
+
+    /// `systemd-analyze verify` reads every unit without a complaint, odd paths included.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
+    func systemdAcceptsTheUnits() throws {
+        let directory = try TemporaryDirectory()
+        let entries = [
+            try Self.entry("salesforce-prod", "0 2 1 * mon", zone: Self.berlin),
+            try Self.entry("globex", "@daily", vault: directory.path("offsite b", "100% crm").path, work: []),
+        ]
+        let renderer = SystemdUnitRenderer(executable: "/usr/bin/env", stateDirectory: directory.path("crm state"), user: "crmvault")
+        let units = try renderer.timerUnits(for: entries)
+            + [try renderer.daemonUnit(for: entries, schedulesDirectory: directory.path("Sche$dules"))]
+        for unit in units {
+            let file = try directory.write(unit.name, Data(unit.contents.utf8), under: "units")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
+            process.arguments = ["verify", "--man=no", file.path]
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = errors
+            try process.run()
+            let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(output.isEmpty, "\(unit.name): \(output)")
+            #expect(process.terminationStatus == 0)
+        }
+    }
+
+    @Test func schedulesSharingAVaultAreToldTheirTimesMustNotMeet() throws {
+        let entries = [try Self.entry("a", "0 2 1 * *"), try Self.entry("b", "0 * * * *"), try Self.entry("c", "@daily", vault: "/other")]
+        let crontab = try CrontabRenderer(executable: "/usr/local/bin/crmvault", hostTimeZone: .utc)
+            .render(entries, schedulesDirectory: URL(fileURLWithPath: "/etc/crmvault/Schedules"))
+        #expect(crontab.contains("# The vault is shared with b: if their times meet, one exits 4 (vault busy)."))
+        #expect(crontab.contains("# The vault is shared with a: if"))
+        let units = try SystemdUnitRenderer(executable: "/usr/local/bin/crmvault").timerUnits(for: entries)
+        #expect(units[0].contents.contains("# The vault is shared with crmvault-pull-b: if their timers fire together"))
+        #expect(!units[4].contents.contains("shared"))
     }
 
     @Test func theDaemonUnitCoversEveryVaultAndRunsAsTheGivenUser() throws {

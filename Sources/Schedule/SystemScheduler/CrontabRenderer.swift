@@ -42,6 +42,11 @@ public struct CrontabRenderer: Sendable {
             lines.append(
                 "# \(entry.name): \(TerminalText.escaped(entry.every.text)) (\(entry.timeZone.name)) into "
                     + TerminalText.escaped(entry.vault.path))
+            let sharing = entries.filter { $0.name != entry.name && $0.vaultKey == entry.vaultKey }.map(\.name)
+            if !sharing.isEmpty {
+                lines.append("# The vault is shared with \(sharing.joined(separator: ", ")): if their times meet, one exits 4 (vault busy).")
+                lines.append("# Space them apart, or use `crmvault daemon`, which runs them one after another.")
+            }
             if entry.writerKey == nil {
                 lines.append("# \(entry.name) has no writer_key: the pull needs the owner passphrase. Prefer a writer key")
                 lines.append("# (`crmvault key writer`), or set CRMVAULT_PASSPHRASE_COMMAND in this crontab.")

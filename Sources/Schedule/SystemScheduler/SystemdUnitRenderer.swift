@@ -39,14 +39,14 @@ public struct SystemdUnitRenderer: Sendable {
                 "Wants=network-online.target",
                 "After=network-online.target",
                 "RequiresMountsFor=\(try Self.quoted(entry.vault.path))",
+                "# OnFailure=alert-admin@%n.service   (a unit of yours that alerts; `crmvault status` shows the last run)",
                 "",
                 "[Service]",
                 "Type=oneshot",
                 "ExecStart=\(try Self.quoted(executable, inCommand: true)) pull --config "
                     + (try Self.quoted(entry.definitionFile.path, inCommand: true)),
                 "TimeoutStartSec=1d",
-                "# OnFailure=, in [Unit], can start a unit that alerts you; `crmvault status` shows the last run.",
-            ] + (try sandbox(for: [entry]))
+            ] + Self.sharedVaultNote(for: entry, among: entries) + (try sandbox(for: [entry]))
             let timer = [
                 "[Unit]",
                 "Description=crmvault schedule \(entry.name) (\(TerminalText.escaped(entry.every.text)), \(entry.timeZone.name))",
@@ -106,7 +106,8 @@ public struct SystemdUnitRenderer: Sendable {
             "NoNewPrivileges=yes",
             "ProtectSystem=strict",
             "ProtectHome=read-only",
-            "# The vaults and work directories; `-`: a medium that is not mounted fails the pull (exit 5), not the unit.",
+            "# The vaults and work directories. `-`: a medium that is not mounted fails the pull (exit 5), not the unit;",
+            "# a path missing at start stays read-only, so create work directories first (install -d -m 700 DIR).",
             "ReadWritePaths=\(try writable.map { "-" + (try Self.quoted($0)) }.joined(separator: " "))",
             "PrivateTmp=yes",
             "PrivateDevices=yes",
@@ -129,6 +130,14 @@ public struct SystemdUnitRenderer: Sendable {
             "CapabilityBoundingSet=CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER",
         ]
         return lines
+    }
+
+    /// A comment naming the other schedules on the same vault: their timers must not fire together.
+    private static func sharedVaultNote(for entry: ScheduleEntry, among entries: [ScheduleEntry]) -> [String] {
+        let others = entries.filter { $0.name != entry.name && $0.vaultKey == entry.vaultKey }.map { "crmvault-pull-\($0.name)" }
+        guard !others.isEmpty else { return [] }
+        return ["# The vault is shared with \(others.joined(separator: ", ")): if their timers fire together, one exits 4 (vault "
+            + "busy). Space them apart, or use `crmvault daemon`, which runs them one after another."]
     }
 
     private static func file(_ lines: [String]) -> String {
