@@ -24,6 +24,7 @@ struct CRMVault: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, KeyCommand.self, BackupCommand.self, SnapshotsCommand.self, RestoreCommand.self,
             VerifyCommand.self, CheckpointCommand.self, LogCommand.self, DemoCommand.self,
+            StatusCommand.self, ScheduleCommand.self,
         ]
     )
 
