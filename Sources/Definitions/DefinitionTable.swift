@@ -97,6 +97,15 @@ struct DefinitionTable {
         return DefinitionTable(subtable, file: file, section: "[\(key)]")
     }
 
+    /// Refuses any key not in `allowed`, before the values are read, so a misspelt key is named as such rather than
+    /// reported as the missing key it was meant to be.
+    func refuseKeys(otherThan allowed: Set<String>, note: String = "") throws {
+        if let unknown = table.keys.sorted().first(where: { !allowed.contains($0) }) {
+            throw DefinitionError(
+                "\(file.path): unknown key \(name(unknown))\(note). Check its spelling against the keys documented in README.md.")
+        }
+    }
+
     /// Refuses keys that were never read.
     func refuseUnknownKeys() throws {
         if let unknown = table.keys.sorted().first(where: { !known.contains($0) }) {

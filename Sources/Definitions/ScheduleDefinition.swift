@@ -61,6 +61,7 @@ public struct ScheduleDefinition: Sendable, Equatable {
                     + "and `-`, not starting with `.`.")
         }
         var table = try DefinitionTable.read(file)
+        try table.refuseKeys(otherThan: ["every", "vault", "writer_key", "work_dir", "description", "source"])
         let every = try table.requiredString("every", example: "\"0 2 1 * *\"")
         let vaultValue = try table.requiredString("vault", example: "\"/media/offsite-a/crm\"")
         let vaults = vaultsDirectory ?? defaultVaultsDirectory(beside: file.deletingLastPathComponent())

@@ -14,7 +14,7 @@ public enum SecretSource: Sendable, Equatable {
     case environment(String)
     case command([String])
 
-    static let keys = ["client_secret_file", "client_secret_env", "client_secret_command"]
+    static let keys: Set<String> = ["client_secret_file", "client_secret_env", "client_secret_command"]
 
     static func read(_ table: inout DefinitionTable) throws -> SecretSource {
         var found: [SecretSource] = []

@@ -79,6 +79,7 @@ public struct SourceDefinition: Sendable, Equatable {
             let names = Vendor.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
             throw table.failure("vendor", "is \"\(vendorName)\"; it must be one of \(names)")
         }
+        try table.refuseKeys(otherThan: Self.keys(of: vendor), note: " for vendor = \"\(vendor.rawValue)\"")
         var source = SourceDefinition(vendor: vendor)
         if vendor.isHTTP {
             try source.readConnection(&table)
@@ -88,6 +89,20 @@ public struct SourceDefinition: Sendable, Equatable {
         }
         try table.refuseUnknownKeys()
         return source
+    }
+
+    /// The keys `[source]` may hold for a vendor.
+    static func keys(of vendor: Vendor) -> Set<String> {
+        let connection: Set<String> = [
+            "vendor", "instance_url", "client_id", "token_url", "timeout_seconds", "retries", "ca_file",
+            "allow_insecure_loopback", "api_version",
+        ]
+        switch vendor {
+        case .salesforce: return connection.union(SecretSource.keys).union(["objects", "query_all", "page_size"])
+        case .salesforceExport: return connection.union(SecretSource.keys)
+        case .dataverse: return connection.union(SecretSource.keys).union(["objects", "tenant_id", "scope", "page_size"])
+        case .directory: return ["vendor", "path", "quiet_seconds"]
+        }
     }
 
     private mutating func readConnection(_ table: inout DefinitionTable) throws {
@@ -102,7 +117,7 @@ public struct SourceDefinition: Sendable, Equatable {
         caFile = try table.string("ca_file").map { table.path($0) }
         apiVersion = try table.string("api_version")
         pageSize = try table.integer("page_size", in: 1...1_000_000)
-        let listed = try table.strings("objects")
+        let listed = vendor == .salesforceExport ? nil : try table.strings("objects")
         switch vendor {
         case .salesforce:
             objects = listed ?? ["*"]
@@ -124,7 +139,7 @@ public struct SourceDefinition: Sendable, Equatable {
                 throw table.failure("api_version", "is \"\(apiVersion)\"; Dataverse versions look like \"v9.2\"")
             }
         case .salesforceExport, .directory:
-            if let listed { objects = listed }
+            break
         }
         for name in objects where name != "*" && !Self.isObjectName(name) {
             throw table.failure("objects", "holds \"\(name)\", which is not an API name (letters, digits and _ only)")

@@ -7,6 +7,10 @@ public struct VaultError: Error, CustomStringConvertible, Sendable {
         case chainBroken, chunkCorrupted, packCorrupted, manifestCorrupted, snapshotNotFound
         case hostileInput, inputUnreadable, targetNotEmpty, usage
         case unsupportedVersion, compressionFailed, cryptoFailed, ioFailed, diskFull, mediumMissing
+        /// The vendor refused, failed or sent something incomplete or wrong (a failed job, counts that do not add up).
+        case vendorFailed
+        /// The vendor could not be reached, or the connection failed (DNS, TLS, timeouts, resets).
+        case networkFailed
     }
 
     public var code: Code

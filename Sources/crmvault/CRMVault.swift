@@ -23,7 +23,7 @@ struct CRMVault: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, KeyCommand.self, BackupCommand.self, SnapshotsCommand.self, RestoreCommand.self,
-            VerifyCommand.self, CheckpointCommand.self, LogCommand.self, DemoCommand.self,
+            VerifyCommand.self, CheckpointCommand.self, LogCommand.self, DemoCommand.self, PullCommand.self,
             StatusCommand.self, ScheduleCommand.self,
         ]
     )

@@ -11,6 +11,8 @@ extension ExitCode {
         case .vaultNotFound, .vaultExists, .wrongPassphrase, .keyRefused, .keyFileInsecure, .notAuthorized, .readOnlyKey,
             .inputUnreadable, .targetNotEmpty, .usage, .unsupportedVersion, .snapshotNotFound:
             self = ExitCode(2)
+        case .vendorFailed, .networkFailed:
+            self = ExitCode(3)
         case .vaultLocked:
             self = ExitCode(4)
         case .compressionFailed, .cryptoFailed, .ioFailed, .diskFull, .mediumMissing:

@@ -65,6 +65,8 @@ struct ScheduleDefinitionTests {
         #expect(message.contains("salesforce-prod.toml"))
         let topLevel = try refusal("retention = 12\n" + Self.salesforce)
         #expect(topLevel.contains("`retention`"))
+        let otherVendors = try refusal(Self.salesforce + "quiet_seconds = 5\n")
+        #expect(otherVendors.contains("`quiet_seconds` in [source] for vendor = \"salesforce\""))
     }
 
     @Test func aMissingOrDoubledSecretSourceIsRefused() throws {

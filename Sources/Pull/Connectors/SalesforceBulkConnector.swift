@@ -1,0 +1,227 @@
+import AsyncHTTPClient
+import Definitions
+import ExportLayout
+import Foundation
+import Logging
+import NIOHTTP1
+import VaultCore
+
+/// `vendor = "salesforce"`: a full export through Bulk API 2.0 query jobs, as Salesforce documents them.
+///
+/// For each object (from the schedule, or every `queryable` one of `GET …/sobjects`): `GET …/sobjects/NAME/describe`
+/// (kept as `metadata/NAME.describe.json`), one query job `SELECT <every non-compound field> FROM NAME`, polled with
+/// backoff until `JobComplete`, then its results paged with `maxRecords` and the `Sforce-Locator` header until the
+/// literal `null`. Each page's records must equal its `Sforce-NumberOfRecords`, the object's total the job's
+/// `numberRecordsProcessed`. A failed or aborted job, and `REQUEST_LIMIT_EXCEEDED`, end the pull.
+struct SalesforceBulkConnector: VendorConnector {
+    let context: PullContext
+    let http: VendorHTTPClient
+    let tokens: OAuthTokens
+    let apiVersion: String
+
+    static let defaultAPIVersion = "61.0"
+
+    init(context: PullContext, secret: VendorSecret) throws {
+        self.context = context
+        let source = context.source
+        guard let endpoint = source.tokenEndpoint, let clientID = source.clientID else {
+            throw VaultError(.usage, "The schedule \(context.schedule.name) lacks instance_url or client_id.")
+        }
+        http = try VendorHTTPClient(
+            source: source, policy: context.options.retryPolicy(retries: source.retries), redactor: context.redactor,
+            logger: context.logger, fatal: Self.fatal)
+        tokens = OAuthTokens(endpoint: endpoint, clientID: clientID, secret: secret, scope: nil, redactor: context.redactor)
+        apiVersion = source.apiVersion ?? Self.defaultAPIVersion
+    }
+
+    func shutdown() async { await http.shutdown() }
+
+    /// `REQUEST_LIMIT_EXCEEDED`: the org's rolling 24-hour API allowance is used up; retrying only makes it worse.
+    static func fatal(_ head: ResponseHead, _ message: VendorMessage) -> VaultError? {
+        guard message.code == "REQUEST_LIMIT_EXCEEDED" else { return nil }
+        return VaultError(.vendorFailed,
+            "Salesforce refused the pull: the org's API request limit is used up (REQUEST_LIMIT_EXCEEDED, HTTP \(head.status.code)). "
+                + "The pull stopped; nothing was written to the vault.",
+            remedy: "Run it again once the rolling 24-hour window frees requests (Setup > Company Information shows "
+                + "the API requests used), or ask Salesforce to raise the limit.")
+    }
+
+    private var base: URL {
+        http.instance.appendingPathComponent("services/data/v\(apiVersion)")
+    }
+
+    func pull(into export: URL, downloads: URL) async throws -> ExportManifest {
+        let started = Date()
+        let names = try await objectNames()
+        var objects: [ExportObject] = []
+        for name in names {
+            try Task.checkCancellation()
+            objects.append(try await pullObject(name, into: export))
+        }
+        var manifest = ExportManifest(
+            vendor: SourceDefinition.Vendor.salesforce.rawValue, source: context.schedule.name,
+            started: ExportWriting.timestamp(started), finished: ExportWriting.timestamp(Date()), objects: objects)
+        manifest.instance = http.instance.absoluteString
+        manifest.apiVersion = apiVersion
+        manifest.organization = await Self.organization(from: tokens.lastResponse?.id)
+        return manifest
+    }
+
+    /// The org id (`00D…`) from the identity URL of the token response, `…/id/<org id>/<user id>`.
+    static func organization(from identity: String?) -> String? {
+        guard let identity, let url = URL(string: identity) else { return nil }
+        let parts = url.pathComponents
+        guard parts.count >= 3, parts[parts.count - 3] == "id" else { return nil }
+        let org = parts[parts.count - 2]
+        return (org.count == 15 || org.count == 18) && APIName.isValid(org) ? org : nil
+    }
+
+    private func objectNames() async throws -> [String] {
+        guard context.source.wantsAllObjects else { return context.source.objects }
+        let list = try await http.send(VendorRequest(.GET, base.appendingPathComponent("sobjects"), headers: [("Accept", "application/json")]),
+            tokens: tokens) { _, body in
+            try await VendorHTTPClient.decode(SalesforceObjectList.self, from: body, limit: context.options.maximumDocumentBytes,
+                what: "The sobjects list")
+        }
+        let names = list.sobjects.filter { $0.queryable == true }.map(\.name)
+        let refused = names.filter { !SourceDefinition.isObjectName($0) }
+        if !refused.isEmpty {
+            context.logger.warning("skipping \(refused.count) objects whose names are not plain API names")
+        }
+        let usable = names.filter(SourceDefinition.isObjectName)
+        guard !usable.isEmpty else {
+            throw VaultError(.vendorFailed, "Salesforce listed no queryable objects for this integration user.",
+                remedy: "Check the user's permissions, or list the objects in the schedule's `objects`.")
+        }
+        context.progress("\(usable.count) queryable objects")
+        return usable
+    }
+
+    private func pullObject(_ name: String, into export: URL) async throws -> ExportObject {
+        let clock = ContinuousClock.now
+        let objectURL = base.appendingPathComponent("sobjects").appendingPathComponent(name)
+        let metadataPath = "\(ExportManifest.metadataFolder)/\(name).describe.json"
+        let describeBytes = try await http.send(
+            VendorRequest(.GET, objectURL.appendingPathComponent("describe"), headers: [("Accept", "application/json")]),
+            tokens: tokens
+        ) { _, body in
+            try await VendorHTTPClient.collect(body, limit: context.options.maximumDocumentBytes)
+        }
+        let describe: SalesforceDescribe
+        do { describe = try JSONDecoder().decode(SalesforceDescribe.self, from: Data(describeBytes)) } catch {
+            throw VaultError(.vendorFailed, "The describe of \(name) is not the JSON Salesforce documents.", cause: error)
+        }
+        _ = try ExportWriting.metadataFolder(in: export)
+        try ExportWriting.write(describeBytes, to: export.appendingPathComponent(metadataPath),
+            limit: context.options.maximumDocumentBytes)
+        let fields = describe.selectableFields
+        guard !fields.isEmpty else {
+            throw VaultError(.vendorFailed, "The describe of \(name) lists no field a Bulk API query can select.")
+        }
+
+        let job = try await runJob(object: name, fields: fields.map(\.name))
+        guard let reported = job.numberRecordsProcessed else {
+            throw VaultError(.vendorFailed, "The Bulk API job for \(name) completed without numberRecordsProcessed.")
+        }
+        let file = try StagedFile(creating: export.appendingPathComponent("\(name).csv"), limit: context.options.maximumFileBytes)
+        let joiner = CSVPageJoiner(file: file)
+        try await fetchResults(of: job, object: name, into: joiner)
+        try file.finish()
+
+        guard joiner.columns == fields.map(\.name) else {
+            let unexpected = joiner.columns.filter { !fields.map(\.name).contains($0) }.prefix(5).joined(separator: ", ")
+            throw VaultError(.vendorFailed,
+                "The \(name) results have the columns \(TerminalText.escaped(unexpected.isEmpty ? "in another order" : unexpected)) "
+                    + "where the query selected \(fields.count) fields from the describe; a renamed or missing column.",
+                remedy: "Run the pull again; if it persists, the object's schema changed during the pull.")
+        }
+        guard joiner.records == reported else {
+            throw VaultError(.vendorFailed,
+                "The \(name) results hold \(joiner.records) records, but the Bulk API job reported \(reported) processed.",
+                remedy: "Nothing was written to the vault. Run the pull again; if it persists, contact Salesforce support with job \(TerminalText.escaped(job.id)).")
+        }
+        context.progress("\(name): \(ExportWriting.count(reported)) records in \(joiner.pages) pages")
+        var object = ExportObject(name: name)
+        object.metadata = metadataPath
+        object.records = reported
+        object.recordsWritten = joiner.records
+        object.primaryKey = fields.first { $0.type == "id" }?.name
+        object.fields = fields.map(SalesforceDescribe.exportField)
+        object.checks = [
+            "header row equals the \(fields.count) fields selected from the describe",
+            "each of \(joiner.pages) result pages holds as many records as its Sforce-NumberOfRecords",
+            "\(joiner.records) records in all, equal to the job's numberRecordsProcessed",
+        ]
+        object.seconds = ExportWriting.seconds(since: clock)
+        return object
+    }
+
+    /// Creates the query job and polls it, with growing waits, until it completes; a failed or aborted job ends the pull.
+    private func runJob(object: String, fields: [String]) async throws -> BulkQueryJob {
+        let query = "SELECT \(fields.joined(separator: ", ")) FROM \(object)"
+        let request: [String: String] = ["operation": context.source.queryAll ? "queryAll" : "query", "query": query]
+        let body = Array(try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]))
+        let jobsURL = base.appendingPathComponent("jobs/query")
+        var job = try await http.send(
+            VendorRequest(.POST, jobsURL, headers: [("Content-Type", "application/json"), ("Accept", "application/json")], body: body),
+            tokens: tokens
+        ) { _, body in
+            try await VendorHTTPClient.decode(BulkQueryJob.self, from: body, limit: 1 << 20, what: "The new query job")
+        }
+        guard APIName.isValid(job.id) else {
+            throw VaultError(.vendorFailed, "Salesforce answered the query job for \(object) with an unusable job id.")
+        }
+        context.logger.info("query job \(job.id) for \(object) created")
+        let deadline = ContinuousClock.now + context.options.jobTimeout
+        var wait = context.options.pollInterval
+        while !["JobComplete", "Failed", "Aborted"].contains(job.state) {
+            guard ContinuousClock.now < deadline else {
+                throw VaultError(.vendorFailed, "The Bulk API job for \(object) did not complete within \(context.options.jobTimeout).",
+                    remedy: "Run the pull again later; Salesforce may be busy.")
+            }
+            try await Task.sleep(for: wait)
+            wait = min(wait * 2, context.options.maximumPollInterval)
+            job = try await http.send(VendorRequest(.GET, jobsURL.appendingPathComponent(job.id), headers: [("Accept", "application/json")]),
+                tokens: tokens) { _, body in
+                try await VendorHTTPClient.decode(BulkQueryJob.self, from: body, limit: 1 << 20, what: "The query job's state")
+            }
+        }
+        guard job.state == "JobComplete" else {
+            let said = VendorMessage(code: nil, text: job.errorMessage ?? "no message").summary(redactor: context.redactor)
+            throw VaultError(.vendorFailed,
+                "The Bulk API query job for \(object) ended \(job.state == "Failed" ? "in failure" : "aborted"): \(said).",
+                remedy: "Nothing was written to the vault. Check the message; run the pull again once it is resolved.")
+        }
+        return job
+    }
+
+    /// Reads every result page, following `Sforce-Locator` until it is `null`.
+    private func fetchResults(of job: BulkQueryJob, object: String, into joiner: CSVPageJoiner) async throws {
+        let resultsURL = base.appendingPathComponent("jobs/query").appendingPathComponent(job.id).appendingPathComponent("results")
+        var locator: String?
+        var seenLocators = Set<String>()
+        repeat {
+            try Task.checkCancellation()
+            var components = URLComponents(url: resultsURL, resolvingAgainstBaseURL: false)!
+            var items: [URLQueryItem] = []
+            if let locator { items.append(URLQueryItem(name: "locator", value: locator)) }
+            if let pageSize = context.source.pageSize { items.append(URLQueryItem(name: "maxRecords", value: String(pageSize))) }
+            components.queryItems = items.isEmpty ? nil : items
+            let next: String? = try await http.send(VendorRequest(.GET, components.url!, headers: [("Accept", "text/csv")]),
+                tokens: tokens) { head, body in
+                let expected = head.header("Sforce-NumberOfRecords").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                let nextLocator = head.header("Sforce-Locator")?.trimmingCharacters(in: .whitespaces)
+                guard let expected else {
+                    throw VaultError(.vendorFailed, "A result page of \(object) came without the Sforce-NumberOfRecords header.")
+                }
+                _ = try await joiner.append(page: body, object: object, expected: expected)
+                return nextLocator
+            }
+            guard let next, !next.isEmpty, next != "null" else { break }
+            guard next.utf8.count <= 1024, seenLocators.insert(next).inserted else {
+                throw VaultError(.vendorFailed, "Salesforce returned a result locator for \(object) that repeats or is malformed.")
+            }
+            locator = next
+        } while true
+    }
+}
