@@ -24,7 +24,7 @@ struct CRMVault: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, KeyCommand.self, BackupCommand.self, SnapshotsCommand.self, RestoreCommand.self,
             VerifyCommand.self, CheckpointCommand.self, LogCommand.self, DemoCommand.self, PullCommand.self,
-            StatusCommand.self, ScheduleCommand.self,
+            DaemonCommand.self, StatusCommand.self, ScheduleCommand.self,
         ]
     )
 

@@ -10,11 +10,7 @@ struct SchedulesOptions: ParsableArguments {
     var schedules: String?
 
     var directory: URL {
-        if let schedules { return URL(fileURLWithPath: schedules).standardizedFileURL }
-        if let directory = ProcessInfo.processInfo.environment["CRMVAULT_SCHEDULES"], !directory.isEmpty {
-            return URL(fileURLWithPath: directory).standardizedFileURL
-        }
-        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Schedules")
+        (schedules.map { URL(fileURLWithPath: $0) } ?? PullCommand.schedulesDirectory).standardizedFileURL
     }
 
     func catalog() throws -> ScheduleCatalog { try ScheduleCatalog(directory: directory) }

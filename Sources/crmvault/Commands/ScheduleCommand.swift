@@ -64,6 +64,7 @@ struct ScheduleCommand: ParsableCommand {
                 for unit in units {
                     let file = URL(fileURLWithPath: output).appendingPathComponent(unit.name)
                     do {
+                        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
                         try Data(unit.contents.utf8).write(to: file, options: .atomic)
                         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
                     } catch {
