@@ -12,7 +12,10 @@ public struct ScheduleDefinitionText: Sendable {
     public var caFile: URL
     public var objects = ["Account", "Contact"]
 
-    public init(vault: URL, writerKey: URL, workDirectory: URL, instanceURL: URL, clientID: String, clientSecretFile: URL, caFile: URL) {
+    public init(
+        vault: URL, writerKey: URL, workDirectory: URL, instanceURL: URL, clientID: String, clientSecretFile: URL,
+        caFile: URL
+    ) {
         self.vault = vault
         self.writerKey = writerKey
         self.workDirectory = workDirectory

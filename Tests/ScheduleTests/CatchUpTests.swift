@@ -29,7 +29,9 @@ struct CatchUpTests {
     }
 
     @Test func onlyTheLatestOfSeveralMissedRunsIsOwed() throws {
-        #expect(try Self.missed(since: "2025-06-01T00:00:00Z", lastFinished: "2026-01-01T02:00:00Z") == "2026-05-01T02:00:00Z")
+        #expect(
+            try Self.missed(since: "2025-06-01T00:00:00Z", lastFinished: "2026-01-01T02:00:00Z")
+                == "2026-05-01T02:00:00Z")
     }
 
     @Test func aFinishedRunForTheLatestDueTimeSettlesIt() throws {
@@ -37,17 +39,22 @@ struct CatchUpTests {
     }
 
     @Test func theDueTimeItselfCountsAsDue() throws {
-        #expect(try Self.missed(since: "2026-04-01T00:00:00Z", lastFinished: "2026-04-01T02:00:00Z", now: "2026-05-01T02:00:00Z")
-            == "2026-05-01T02:00:00Z")
-        #expect(try Self.missed(since: "2026-04-01T00:00:00Z", lastFinished: "2026-04-01T02:00:00Z", now: "2026-05-01T01:59:59Z")
-            == nil)
+        #expect(
+            try Self.missed(
+                since: "2026-04-01T00:00:00Z", lastFinished: "2026-04-01T02:00:00Z", now: "2026-05-01T02:00:00Z")
+                == "2026-05-01T02:00:00Z")
+        #expect(
+            try Self.missed(
+                since: "2026-04-01T00:00:00Z", lastFinished: "2026-04-01T02:00:00Z", now: "2026-05-01T01:59:59Z")
+                == nil)
     }
 
     @Test func dueTimesFollowTheSchedulesZone() throws {
         // 02:00 in Berlin on 1 May is 00:00 UTC: due at 01:00 UTC.
         let berlin = TimeZone(identifier: "Europe/Berlin")!
-        #expect(try Self.missed(since: "2026-04-20T00:00:00Z", lastFinished: nil, now: "2026-05-01T01:00:00Z", zone: berlin)
-            == "2026-05-01T00:00:00Z")
+        #expect(
+            try Self.missed(since: "2026-04-20T00:00:00Z", lastFinished: nil, now: "2026-05-01T01:00:00Z", zone: berlin)
+                == "2026-05-01T00:00:00Z")
         #expect(try Self.missed(since: "2026-04-20T00:00:00Z", lastFinished: nil, now: "2026-05-01T01:00:00Z") == nil)
     }
 }

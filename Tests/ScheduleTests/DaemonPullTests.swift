@@ -18,7 +18,9 @@ import Glibc
 
     /// A simulator, a vault with a writer key, a schedule `acme` pulling Accounts and Contacts, and a daemon fixture
     /// that owes the schedule March's run (its clock says 15 March 2026).
-    static func setUp(latency: Duration = .zero) async throws -> (DaemonFixture, VendorSimulator, ScheduleCatalog.Loaded) {
+    static func setUp(latency: Duration = .zero) async throws -> (
+        DaemonFixture, VendorSimulator, ScheduleCatalog.Loaded
+    ) {
         var options = VendorSimulator.Options()
         options.scale = 3
         options.clientSecret = secret

@@ -25,7 +25,9 @@ struct DaemonTests {
             #expect(caughtUp.scheduledFor == (try Self.date("2026-03-01T02:00:00Z")))
 
             fixture.clock.set(try Self.date("2026-04-01T02:00:00Z"))
-            try await Poll.until("April's run") { (try? fixture.state("acme").lastFinishedSlot) == (try? Self.date("2026-04-01T02:00:00Z")) }
+            try await Poll.until("April's run") {
+                (try? fixture.state("acme").lastFinishedSlot) == (try? Self.date("2026-04-01T02:00:00Z"))
+            }
             try await fixture.clock.waitUntilSleeping(1)
         }
 
@@ -33,7 +35,10 @@ struct DaemonTests {
         let state = try fixture.state("acme")
         #expect(state.lastRun?.trigger == .schedule)
         #expect(state.lastRun?.outcome == .succeeded)
-        #expect(state.lastRun?.snapshots == [try #require(try fixture.vaults["main"]!.vault.reopened().snapshots().last?.id)])
+        #expect(
+            state.lastRun?.snapshots == [
+                try #require(try fixture.vaults["main"]!.vault.reopened().snapshots().last?.id)
+            ])
         #expect(fixture.logLines.filter { $0.hasPrefix("notice run.catch-up") }.count == 1)
         #expect(fixture.logLines.contains { $0.hasPrefix("info run.succeeded ") && $0.contains("schedule=acme") })
     }
@@ -56,13 +61,18 @@ struct DaemonTests {
         var state = ScheduleState(schedule: "acme")
         state.watchedSince = try Self.date("2026-01-10T00:00:00Z")
         state.lastFinishedSlot = try Self.date("2026-02-01T02:00:00Z")
-        state.lastRun = RunRecord(scheduledFor: try Self.date("2026-03-01T02:00:00Z"), trigger: .schedule, started: try Self.date("2026-03-01T02:00:00Z"))
+        state.lastRun = RunRecord(
+            scheduledFor: try Self.date("2026-03-01T02:00:00Z"), trigger: .schedule,
+            started: try Self.date("2026-03-01T02:00:00Z"))
         try fixture.store.save(state)
 
         try await fixture.run(fixture.daemon([try fixture.schedule("acme")])) {
             try await fixture.clock.waitUntilSleeping(1)
         }
-        #expect(fixture.logLines.contains { $0.hasPrefix("warning run.interrupted ") && $0.contains(" scheduled=2026-03-01T02:00:00Z") })
+        #expect(
+            fixture.logLines.contains {
+                $0.hasPrefix("warning run.interrupted ") && $0.contains(" scheduled=2026-03-01T02:00:00Z")
+            })
         #expect(try fixture.labels(in: "main") == ["2026-03"])
         #expect(try fixture.state("acme").lastRun?.outcome == .succeeded)
     }
@@ -74,9 +84,12 @@ struct DaemonTests {
             try fixture.saveState(name, since: "2026-01-01T00:00:00Z", lastFinished: "2026-02-01T02:00:00Z")
         }
         let daemon = fixture.daemon([
-            try fixture.schedule("acme-sales", vault: "shared", pause: .milliseconds(40), events: events, waitsForAnotherVault: true),
-            try fixture.schedule("acme-service", vault: "shared", pause: .milliseconds(40), events: events, waitsForAnotherVault: true),
-            try fixture.schedule("globex", vault: "other", pause: .milliseconds(40), events: events, waitsForAnotherVault: true),
+            try fixture.schedule(
+                "acme-sales", vault: "shared", pause: .milliseconds(40), events: events, waitsForAnotherVault: true),
+            try fixture.schedule(
+                "acme-service", vault: "shared", pause: .milliseconds(40), events: events, waitsForAnotherVault: true),
+            try fixture.schedule(
+                "globex", vault: "other", pause: .milliseconds(40), events: events, waitsForAnotherVault: true),
         ])
         try await fixture.run(daemon) {
             try await fixture.clock.waitUntilSleeping(3)
@@ -88,7 +101,10 @@ struct DaemonTests {
             #expect(try fixture.state(name).lastRun?.outcome == .succeeded, "\(name)")
         }
         #expect(try fixture.labels(in: "shared") == ["2026-03", "2026-03"])
-        #expect(try fixture.vaults["shared"]!.vault.reopened().snapshots().map(\.origin).sorted() == ["acme-sales", "acme-service"])
+        #expect(
+            try fixture.vaults["shared"]!.vault.reopened().snapshots().map(\.origin).sorted() == [
+                "acme-sales", "acme-service",
+            ])
         #expect(try fixture.labels(in: "other") == ["2026-03"])
     }
 
@@ -128,7 +144,9 @@ struct DaemonTests {
         let fixture = try DaemonFixture(now: "2026-03-15T12:00:00Z")
         try fixture.saveState("acme", since: "2026-01-01T00:00:00Z", lastFinished: "2026-02-01T02:00:00Z")
         var failing = try fixture.schedule("acme")
-        failing.job = FailingJob(error: VaultError(.mediumMissing, "Neither the vault /media/x/crm nor its parent exists.", remedy: "Mount it."))
+        failing.job = FailingJob(
+            error: VaultError(
+                .mediumMissing, "Neither the vault /media/x/crm nor its parent exists.", remedy: "Mount it."))
         try await fixture.run(fixture.daemon([failing])) {
             try await fixture.clock.waitUntilSleeping(1)
         }
@@ -137,7 +155,8 @@ struct DaemonTests {
         #expect(state.lastRun?.errorCode == "mediumMissing")
         #expect(state.lastRun?.error == "Neither the vault /media/x/crm nor its parent exists.\nMount it.")
         #expect(state.lastFinishedSlot == (try Self.date("2026-03-01T02:00:00Z")))
-        #expect(fixture.logLines.contains { $0.hasPrefix("error run.failed code=mediumMissing error=\"Neither the vault") })
+        #expect(
+            fixture.logLines.contains { $0.hasPrefix("error run.failed code=mediumMissing error=\"Neither the vault") })
     }
 }
 

@@ -13,7 +13,9 @@ struct LineLogHandlerTests {
     }
 
     @Test func anEventIsOneLineWithSortedKeys() {
-        let lines = Self.logged { $0.info("run.started", metadata: ["vault": "/media/offsite-a/crm", "trigger": "catch-up"]) }
+        let lines = Self.logged {
+            $0.info("run.started", metadata: ["vault": "/media/offsite-a/crm", "trigger": "catch-up"])
+        }
         #expect(lines == ["info run.started schedule=acme trigger=catch-up vault=/media/offsite-a/crm"])
     }
 
@@ -27,9 +29,14 @@ struct LineLogHandlerTests {
 
     @Test func secretLookingKeysAreRedacted() {
         let lines = Self.logged {
-            $0.warning("vendor.retry", metadata: ["access_token": "00Dxx!AQ", "clientSecret": "s3cr3t", "Authorization": "Bearer x"])
+            $0.warning(
+                "vendor.retry",
+                metadata: ["access_token": "00Dxx!AQ", "clientSecret": "s3cr3t", "Authorization": "Bearer x"])
         }
-        #expect(lines == ["warning vendor.retry Authorization=<redacted> access_token=<redacted> clientSecret=<redacted> schedule=acme"])
+        #expect(
+            lines == [
+                "warning vendor.retry Authorization=<redacted> access_token=<redacted> clientSecret=<redacted> schedule=acme"
+            ])
     }
 
     @Test func levelsBelowTheHandlersAreDropped() {

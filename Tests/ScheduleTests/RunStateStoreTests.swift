@@ -22,7 +22,9 @@ struct RunStateStoreTests {
         try store.prepare()
         var state = ScheduleState(schedule: "acme")
         state.watchedSince = Timestamp.parse("2026-01-01T00:00:00Z")
-        var run = RunRecord(scheduledFor: Timestamp.parse("2026-02-01T02:00:00Z")!, trigger: .catchUp, started: Timestamp.parse("2026-02-03T08:00:00Z")!)
+        var run = RunRecord(
+            scheduledFor: Timestamp.parse("2026-02-01T02:00:00Z")!, trigger: .catchUp,
+            started: Timestamp.parse("2026-02-03T08:00:00Z")!)
         run.outcome = .succeeded
         run.finished = Timestamp.parse("2026-02-03T08:04:00Z")
         run.snapshots = ["3f9a"]
@@ -51,7 +53,8 @@ struct RunStateStoreTests {
         // Another schedule's state under this one's name is damage too.
         try store.save(ScheduleState(schedule: "globex"))
         try FileManager.default.removeItem(at: directory.path("runs", "acme.json"))
-        try FileManager.default.copyItem(at: directory.path("runs", "globex.json"), to: directory.path("runs", "acme.json"))
+        try FileManager.default.copyItem(
+            at: directory.path("runs", "globex.json"), to: directory.path("runs", "acme.json"))
         #expect(throws: VaultError.self) { try store.state(of: "acme") }
     }
 
@@ -60,7 +63,8 @@ struct RunStateStoreTests {
         let store = RunStateStore(directory: directory.path("state"))
         try store.prepare()
         try directory.write("elsewhere.json", Data("{\"schedule\":\"acme\"}".utf8))
-        try FileManager.default.createSymbolicLink(at: directory.path("state", "runs", "acme.json"), withDestinationURL: directory.path("elsewhere.json"))
+        try FileManager.default.createSymbolicLink(
+            at: directory.path("state", "runs", "acme.json"), withDestinationURL: directory.path("elsewhere.json"))
         #expect(throws: VaultError.self) { try store.state(of: "acme") }
     }
 
@@ -74,11 +78,18 @@ struct RunStateStoreTests {
     }
 
     @Test func theStateDirectoryFollowsTheEnvironmentAndTheUser() {
-        #expect(RunStateStore.defaultDirectory(environment: ["CRMVAULT_STATE_DIR": "/srv/state"], isRoot: true).path == "/srv/state")
+        #expect(
+            RunStateStore.defaultDirectory(environment: ["CRMVAULT_STATE_DIR": "/srv/state"], isRoot: true).path
+                == "/srv/state")
         #expect(RunStateStore.defaultDirectory(environment: [:], isRoot: true).path == "/var/lib/crmvault")
-        #expect(RunStateStore.defaultDirectory(environment: ["XDG_STATE_HOME": "/home/a/.st", "HOME": "/home/a"], isRoot: false).path
-            == "/home/a/.st/crmvault")
-        #expect(RunStateStore.defaultDirectory(environment: ["HOME": "/home/a"], isRoot: false).path == "/home/a/.local/state/crmvault")
+        #expect(
+            RunStateStore.defaultDirectory(
+                environment: ["XDG_STATE_HOME": "/home/a/.st", "HOME": "/home/a"], isRoot: false
+            ).path
+                == "/home/a/.st/crmvault")
+        #expect(
+            RunStateStore.defaultDirectory(environment: ["HOME": "/home/a"], isRoot: false).path
+                == "/home/a/.local/state/crmvault")
     }
 
     @Test func aSecondDaemonOnTheSameStateDirectoryIsRefusedNamingTheFirst() throws {
@@ -86,7 +97,8 @@ struct RunStateStoreTests {
         let store = RunStateStore(directory: directory.url)
         try store.prepare()
         #expect(DaemonLock.holder(in: store) == nil)
-        var first: DaemonLock? = try DaemonLock.acquire(in: store, schedulesDirectory: URL(fileURLWithPath: "/etc/crmvault/Schedules"))
+        var first: DaemonLock? = try DaemonLock.acquire(
+            in: store, schedulesDirectory: URL(fileURLWithPath: "/etc/crmvault/Schedules"))
         let error = #expect(throws: VaultError.self) {
             try DaemonLock.acquire(in: store, schedulesDirectory: URL(fileURLWithPath: "/etc/crmvault/Schedules"))
         }

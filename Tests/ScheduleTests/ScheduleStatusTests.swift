@@ -22,9 +22,11 @@ struct ScheduleStatusTests {
         let directory = try TemporaryDirectory()
         let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Schedules")
-        for sample in try FileManager.default.contentsOfDirectory(atPath: samples.path) where sample.hasSuffix(".toml.sample") {
+        for sample in try FileManager.default.contentsOfDirectory(atPath: samples.path)
+        where sample.hasSuffix(".toml.sample") {
             let name = String(sample.dropLast(".toml.sample".count))
-            try directory.write("\(name).toml", try Data(contentsOf: samples.appendingPathComponent(sample)), under: "Schedules")
+            try directory.write(
+                "\(name).toml", try Data(contentsOf: samples.appendingPathComponent(sample)), under: "Schedules")
         }
         try directory.write("offsite-a.toml", Data("path = \"/media/offsite-a/crm\"\n".utf8), under: "Vaults")
         let loaded = try ScheduleCatalog(directory: directory.path("Schedules")).valid()
@@ -41,14 +43,18 @@ struct ScheduleStatusTests {
         let catalog = try ScheduleCatalog(directory: directory.path("Schedules"))
         let error = #expect(throws: VaultError.self) { try catalog.valid() }
         #expect(error?.code == .usage)
-        #expect(error?.message.contains("globex: \(directory.path("Schedules", "globex.toml").path): `every` is wrong: the day-of-month field `31`") == true)
+        #expect(
+            error?.message.contains(
+                "globex: \(directory.path("Schedules", "globex.toml").path): `every` is wrong: the day-of-month field `31`"
+            ) == true)
         #expect(error?.message.contains("runs: ") == true)
         #expect(error?.message.contains("reserved") == true)
         #expect(error?.message.contains("acme") == false)
 
         let store = RunStateStore(directory: directory.path("state"))
         try store.prepare()
-        let status = ScheduleStatus(schedules: catalog.entries, store: store, now: try #require(Timestamp.parse("2026-03-15T12:00:00Z")))
+        let status = ScheduleStatus(
+            schedules: catalog.entries, store: store, now: try #require(Timestamp.parse("2026-03-15T12:00:00Z")))
         #expect(status.schedules.map(\.name) == ["acme", "globex", "runs"])
         #expect(status.schedules[0].problem == nil)
         #expect(status.schedules[0].nextRun == Timestamp.parse("2026-04-01T02:00:00Z"))
@@ -74,7 +80,8 @@ struct ScheduleStatusTests {
         let lock = try DaemonLock.acquire(in: store, schedulesDirectory: directory.path("Schedules"))
 
         let catalog = try ScheduleCatalog(directory: directory.path("Schedules"))
-        let status = ScheduleStatus(schedules: catalog.entries, store: store, now: try #require(Timestamp.parse("2026-03-15T12:00:00Z")))
+        let status = ScheduleStatus(
+            schedules: catalog.entries, store: store, now: try #require(Timestamp.parse("2026-03-15T12:00:00Z")))
         #expect(status.daemon?.contains("schedules \(directory.path("Schedules").path)") == true)
         #expect(status.schedules[0].lastRun == run)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(try status.json().utf8)) as? [String: Any])

@@ -32,13 +32,18 @@ struct SystemSchedulerTests {
     }
 
     @Test func onCalendarCarriesTheSchedulesZone() throws {
-        #expect(SystemdCalendar.onCalendar(try CronExpression("0 2 1 * *"), timeZone: Self.berlin) == ["*-*-01 02:00:00 Europe/Berlin"])
+        #expect(
+            SystemdCalendar.onCalendar(try CronExpression("0 2 1 * *"), timeZone: Self.berlin) == [
+                "*-*-01 02:00:00 Europe/Berlin"
+            ])
     }
 
     /// systemd's own parser agrees with the translation, run by run (where systemd-analyze is installed).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
     func systemdComputesTheSameRunsAsTheDaemon() throws {
-        for cron in ["0 2 1 * *", "*/15 9-17 * * mon-fri", "0 2 1 * mon", "0 2 */2 * sat,sun", "30 4 29 2 *", "5 4 * * 0"] {
+        for cron in [
+            "0 2 1 * *", "*/15 9-17 * * mon-fri", "0 2 1 * mon", "0 2 */2 * sat,sun", "30 4 29 2 *", "5 4 * * 0",
+        ] {
             let expression = try CronExpression(cron)
             var expected: [String] = []
             var time = try #require(Timestamp.parse("2026-03-01T00:00:30Z"))
@@ -65,7 +70,8 @@ struct SystemSchedulerTests {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         // Lines like "    Next elapse: Tue 2026-12-01 02:00:00 UTC" and "       Iter. #2: Fri 2027-01-01 02:00:00 UTC".
-        return output.split(separator: "\n").filter { $0.contains("Next elapse:") || $0.contains("Iter. #") }.map { line in
+        return output.split(separator: "\n").filter { $0.contains("Next elapse:") || $0.contains("Iter. #") }.map {
+            line in
             let words = line.split(separator: " ")
             return "\(words[words.count - 3])T\(words[words.count - 2])Z"
         }
@@ -75,33 +81,36 @@ struct SystemSchedulerTests {
         let renderer = CrontabRenderer(executable: "/usr/local/bin/crmvault", hostTimeZone: .utc)
         let entries = [
             try Self.entry("salesforce-prod", "0 2 1 * *"),
-            try Self.entry("dataverse-prod", "30 2 1 * *", zone: Self.berlin, vault: "/srv/vaults/it's 100%", writerKey: nil),
+            try Self.entry(
+                "dataverse-prod", "30 2 1 * *", zone: Self.berlin, vault: "/srv/vaults/it's 100%", writerKey: nil),
         ]
         let text = try renderer.render(entries, schedulesDirectory: URL(fileURLWithPath: "/etc/crmvault/Schedules"))
-        #expect(text == #"""
-            # crmvault schedules from /etc/crmvault/Schedules, made by `crmvault schedule crontab`.
-            # Install with `crontab -e` as the user that owns the vault and the writer key (or save as
-            # /etc/cron.d/crmvault with a user name after the five time fields). A failed pull is logged to syslog
-            # and printed, so cron mails it to MAILTO; a good one prints nothing.
-            # MAILTO=it-alerts@example.com
+        #expect(
+            text == #"""
+                # crmvault schedules from /etc/crmvault/Schedules, made by `crmvault schedule crontab`.
+                # Install with `crontab -e` as the user that owns the vault and the writer key (or save as
+                # /etc/cron.d/crmvault with a user name after the five time fields). A failed pull is logged to syslog
+                # and printed, so cron mails it to MAILTO; a good one prints nothing.
+                # MAILTO=it-alerts@example.com
 
-            # salesforce-prod: 0 2 1 * * (UTC) into /media/offsite-a/crm
-            CRON_TZ=UTC
-            0 2 1 * * '/usr/local/bin/crmvault' pull --config '/etc/crmvault/Schedules/salesforce-prod.toml' || logger -s -t crmvault -p user.err "schedule salesforce-prod: crmvault pull failed with exit code $?; see crmvault status"
+                # salesforce-prod: 0 2 1 * * (UTC) into /media/offsite-a/crm
+                CRON_TZ=UTC
+                0 2 1 * * '/usr/local/bin/crmvault' pull --config '/etc/crmvault/Schedules/salesforce-prod.toml' || logger -s -t crmvault -p user.err "schedule salesforce-prod: crmvault pull failed with exit code $?; see crmvault status"
 
-            # dataverse-prod: 30 2 1 * * (Europe/Berlin) into /srv/vaults/it's 100%
-            # dataverse-prod has no writer_key: the pull needs the owner passphrase. Prefer a writer key
-            # (`crmvault key writer`), or set CRMVAULT_PASSPHRASE_COMMAND in this crontab.
-            # This host's zone is UTC: a cron without CRON_TZ support (Debian's) runs this line in it, not in Europe/Berlin.
-            CRON_TZ=Europe/Berlin
-            30 2 1 * * '/usr/local/bin/crmvault' pull --config '/etc/crmvault/Schedules/dataverse-prod.toml' || logger -s -t crmvault -p user.err "schedule dataverse-prod: crmvault pull failed with exit code $?; see crmvault status"
+                # dataverse-prod: 30 2 1 * * (Europe/Berlin) into /srv/vaults/it's 100%
+                # dataverse-prod has no writer_key: the pull needs the owner passphrase. Prefer a writer key
+                # (`crmvault key writer`), or set CRMVAULT_PASSPHRASE_COMMAND in this crontab.
+                # This host's zone is UTC: a cron without CRON_TZ support (Debian's) runs this line in it, not in Europe/Berlin.
+                CRON_TZ=Europe/Berlin
+                30 2 1 * * '/usr/local/bin/crmvault' pull --config '/etc/crmvault/Schedules/dataverse-prod.toml' || logger -s -t crmvault -p user.err "schedule dataverse-prod: crmvault pull failed with exit code $?; see crmvault status"
 
-            """#)
+                """#)
     }
 
     @Test func crontabEscapesPercentAndQuotesInPaths() throws {
         let renderer = CrontabRenderer(
-            executable: "/opt/it's/crmvault", hostTimeZone: .utc, environment: ["CRMVAULT_VAULTS": "/etc/crmvault/Vaults"])
+            executable: "/opt/it's/crmvault", hostTimeZone: .utc,
+            environment: ["CRMVAULT_VAULTS": "/etc/crmvault/Vaults"])
         var entry = try Self.entry("acme", "@daily")
         entry.definitionFile = URL(fileURLWithPath: "/etc/crm 100%/acme.toml")
         let text = try renderer.render([entry], schedulesDirectory: URL(fileURLWithPath: "/etc/crm 100%"))
@@ -122,25 +131,26 @@ struct SystemSchedulerTests {
 
     @Test func aTimerUnitRunsThePullOnCalendarPersistently() throws {
         let units = try SystemdUnitRenderer(executable: "/usr/local/bin/crmvault").timerUnits(for: [
-            try Self.entry("salesforce-prod", "0 2 1 * mon", zone: Self.berlin),
+            try Self.entry("salesforce-prod", "0 2 1 * mon", zone: Self.berlin)
         ])
         #expect(units.map(\.name) == ["crmvault-pull-salesforce-prod.service", "crmvault-pull-salesforce-prod.timer"])
-        #expect(units[1].contents == """
-            # Made by `crmvault schedule systemd`.
-            [Unit]
-            Description=crmvault schedule salesforce-prod (0 2 1 * mon, Europe/Berlin)
+        #expect(
+            units[1].contents == """
+                # Made by `crmvault schedule systemd`.
+                [Unit]
+                Description=crmvault schedule salesforce-prod (0 2 1 * mon, Europe/Berlin)
 
-            [Timer]
-            OnCalendar=*-*-01 02:00:00 Europe/Berlin
-            OnCalendar=Mon *-*-* 02:00:00 Europe/Berlin
-            Persistent=true
-            AccuracySec=1min
-            Unit=crmvault-pull-salesforce-prod.service
+                [Timer]
+                OnCalendar=*-*-01 02:00:00 Europe/Berlin
+                OnCalendar=Mon *-*-* 02:00:00 Europe/Berlin
+                Persistent=true
+                AccuracySec=1min
+                Unit=crmvault-pull-salesforce-prod.service
 
-            [Install]
-            WantedBy=timers.target
+                [Install]
+                WantedBy=timers.target
 
-            """)
+                """)
         let service = units[0].contents
         for line in [
             "Type=oneshot",
@@ -148,7 +158,8 @@ struct SystemSchedulerTests {
             "RequiresMountsFor=/media/offsite-a/crm",
             "ReadWritePaths=-/media/offsite-a/crm -/var/lib/crmvault/work",
             "Environment=CRMVAULT_STATE_DIR=/var/lib/crmvault", "StateDirectory=crmvault", "StateDirectoryMode=0700",
-            "ProtectSystem=strict", "ProtectHome=read-only", "NoNewPrivileges=yes", "PrivateTmp=yes", "PrivateDevices=yes",
+            "ProtectSystem=strict", "ProtectHome=read-only", "NoNewPrivileges=yes", "PrivateTmp=yes",
+            "PrivateDevices=yes",
             "UMask=0077", "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX", "SystemCallFilter=@system-service",
         ] {
             #expect(service.contains("\n\(line)\n"), "\(line)")
@@ -164,8 +175,10 @@ struct SystemSchedulerTests {
             try Self.entry("salesforce-prod", "0 2 1 * mon", zone: Self.berlin),
             try Self.entry("globex", "@daily", vault: directory.path("offsite b", "100% crm").path, work: []),
         ]
-        let renderer = SystemdUnitRenderer(executable: "/usr/bin/env", stateDirectory: directory.path("crm state"), user: "crmvault")
-        let units = try renderer.timerUnits(for: entries)
+        let renderer = SystemdUnitRenderer(
+            executable: "/usr/bin/env", stateDirectory: directory.path("crm state"), user: "crmvault")
+        let units =
+            try renderer.timerUnits(for: entries)
             + [try renderer.daemonUnit(for: entries, schedulesDirectory: directory.path("Sche$dules"))]
         for unit in units {
             let file = try directory.write(unit.name, Data(unit.contents.utf8), under: "units")
@@ -184,7 +197,10 @@ struct SystemSchedulerTests {
     }
 
     @Test func schedulesSharingAVaultAreToldTheirTimesMustNotMeet() throws {
-        let entries = [try Self.entry("a", "0 2 1 * *"), try Self.entry("b", "0 * * * *"), try Self.entry("c", "@daily", vault: "/other")]
+        let entries = [
+            try Self.entry("a", "0 2 1 * *"), try Self.entry("b", "0 * * * *"),
+            try Self.entry("c", "@daily", vault: "/other"),
+        ]
         let crontab = try CrontabRenderer(executable: "/usr/local/bin/crmvault", hostTimeZone: .utc)
             .render(entries, schedulesDirectory: URL(fileURLWithPath: "/etc/crmvault/Schedules"))
         #expect(crontab.contains("# The vault is shared with b: if their times meet, one exits 4 (vault busy)."))
@@ -196,9 +212,13 @@ struct SystemSchedulerTests {
 
     @Test func theDaemonUnitCoversEveryVaultAndRunsAsTheGivenUser() throws {
         let unit = try SystemdUnitRenderer(
-            executable: "/usr/local/bin/crmvault", stateDirectory: URL(fileURLWithPath: "/srv/crm state"), user: "crmvault"
+            executable: "/usr/local/bin/crmvault", stateDirectory: URL(fileURLWithPath: "/srv/crm state"),
+            user: "crmvault"
         ).daemonUnit(
-            for: [try Self.entry("a", "@monthly"), try Self.entry("b", "@monthly", vault: "/media/offsite b/100%", work: [])],
+            for: [
+                try Self.entry("a", "@monthly"),
+                try Self.entry("b", "@monthly", vault: "/media/offsite b/100%", work: []),
+            ],
             schedulesDirectory: URL(fileURLWithPath: "/etc/crmvault/Schedules"))
         #expect(unit.name == "crmvault-daemon.service")
         for line in [

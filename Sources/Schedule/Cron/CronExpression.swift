@@ -49,7 +49,8 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             throw CronSyntaxError(
                 field: nil, text: trimmed,
                 problem: "it has \(parts.count) field\(parts.count == 1 ? "" : "s"); a cron expression has 5: "
-                    + "minute hour day-of-month month day-of-week, e.g. `0 2 1 * *` for 02:00 on the 1st of every month")
+                    + "minute hour day-of-month month day-of-week, e.g. `0 2 1 * *` for 02:00 on the 1st of every month"
+            )
         }
         minute = try CronField(parsing: parts[0], as: .minute)
         hour = try CronField(parsing: parts[1], as: .hour)

@@ -15,10 +15,12 @@ struct CronField: Sendable, Hashable {
         static let dayOfMonth = Kind(name: "day-of-month", range: 1...31, names: [], firstNameValue: 1)
         static let month = Kind(
             name: "month", range: 1...12,
-            names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], firstNameValue: 1)
+            names: ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+            firstNameValue: 1)
         /// 0 and 7 are both Sunday, as in Vixie cron.
         static let dayOfWeek = Kind(
-            name: "day-of-week", range: 0...7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], firstNameValue: 0)
+            name: "day-of-week", range: 0...7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+            firstNameValue: 0)
 
         static let all = [minute, hour, dayOfMonth, month, dayOfWeek]
     }
@@ -75,7 +77,9 @@ struct CronField: Sendable, Hashable {
                 range = low...high
             } else {
                 guard parts.count == 1 else {
-                    throw fail("`\(item)` steps from a single value; write a range, e.g. `\(low)-\(kind.range.upperBound)/\(step)`")
+                    throw fail(
+                        "`\(item)` steps from a single value; write a range, e.g. `\(low)-\(kind.range.upperBound)/\(step)`"
+                    )
                 }
                 range = low...low
             }
@@ -85,7 +89,8 @@ struct CronField: Sendable, Hashable {
         }
     }
 
-    private func value(_ text: Substring, kind: Kind, fail: (String) -> CronSyntaxError) throws(CronSyntaxError) -> Int {
+    private func value(_ text: Substring, kind: Kind, fail: (String) -> CronSyntaxError) throws(CronSyntaxError) -> Int
+    {
         if let index = kind.names.firstIndex(of: text.lowercased()) {
             return index + kind.firstNameValue
         }

@@ -30,7 +30,9 @@ struct LocalTime: Sendable {
     /// The instant a local minute starts: its first occurrence, or the end of the DST gap it lies in.
     func instant(ofMinute minute: Int) -> Date {
         let wall = minute * 60
-        func offset(_ seconds: Int) -> Int { timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds))) }
+        func offset(_ seconds: Int) -> Int {
+            timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(seconds)))
+        }
         let earlier = offset(wall - 86_400)
         let later = offset(wall + 86_400)
         let candidates = Set([wall - earlier, wall - later]).filter { $0 + offset($0) == wall }
@@ -55,7 +57,8 @@ struct LocalTime: Sendable {
 
     /// The local date and time of a local minute, for messages and tests.
     static func components(ofMinute minute: Int) -> DateComponents {
-        utcCalendar.dateComponents([.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: Double(minute) * 60))
+        utcCalendar.dateComponents(
+            [.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: Double(minute) * 60))
     }
 }
 

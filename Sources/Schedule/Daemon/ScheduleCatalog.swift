@@ -19,12 +19,15 @@ public struct ScheduleCatalog: Sendable {
         self.directory = directory
         let names: [String]
         do { names = try ScheduleDefinition.names(in: directory) } catch {
-            throw VaultError(.usage, "Cannot read the schedules directory \(TerminalText.escaped(directory.path)).",
-                remedy: "Give it with --schedules DIR (or CRMVAULT_SCHEDULES), or create it with a NAME.toml per schedule "
+            throw VaultError(
+                .usage, "Cannot read the schedules directory \(TerminalText.escaped(directory.path)).",
+                remedy:
+                    "Give it with --schedules DIR (or CRMVAULT_SCHEDULES), or create it with a NAME.toml per schedule "
                     + "(see Schedules/*.sample).")
         }
         guard !names.isEmpty else {
-            throw VaultError(.usage, "There is no schedule in \(TerminalText.escaped(directory.path)) (no NAME.toml file).",
+            throw VaultError(
+                .usage, "There is no schedule in \(TerminalText.escaped(directory.path)) (no NAME.toml file).",
                 remedy: "Copy a sample from Schedules/*.toml.sample to NAME.toml there and edit it.")
         }
         schedules = names.map { name in
@@ -39,8 +42,10 @@ public struct ScheduleCatalog: Sendable {
             return "\(name): \(TerminalText.escaped("\(error)"))"
         }
         guard problems.isEmpty else {
-            throw VaultError(.usage, "Some schedules in \(TerminalText.escaped(directory.path)) are wrong:\n  "
-                + problems.joined(separator: "\n  "),
+            throw VaultError(
+                .usage,
+                "Some schedules in \(TerminalText.escaped(directory.path)) are wrong:\n  "
+                    + problems.joined(separator: "\n  "),
                 remedy: "Correct them (or move them out of the directory) and run the command again.")
         }
         return schedules.compactMap { try? $0.loaded.get() }
@@ -54,16 +59,20 @@ public struct ScheduleCatalog: Sendable {
     static func load(_ definition: ScheduleDefinition) throws -> Loaded {
         // A pull stages in <work_dir>/<schedule>/ and clears it; work_dir defaults to the state directory's path.
         guard !RunStateStore.reservedNames.contains(definition.name) else {
-            throw VaultError(.usage, "\(TerminalText.escaped(definition.file.path)): the name \(definition.name) is reserved for the "
-                + "daemon's state directory.", remedy: "Rename the file, e.g. to \(definition.name)-crm.toml.")
+            throw VaultError(
+                .usage,
+                "\(TerminalText.escaped(definition.file.path)): the name \(definition.name) is reserved for the "
+                    + "daemon's state directory.", remedy: "Rename the file, e.g. to \(definition.name)-crm.toml.")
         }
         let every: CronExpression
         do { every = try CronExpression(definition.every) } catch {
-            throw VaultError(.usage, "\(TerminalText.escaped(definition.file.path)): `every` is wrong: \(error).",
+            throw VaultError(
+                .usage, "\(TerminalText.escaped(definition.file.path)): `every` is wrong: \(error).",
                 remedy: "Write five fields, minute hour day-of-month month day-of-week, e.g. every = \"0 2 1 * *\".")
         }
         let entry = ScheduleEntry(
-            name: definition.name, every: every, timeZone: .utc, vault: definition.vault, definitionFile: definition.file,
+            name: definition.name, every: every, timeZone: .utc, vault: definition.vault,
+            definitionFile: definition.file,
             writerKey: definition.writerKey, workDirectories: [definition.workDirectory])
         return Loaded(definition: definition, entry: entry)
     }

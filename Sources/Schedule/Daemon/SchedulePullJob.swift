@@ -20,7 +20,8 @@ public struct SchedulePullJob: PullJob {
         return PullJobResult(
             snapshotIDs: result.exports.map(\.snapshot),
             details: [
-                "vendor": result.vendor, "objects": "\(result.exports.flatMap(\.objects).count)", "records": "\(records)",
+                "vendor": result.vendor, "objects": "\(result.exports.flatMap(\.objects).count)",
+                "records": "\(records)",
                 "bytes_stored": "\(result.exports.reduce(0) { $0 + $1.bytesStored })",
             ])
     }

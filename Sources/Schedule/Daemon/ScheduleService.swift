@@ -60,7 +60,8 @@ public struct ScheduleService: Service {
             state = ScheduleState(schedule: entry.name)
         }
         if state.lastRun?.outcome == .running {
-            logger.warning("run.interrupted", metadata: ["scheduled": "\(Timestamp.format(state.lastRun!.scheduledFor))"])
+            logger.warning(
+                "run.interrupted", metadata: ["scheduled": "\(Timestamp.format(state.lastRun!.scheduledFor))"])
         }
         state = state.markingInterrupted()
         if state.watchedSince == nil { state.watchedSince = clock.now }
@@ -72,7 +73,9 @@ public struct ScheduleService: Service {
     private func perform(scheduledFor: Date, trigger: RunRecord.Trigger, state: ScheduleState) async -> ScheduleState {
         let vault = entry.vaultKey
         var state = state
-        let metadata: Logger.Metadata = ["scheduled": "\(Timestamp.format(scheduledFor))", "vault": "\(entry.vault.path)"]
+        let metadata: Logger.Metadata = [
+            "scheduled": "\(Timestamp.format(scheduledFor))", "vault": "\(entry.vault.path)",
+        ]
         guard await queue.acquire(vault) else { return state }
         defer { queue.release(vault) }
         guard !Task.isCancelled else { return state }
@@ -97,10 +100,12 @@ public struct ScheduleService: Service {
                 let vaultError = error as? VaultError
                 record.error = vaultError?.description ?? String(describing: error)
                 record.errorCode = vaultError?.code.rawValue
-                logger.error("run.failed", metadata: metadata.merging([
-                    "error": "\(vaultError?.message ?? String(describing: error))",
-                    "code": "\(vaultError?.code.rawValue ?? "other")",
-                ]) { $1 })
+                logger.error(
+                    "run.failed",
+                    metadata: metadata.merging([
+                        "error": "\(vaultError?.message ?? String(describing: error))",
+                        "code": "\(vaultError?.code.rawValue ?? "other")",
+                    ]) { $1 })
             }
         }
         record.finished = clock.now

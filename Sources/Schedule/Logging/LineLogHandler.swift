@@ -55,12 +55,16 @@ public struct LineLogHandler: LogHandler {
 
     static func isSecret(_ key: String) -> Bool {
         let lowered = key.lowercased()
-        return ["secret", "token", "password", "passphrase", "authorization", "cookie"].contains { lowered.contains($0) }
+        return ["secret", "token", "password", "passphrase", "authorization", "cookie"].contains {
+            lowered.contains($0)
+        }
     }
 
     private static func quoted(_ value: String) -> String {
         let escaped = TerminalText.escaped(value)
-        guard escaped.isEmpty || escaped.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else { return escaped }
+        guard escaped.isEmpty || escaped.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else {
+            return escaped
+        }
         return "\"" + escaped.replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

@@ -26,10 +26,13 @@ public final class DaemonLock: Sendable {
         guard fd >= 0 else { throw RunStateStore.failure("open the daemon lock", path) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw VaultError(.vaultLocked,
+            throw VaultError(
+                .vaultLocked,
                 "Another crmvault daemon is running with the state directory \(store.directory.path)"
                     + "\(holder(in: store).map { " (\($0))" } ?? "").",
-                remedy: "Stop it first (`systemctl stop crmvault-daemon`, or SIGTERM), or give this one its own CRMVAULT_STATE_DIR.")
+                remedy:
+                    "Stop it first (`systemctl stop crmvault-daemon`, or SIGTERM), or give this one its own CRMVAULT_STATE_DIR."
+            )
         }
         let description = "pid \(getpid()), schedules \(schedulesDirectory.path), since \(Timestamp.now())"
         _ = ftruncate(fd, 0)
@@ -49,7 +52,8 @@ public final class DaemonLock: Sendable {
         }
         var buffer = [UInt8](repeating: 0, count: 512)
         let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
-        let text = String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         return text.isEmpty ? "a daemon" : text
     }
 }

@@ -49,19 +49,23 @@ public struct RunStateStore: Sendable {
                 try FileManager.default.createDirectory(
                     atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw VaultError(.ioFailed, "Cannot create the state directory \(path): \(error.localizedDescription)",
+                throw VaultError(
+                    .ioFailed, "Cannot create the state directory \(path): \(error.localizedDescription)",
                     remedy: "Create it (mode 0700) or set CRMVAULT_STATE_DIR to a directory this user can write.")
             }
             var status = stat()
             guard lstat(path, &status) == 0 else { throw Self.failure("inspect the state directory", path) }
             guard status.st_mode & S_IFMT == S_IFDIR else {
-                throw VaultError(.usage, "The state directory \(path) is not a directory (a link or a file is refused).",
+                throw VaultError(
+                    .usage, "The state directory \(path) is not a directory (a link or a file is refused).",
                     remedy: "Remove it, or set CRMVAULT_STATE_DIR to a directory of its own.")
             }
             guard status.st_uid == geteuid(), status.st_mode & 0o022 == 0 else {
-                throw VaultError(.keyFileInsecure,
+                throw VaultError(
+                    .keyFileInsecure,
                     "The state directory \(path) can be written by other users or belongs to another user.",
-                    remedy: "Run `chmod 700 \(path)` as its owner, or set CRMVAULT_STATE_DIR to a directory of your own.")
+                    remedy:
+                        "Run `chmod 700 \(path)` as its owner, or set CRMVAULT_STATE_DIR to a directory of your own.")
             }
         }
     }
@@ -81,10 +85,12 @@ public struct RunStateStore: Sendable {
             if read == 0 { break }
             count += read
         }
-        guard count <= Self.readLimit, let state = try? Self.decoder.decode(ScheduleState.self, from: Data(bytes[0..<count])),
+        guard count <= Self.readLimit,
+            let state = try? Self.decoder.decode(ScheduleState.self, from: Data(bytes[0..<count])),
             state.schedule == schedule
         else {
-            throw VaultError(.ioFailed, "The run state \(path) is damaged (it is not the state of schedule \(schedule)).",
+            throw VaultError(
+                .ioFailed, "The run state \(path) is damaged (it is not the state of schedule \(schedule)).",
                 remedy: "Remove it; the schedule's next run writes it anew (only its run history is lost).")
         }
         return state
@@ -120,7 +126,8 @@ public struct RunStateStore: Sendable {
     }
 
     static func failure(_ operation: String, _ path: String) -> VaultError {
-        VaultError(.ioFailed, "Cannot \(operation) \(path): \(String(cString: strerror(errno))).",
+        VaultError(
+            .ioFailed, "Cannot \(operation) \(path): \(String(cString: strerror(errno))).",
             remedy: "Check the state directory (CRMVAULT_STATE_DIR) exists and is writable by this user.")
     }
 }

@@ -44,11 +44,14 @@ public struct CrontabRenderer: Sendable {
                     + TerminalText.escaped(entry.vault.path))
             let sharing = entries.filter { $0.name != entry.name && $0.vaultKey == entry.vaultKey }.map(\.name)
             if !sharing.isEmpty {
-                lines.append("# The vault is shared with \(sharing.joined(separator: ", ")): if their times meet, one exits 4 (vault busy).")
+                lines.append(
+                    "# The vault is shared with \(sharing.joined(separator: ", ")): if their times meet, one exits 4 (vault busy)."
+                )
                 lines.append("# Space them apart, or use `crmvault daemon`, which runs them one after another.")
             }
             if entry.writerKey == nil {
-                lines.append("# \(entry.name) has no writer_key: the pull needs the owner passphrase. Prefer a writer key")
+                lines.append(
+                    "# \(entry.name) has no writer_key: the pull needs the owner passphrase. Prefer a writer key")
                 lines.append("# (`crmvault key writer`), or set CRMVAULT_PASSPHRASE_COMMAND in this crontab.")
             }
             if !TimeZones.agree(entry.timeZone, hostTimeZone) {
@@ -60,10 +63,12 @@ public struct CrontabRenderer: Sendable {
                 zone = entry.timeZone.name
                 lines.append("CRON_TZ=\(entry.timeZone.name)")
             }
-            let command = try [executable, "pull", "--config", entry.definitionFile.path].enumerated().map { index, word in
+            let command = try [executable, "pull", "--config", entry.definitionFile.path].enumerated().map {
+                index, word in
                 index == 1 || index == 2 ? word : try Self.shellQuoted(word)
             }.joined(separator: " ")
-            let alert = "logger -s -t crmvault -p user.err \"schedule \(entry.name): crmvault pull failed with exit code $?;"
+            let alert =
+                "logger -s -t crmvault -p user.err \"schedule \(entry.name): crmvault pull failed with exit code $?;"
                 + " see crmvault status\""
             lines.append("\(entry.every.fields) \(Self.escapingPercent(command)) || \(Self.escapingPercent(alert))")
         }
@@ -79,7 +84,9 @@ public struct CrontabRenderer: Sendable {
 
     static func cronSafe(_ value: String, what: String) throws -> String {
         guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-            throw VaultError(.usage, "\(what) `\(TerminalText.escaped(value))` holds a control character; a crontab line cannot carry it.",
+            throw VaultError(
+                .usage,
+                "\(what) `\(TerminalText.escaped(value))` holds a control character; a crontab line cannot carry it.",
                 remedy: "Rename it, or use `crmvault daemon`.")
         }
         return value
@@ -89,7 +96,9 @@ public struct CrontabRenderer: Sendable {
 /// Comparing time zones by what they do rather than by name (`UTC` and `Etc/UTC` agree).
 enum TimeZones {
     /// Mid-January and mid-July 2026: zones with different DST rules differ in at least one of them.
-    private static let samples = [Date(timeIntervalSince1970: 1_768_478_400), Date(timeIntervalSince1970: 1_784_116_800)]
+    private static let samples = [
+        Date(timeIntervalSince1970: 1_768_478_400), Date(timeIntervalSince1970: 1_784_116_800),
+    ]
 
     static func agree(_ first: TimeZone, _ second: TimeZone) -> Bool {
         first.identifier == second.identifier

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A cron expression as systemd `OnCalendar=` values (systemd.time(7)): `[weekdays] *-months-days hours:minutes:00 zone`.
+/// A cron expression as systemd `OnCalendar=` values (systemd.time(7)):
+/// `[weekdays] *-months-days hours:minutes:00 zone`.
 ///
 /// Every cron expression translates: lists and ranges map to systemd's lists and `..` ranges, steps are written out
 /// as lists, and the day-of-month/day-of-week OR rule (both restricted) becomes two `OnCalendar=` lines, one per
@@ -41,7 +42,11 @@ public enum SystemdCalendar {
     private static func runs(_ values: [Int]) -> [[Int]] {
         var runs: [[Int]] = []
         for value in values {
-            if let last = runs.last?.last, last + 1 == value { runs[runs.count - 1].append(value) } else { runs.append([value]) }
+            if let last = runs.last?.last, last + 1 == value {
+                runs[runs.count - 1].append(value)
+            } else {
+                runs.append([value])
+            }
         }
         return runs
     }

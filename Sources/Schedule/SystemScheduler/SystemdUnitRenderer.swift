@@ -23,7 +23,9 @@ public struct SystemdUnitRenderer: Sendable {
     /// The user the services run as; nil is root.
     public var user: String?
 
-    public init(executable: String, stateDirectory: URL = URL(fileURLWithPath: "/var/lib/crmvault"), user: String? = nil) {
+    public init(
+        executable: String, stateDirectory: URL = URL(fileURLWithPath: "/var/lib/crmvault"), user: String? = nil
+    ) {
         self.executable = executable
         self.stateDirectory = stateDirectory
         self.user = user
@@ -33,57 +35,63 @@ public struct SystemdUnitRenderer: Sendable {
     public func timerUnits(for entries: [ScheduleEntry]) throws -> [Unit] {
         try entries.flatMap { entry in
             let unit = "crmvault-pull-\(entry.name)"
-            let service = [
-                "[Unit]",
-                "Description=crmvault pull of schedule \(entry.name)",
-                "Wants=network-online.target",
-                "After=network-online.target",
-                "RequiresMountsFor=\(try Self.quoted(entry.vault.path))",
-                "# OnFailure=alert-admin@%n.service   (a unit of yours that alerts; `crmvault status` shows the last run)",
-                "",
-                "[Service]",
-                "Type=oneshot",
-                "ExecStart=\(try Self.quoted(executable, inCommand: true)) pull --config "
-                    + (try Self.quoted(entry.definitionFile.path, inCommand: true)),
-                "TimeoutStartSec=1d",
-            ] + Self.sharedVaultNote(for: entry, among: entries) + (try sandbox(for: [entry]))
-            let timer = [
-                "[Unit]",
-                "Description=crmvault schedule \(entry.name) (\(TerminalText.escaped(entry.every.text)), \(entry.timeZone.name))",
-                "",
-                "[Timer]",
-            ] + SystemdCalendar.onCalendar(entry.every, timeZone: entry.timeZone).map { "OnCalendar=\($0)" } + [
-                "Persistent=true",
-                "AccuracySec=1min",
-                "Unit=\(unit).service",
-                "",
-                "[Install]",
-                "WantedBy=timers.target",
+            let service =
+                [
+                    "[Unit]",
+                    "Description=crmvault pull of schedule \(entry.name)",
+                    "Wants=network-online.target",
+                    "After=network-online.target",
+                    "RequiresMountsFor=\(try Self.quoted(entry.vault.path))",
+                    "# OnFailure=alert-admin@%n.service   (a unit of yours that alerts; `crmvault status` shows the last run)",
+                    "",
+                    "[Service]",
+                    "Type=oneshot",
+                    "ExecStart=\(try Self.quoted(executable, inCommand: true)) pull --config "
+                        + (try Self.quoted(entry.definitionFile.path, inCommand: true)),
+                    "TimeoutStartSec=1d",
+                ] + Self.sharedVaultNote(for: entry, among: entries) + (try sandbox(for: [entry]))
+            let timer =
+                [
+                    "[Unit]",
+                    "Description=crmvault schedule \(entry.name) (\(TerminalText.escaped(entry.every.text)), \(entry.timeZone.name))",
+                    "",
+                    "[Timer]",
+                ] + SystemdCalendar.onCalendar(entry.every, timeZone: entry.timeZone).map { "OnCalendar=\($0)" } + [
+                    "Persistent=true",
+                    "AccuracySec=1min",
+                    "Unit=\(unit).service",
+                    "",
+                    "[Install]",
+                    "WantedBy=timers.target",
+                ]
+            return [
+                Unit(name: "\(unit).service", contents: Self.file(service)),
+                Unit(name: "\(unit).timer", contents: Self.file(timer)),
             ]
-            return [Unit(name: "\(unit).service", contents: Self.file(service)), Unit(name: "\(unit).timer", contents: Self.file(timer))]
         }
     }
 
     /// One service running `crmvault daemon` for all the schedules in `schedulesDirectory`.
     public func daemonUnit(for entries: [ScheduleEntry], schedulesDirectory: URL) throws -> Unit {
-        let lines = [
-            "[Unit]",
-            "Description=crmvault daemon: the schedules in \(Self.withoutSpecifiers(TerminalText.escaped(schedulesDirectory.path)))",
-            "Wants=network-online.target",
-            "After=network-online.target",
-            "",
-            "[Service]",
-            "Type=exec",
-            "ExecStart=\(try Self.quoted(executable, inCommand: true)) daemon --schedules "
-                + (try Self.quoted(schedulesDirectory.path, inCommand: true)),
-            "# SIGTERM cancels a running pull (nothing is committed) and it is caught up at the next start.",
-            "KillSignal=SIGTERM",
-            "TimeoutStopSec=5min",
-            "Restart=on-failure",
-            "RestartSec=1min",
-            "# 2: a schedule or the command line is wrong; 4: another daemon runs. Restarting would not help.",
-            "RestartPreventExitStatus=2 4",
-        ] + (try sandbox(for: entries)) + ["", "[Install]", "WantedBy=multi-user.target"]
+        let lines =
+            [
+                "[Unit]",
+                "Description=crmvault daemon: the schedules in \(Self.withoutSpecifiers(TerminalText.escaped(schedulesDirectory.path)))",
+                "Wants=network-online.target",
+                "After=network-online.target",
+                "",
+                "[Service]",
+                "Type=exec",
+                "ExecStart=\(try Self.quoted(executable, inCommand: true)) daemon --schedules "
+                    + (try Self.quoted(schedulesDirectory.path, inCommand: true)),
+                "# SIGTERM cancels a running pull (nothing is committed) and it is caught up at the next start.",
+                "KillSignal=SIGTERM",
+                "TimeoutStopSec=5min",
+                "Restart=on-failure",
+                "RestartSec=1min",
+                "# 2: a schedule or the command line is wrong; 4: another daemon runs. Restarting would not help.",
+                "RestartPreventExitStatus=2 4",
+            ] + (try sandbox(for: entries)) + ["", "[Install]", "WantedBy=multi-user.target"]
         return Unit(name: "crmvault-daemon.service", contents: Self.file(lines))
     }
 
@@ -134,10 +142,14 @@ public struct SystemdUnitRenderer: Sendable {
 
     /// A comment naming the other schedules on the same vault: their timers must not fire together.
     private static func sharedVaultNote(for entry: ScheduleEntry, among entries: [ScheduleEntry]) -> [String] {
-        let others = entries.filter { $0.name != entry.name && $0.vaultKey == entry.vaultKey }.map { "crmvault-pull-\($0.name)" }
+        let others = entries.filter { $0.name != entry.name && $0.vaultKey == entry.vaultKey }.map {
+            "crmvault-pull-\($0.name)"
+        }
         guard !others.isEmpty else { return [] }
-        return ["# The vault is shared with \(others.joined(separator: ", ")): if their timers fire together, one exits 4 (vault "
-            + "busy). Space them apart, or use `crmvault daemon`, which runs them one after another."]
+        return [
+            "# The vault is shared with \(others.joined(separator: ", ")): if their timers fire together, one exits 4 (vault "
+                + "busy). Space them apart, or use `crmvault daemon`, which runs them one after another."
+        ]
     }
 
     private static func file(_ lines: [String]) -> String {
@@ -148,13 +160,16 @@ public struct SystemdUnitRenderer: Sendable {
     /// in a command line, `$` (variables) escaped; a control character is refused.
     static func quoted(_ value: String, inCommand: Bool = false) throws -> String {
         guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-            throw VaultError(.usage, "The path `\(TerminalText.escaped(value))` holds a control character; a unit file cannot carry it.",
+            throw VaultError(
+                .usage,
+                "The path `\(TerminalText.escaped(value))` holds a control character; a unit file cannot carry it.",
                 remedy: "Rename it.")
         }
         var escaped = withoutSpecifiers(value)
         if inCommand { escaped = escaped.replacingOccurrences(of: "$", with: "$$") }
         guard escaped.contains(where: { $0 == " " || $0 == "\"" || $0 == "'" || $0 == "\\" }) else { return escaped }
-        return "\"" + escaped.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + escaped.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            + "\""
     }
 
     /// Text with `%` doubled, so systemd does not read it as a specifier.

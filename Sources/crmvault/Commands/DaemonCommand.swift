@@ -8,7 +8,8 @@ import VaultCore
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
-        abstract: "Run every schedule: catch up a run missed while down, then each at its time, one run at a time per vault.",
+        abstract:
+            "Run every schedule: catch up a run missed while down, then each at its time, one run at a time per vault.",
         discussion: """
             Reads every NAME.toml in the schedules directory once, at start (restart it after editing them); a wrong \
             one is reported and the daemon does not start (exit 2). Logs one line per event to standard error \

@@ -5,12 +5,14 @@ import VaultCore
 
 struct ScheduleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "schedule", abstract: "Print cron lines or systemd units that run the schedules, for the host's own scheduler.",
+        commandName: "schedule",
+        abstract: "Print cron lines or systemd units that run the schedules, for the host's own scheduler.",
         subcommands: [Crontab.self, Systemd.self])
 
     struct Crontab: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print crontab lines running `crmvault pull --config FILE` per schedule, alerting on a non-zero exit.")
+            abstract:
+                "Print crontab lines running `crmvault pull --config FILE` per schedule, alerting on a non-zero exit.")
 
         @OptionGroup var schedules: SchedulesOptions
         @Option(help: "The crmvault binary the lines run (default: this one).") var crmvault: String?
@@ -28,7 +30,8 @@ struct ScheduleCommand: ParsableCommand {
 
     struct Systemd: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print hardened systemd units: a service and a timer per schedule, or with --daemon one daemon service.",
+            abstract:
+                "Print hardened systemd units: a service and a timer per schedule, or with --daemon one daemon service.",
             discussion: """
                 Install: crmvault schedule systemd --output /etc/systemd/system && systemctl daemon-reload && \
                 systemctl enable --now crmvault-pull-NAME.timer (or crmvault-daemon.service with --daemon).
@@ -53,8 +56,10 @@ struct ScheduleCommand: ParsableCommand {
             try reportingVaultErrors {
                 let entries = try schedules.catalog().valid().map(\.entry)
                 let renderer = SystemdUnitRenderer(
-                    executable: crmvault ?? currentExecutable(), stateDirectory: URL(fileURLWithPath: stateDirectory), user: user)
-                let units = daemon
+                    executable: crmvault ?? currentExecutable(), stateDirectory: URL(fileURLWithPath: stateDirectory),
+                    user: user)
+                let units =
+                    daemon
                     ? [try renderer.daemonUnit(for: entries, schedulesDirectory: schedules.directory)]
                     : try renderer.timerUnits(for: entries)
                 guard let output else {
@@ -68,12 +73,18 @@ struct ScheduleCommand: ParsableCommand {
                         try Data(unit.contents.utf8).write(to: file, options: .atomic)
                         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
                     } catch {
-                        throw VaultError(.ioFailed, "Cannot write \(TerminalText.escaped(file.path)): \(error.localizedDescription)",
-                            remedy: "Check that \(TerminalText.escaped(output)) exists and that you may write there (as root for /etc/systemd/system).")
+                        throw VaultError(
+                            .ioFailed, "Cannot write \(TerminalText.escaped(file.path)): \(error.localizedDescription)",
+                            remedy:
+                                "Check that \(TerminalText.escaped(output)) exists and that you may write there (as root for /etc/systemd/system)."
+                        )
                     }
                     print("wrote \(TerminalText.escaped(file.path))")
                 }
-                let enable = daemon ? "crmvault-daemon.service" : units.filter { $0.name.hasSuffix(".timer") }.map(\.name).joined(separator: " ")
+                let enable =
+                    daemon
+                    ? "crmvault-daemon.service"
+                    : units.filter { $0.name.hasSuffix(".timer") }.map(\.name).joined(separator: " ")
                 print("next: systemctl daemon-reload && systemctl enable --now \(enable)")
             }
         }

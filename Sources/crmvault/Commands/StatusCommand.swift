@@ -5,7 +5,8 @@ import VaultCore
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show each schedule's last run, its outcome and its next run, and whether the daemon runs.",
+        commandName: "status",
+        abstract: "Show each schedule's last run, its outcome and its next run, and whether the daemon runs.",
         discussion: """
             Reads the state directory the daemon writes ($CRMVAULT_STATE_DIR, /var/lib/crmvault as root, else \
             $XDG_STATE_HOME/crmvault). Exits 2 when a schedule's definition is wrong, else 0; a failed last run shows \
@@ -30,8 +31,14 @@ struct StatusCommand: ParsableCommand {
     }
 
     private func printTable(_ status: ScheduleStatus) {
-        print("daemon: " + (status.daemon.map { "running (\(TerminalText.escaped($0)))" } ?? "not running")
-            + "; state in \(TerminalText.escaped(status.stateDirectory))")
+        print(
+            "daemon: " + (status.daemon.map { "running (\(TerminalText.escaped($0)))" } ?? "not running")
+                + "; state in \(TerminalText.escaped(status.stateDirectory))")
+        if !FileManager.default.fileExists(atPath: status.stateDirectory) {
+            print(
+                "(no state there yet: no daemon has run as this user; a daemon running as root keeps it in /var/lib/crmvault, "
+                    + "so run `sudo crmvault status` or set CRMVAULT_STATE_DIR)")
+        }
         let header = ["SCHEDULE", "EVERY", "LAST RUN", "OUTCOME", "SNAPSHOT", "NEXT RUN"]
         let rows = status.schedules.map(Self.row)
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max()! }
@@ -41,7 +48,9 @@ struct StatusCommand: ParsableCommand {
         }
         for schedule in status.schedules {
             if let problem = schedule.problem { print("\(schedule.name): \(TerminalText.escaped(problem))") }
-            if let error = schedule.lastRun?.error { print("\(schedule.name): last run failed: \(TerminalText.escaped(error))") }
+            if let error = schedule.lastRun?.error {
+                print("\(schedule.name): last run failed: \(TerminalText.escaped(error))")
+            }
         }
     }
 

@@ -32,7 +32,9 @@ struct ExportBackupJob: PullJob {
         events?.started(source)
         defer { events?.finished(source) }
         if waitsForAnotherVault, let events {
-            try await Poll.until("a job on another vault than \(source)'s") { events.hasStartedOnAnotherVault(than: source) }
+            try await Poll.until("a job on another vault than \(source)'s") {
+                events.hasStartedOnAnotherVault(than: source)
+            }
         }
         for (index, file) in files.enumerated() {
             if index > 0 { try await Task.sleep(for: pause) }
