@@ -24,7 +24,9 @@ struct DefinitionTable {
         defer { try? handle.close() }
         let limit = 1 << 20
         let data = (try? handle.read(upToCount: limit + 1)) ?? Data()
-        guard data.count <= limit else { throw DefinitionError("\(file.path) is larger than 1 MiB; it is not a definition.") }
+        guard data.count <= limit else {
+            throw DefinitionError("\(file.path) is larger than 1 MiB; it is not a definition.")
+        }
         guard let text = String(data: data, encoding: .utf8), !text.utf8.contains(0) else {
             throw DefinitionError("\(file.path) is not UTF-8 text.")
         }
@@ -32,7 +34,8 @@ struct DefinitionTable {
             return DefinitionTable(try TOMLTable(string: text), file: file)
         } catch let error as TOMLParseError {
             throw DefinitionError(
-                "\(file.path):\(error.source.begin.line):\(error.source.begin.column) is not valid TOML: \(error.description).")
+                "\(file.path):\(error.source.begin.line):\(error.source.begin.column) is not valid TOML: \(error.description)."
+            )
         } catch {
             throw DefinitionError("\(file.path) is not valid TOML: \(error).")
         }
@@ -77,7 +80,9 @@ struct DefinitionTable {
     mutating func strings(_ key: String) throws -> [String]? {
         known.insert(key)
         guard let value = table[key] else { return nil }
-        guard let array = value.array else { throw failure(key, "must be an array of strings, e.g. [\"Account\", \"Contact\"]") }
+        guard let array = value.array else {
+            throw failure(key, "must be an array of strings, e.g. [\"Account\", \"Contact\"]")
+        }
         return try array.map { element in
             guard let text = element.string else { throw failure(key, "must hold only strings") }
             return text
@@ -93,7 +98,9 @@ struct DefinitionTable {
     mutating func subtable(_ key: String) throws -> DefinitionTable? {
         known.insert(key)
         guard let value = table[key] else { return nil }
-        guard let subtable = value.table else { throw failure(key, "must be a table, written `[\(key)]` on its own line") }
+        guard let subtable = value.table else {
+            throw failure(key, "must be a table, written `[\(key)]` on its own line")
+        }
         return DefinitionTable(subtable, file: file, section: "[\(key)]")
     }
 
@@ -102,7 +109,8 @@ struct DefinitionTable {
     func refuseKeys(otherThan allowed: Set<String>, note: String = "") throws {
         if let unknown = table.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw DefinitionError(
-                "\(file.path): unknown key \(name(unknown))\(note). Check its spelling against the keys documented in README.md.")
+                "\(file.path): unknown key \(name(unknown))\(note). Check its spelling against the keys documented in README.md."
+            )
         }
     }
 
@@ -110,7 +118,8 @@ struct DefinitionTable {
     func refuseUnknownKeys() throws {
         if let unknown = table.keys.sorted().first(where: { !known.contains($0) }) {
             throw DefinitionError(
-                "\(file.path): unknown key \(name(unknown)). Check its spelling against the keys documented in README.md.")
+                "\(file.path): unknown key \(name(unknown)). Check its spelling against the keys documented in README.md."
+            )
         }
     }
 

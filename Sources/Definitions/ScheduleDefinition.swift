@@ -37,9 +37,12 @@ public struct ScheduleDefinition: Sendable, Equatable {
     public static let fileExtension = "toml"
 
     /// Reads `NAME.toml` in the schedules directory.
-    public static func load(named name: String, in directory: URL, vaultsDirectory: URL? = nil) throws -> ScheduleDefinition {
+    public static func load(
+        named name: String, in directory: URL, vaultsDirectory: URL? = nil
+    ) throws -> ScheduleDefinition {
         guard isScheduleName(name) else {
-            throw DefinitionError("\"\(name)\" is not a schedule name (letters, digits, `.`, `_` and `-`, not starting with `.`).")
+            throw DefinitionError(
+                "\"\(name)\" is not a schedule name (letters, digits, `.`, `_` and `-`, not starting with `.`).")
         }
         let file = directory.appendingPathComponent("\(name).\(fileExtension)")
         guard FileManager.default.fileExists(atPath: file.path) else {
@@ -92,12 +95,16 @@ public struct ScheduleDefinition: Sendable, Equatable {
 
     static func isScheduleName(_ name: String) -> Bool {
         guard !name.isEmpty, !name.hasPrefix("."), name.utf8.count <= 100 else { return false }
-        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || "0123456789._-".unicodeScalars.contains($0)) }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || "0123456789._-".unicodeScalars.contains($0))
+        }
     }
 
     private static func resolveVault(_ value: String, vaultsDirectory: URL, table: DefinitionTable) throws -> URL {
         let isBareName = !value.contains("/") && value != "." && value != ".."
-        if isBareName && FileManager.default.fileExists(atPath: vaultsDirectory.appendingPathComponent("\(value).toml").path) {
+        if isBareName
+            && FileManager.default.fileExists(atPath: vaultsDirectory.appendingPathComponent("\(value).toml").path)
+        {
             return try VaultDefinition.load(named: value, in: vaultsDirectory).path
         }
         return table.path(value)

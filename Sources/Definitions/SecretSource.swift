@@ -21,12 +21,14 @@ public enum SecretSource: Sendable, Equatable {
         if let file = try table.string("client_secret_file") { found.append(.file(table.path(file))) }
         if let name = try table.string("client_secret_env") {
             guard !name.isEmpty, !name.contains("=") else {
-                throw table.failure("client_secret_env", "must be the name of an environment variable, e.g. \"ACME_SF_SECRET\"")
+                throw table.failure(
+                    "client_secret_env", "must be the name of an environment variable, e.g. \"ACME_SF_SECRET\"")
             }
             found.append(.environment(name))
         }
         if let command = try table.stringOrStrings("client_secret_command") {
-            let argv = command.count == 1
+            let argv =
+                command.count == 1
                 ? command[0].split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init) : command
             guard let program = argv.first, !program.isEmpty else {
                 throw table.failure("client_secret_command", "is empty; give the command that prints the secret")

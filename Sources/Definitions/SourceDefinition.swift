@@ -68,7 +68,8 @@ public struct SourceDefinition: Sendable, Equatable {
         if let tokenURL { return tokenURL }
         switch vendor {
         case .salesforce, .salesforceExport: return instanceURL?.appendingPathComponent("services/oauth2/token")
-        case .dataverse: return tenantID.flatMap { URL(string: "https://login.microsoftonline.com/\($0)/oauth2/v2.0/token") }
+        case .dataverse:
+            return tenantID.flatMap { URL(string: "https://login.microsoftonline.com/\($0)/oauth2/v2.0/token") }
         case .directory: return nil
         }
     }
@@ -100,7 +101,8 @@ public struct SourceDefinition: Sendable, Equatable {
         switch vendor {
         case .salesforce: return connection.union(SecretSource.keys).union(["objects", "query_all", "page_size"])
         case .salesforceExport: return connection.union(SecretSource.keys)
-        case .dataverse: return connection.union(SecretSource.keys).union(["objects", "tenant_id", "scope", "page_size"])
+        case .dataverse:
+            return connection.union(SecretSource.keys).union(["objects", "tenant_id", "scope", "page_size"])
         case .directory: return ["vendor", "path", "quiet_seconds"]
         }
     }
@@ -133,7 +135,8 @@ public struct SourceDefinition: Sendable, Equatable {
             tenantID = try table.string("tenant_id")
             scope = try table.string("scope")
             if tenantID == nil && tokenURL == nil {
-                throw table.failure("tenant_id", "is missing; add your Entra tenant id, e.g. `tenant_id = \"contoso.onmicrosoft.com\"`")
+                throw table.failure(
+                    "tenant_id", "is missing; add your Entra tenant id, e.g. `tenant_id = \"contoso.onmicrosoft.com\"`")
             }
             if let apiVersion, apiVersion.wholeMatch(of: /v[0-9]\.[0-9]/) == nil {
                 throw table.failure("api_version", "is \"\(apiVersion)\"; Dataverse versions look like \"v9.2\"")
@@ -152,7 +155,8 @@ public struct SourceDefinition: Sendable, Equatable {
     /// Checks an endpoint: HTTPS, or `http://` to loopback when `allow_insecure_loopback = true`; no credentials,
     /// query or fragment in it (they would be logged).
     private func endpoint(_ text: String, key: String, table: DefinitionTable) throws -> URL {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty
+        else {
             throw table.failure(key, "is \"\(text)\", which is not a URL like https://acme.my.salesforce.com")
         }
         guard url.user == nil && url.password == nil && url.query == nil && url.fragment == nil else {
@@ -163,7 +167,10 @@ public struct SourceDefinition: Sendable, Equatable {
             return url
         case "http" where Self.isLoopback(host: host):
             guard allowInsecureLoopback else {
-                throw table.failure(key, "uses plain http://; that is allowed only to loopback and only with `allow_insecure_loopback = true`")
+                throw table.failure(
+                    key,
+                    "uses plain http://; that is allowed only to loopback and only with `allow_insecure_loopback = true`"
+                )
             }
             return url
         case "http":
@@ -188,6 +195,8 @@ public struct SourceDefinition: Sendable, Equatable {
         guard let first = scalars.first, scalars.count <= 100, first.isASCII, first.properties.isAlphabetic else {
             return false
         }
-        return scalars.allSatisfy { $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        return scalars.allSatisfy {
+            $0.isASCII && ($0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0))
+        }
     }
 }

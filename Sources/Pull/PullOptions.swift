@@ -6,7 +6,7 @@ public struct PullOptions: Sendable {
     /// The longest `Retry-After` obeyed.
     public var maximumRetryAfter: Duration = .seconds(300)
     /// The first wait between polls of a Bulk API job; it doubles up to `maximumPollInterval`.
-    public var pollInterval: Duration = .seconds(2)
+    public var pollInterval: Duration = .seconds(1)
     public var maximumPollInterval: Duration = .seconds(30)
     /// How long one Bulk API job may take before the pull gives up on it.
     public var jobTimeout: Duration = .seconds(12 * 3600)
@@ -18,6 +18,7 @@ public struct PullOptions: Sendable {
     public init() {}
 
     func retryPolicy(retries: Int) -> RetryPolicy {
-        RetryPolicy(retries: retries, baseDelay: baseDelay, maximumDelay: maximumDelay, maximumRetryAfter: maximumRetryAfter)
+        RetryPolicy(
+            retries: retries, baseDelay: baseDelay, maximumDelay: maximumDelay, maximumRetryAfter: maximumRetryAfter)
     }
 }

@@ -19,9 +19,11 @@ public struct Puller: Sendable {
     /// Where `client_secret_env` variables are looked up.
     public var environment: [String: String]
 
-    public init(options: PullOptions = PullOptions(), passphrase: (@Sendable () throws -> Passphrase)? = nil,
-                progress: @escaping @Sendable (String) -> Void = { _ in },
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        options: PullOptions = PullOptions(), passphrase: (@Sendable () throws -> Passphrase)? = nil,
+        progress: @escaping @Sendable (String) -> Void = { _ in },
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.options = options
         self.passphrase = passphrase
         self.progress = progress
@@ -33,11 +35,14 @@ public struct Puller: Sendable {
     /// the vault format commits a snapshot in one step). Throws `VaultError`, or `CancellationError`.
     public func run(_ definition: ScheduleDefinition, now: Date, logger: Logger) async throws -> PullResult {
         let vault = try Vault.open(at: definition.vault)
-        return try await run(definition, vault: vault, keys: try keys(of: vault, for: definition), now: now, logger: logger)
+        return try await run(
+            definition, vault: vault, keys: try keys(of: vault, for: definition), now: now, logger: logger)
     }
 
     /// `run` with the vault and keys already open (the CLI opens them itself to sign its audit record).
-    public func run(_ definition: ScheduleDefinition, vault: Vault, keys: VaultKeys, now: Date, logger: Logger) async throws
+    public func run(
+        _ definition: ScheduleDefinition, vault: Vault, keys: VaultKeys, now: Date, logger: Logger
+    ) async throws
         -> PullResult
     {
         let started = Date()
@@ -46,7 +51,8 @@ public struct Puller: Sendable {
         let label = Self.month(of: now)
         let staging = try StagingArea(workDirectory: definition.workDirectory, schedule: definition.name)
         let redactor = Redactor()
-        let context = PullContext(schedule: definition, options: options, logger: logger, redactor: redactor, progress: progress)
+        let context = PullContext(
+            schedule: definition, options: options, logger: logger, redactor: redactor, progress: progress)
         logger.info("pull started: \(definition.source.vendor.rawValue) into \(definition.vault.path), label \(label)")
         do {
             let exports: [PulledExport]
@@ -56,7 +62,8 @@ public struct Puller: Sendable {
                 exports = [try await pullOverHTTP(context, staging: staging, vault: vault, keys: keys, label: label)]
             }
             logger.info("pull finished: \(exports.map(\.snapshot).joined(separator: ", "))")
-            return PullResult(schedule: definition.name, vendor: definition.source.vendor.rawValue, started: started,
+            return PullResult(
+                schedule: definition.name, vendor: definition.source.vendor.rawValue, started: started,
                 finished: Date(), exports: exports)
         } catch let error as VaultError {
             logger.error("pull failed: \(redactor.redact(error.message))")
@@ -71,7 +78,9 @@ public struct Puller: Sendable {
         }
     }
 
-    private func pullOverHTTP(_ context: PullContext, staging: StagingArea, vault: Vault, keys: VaultKeys, label: String)
+    private func pullOverHTTP(
+        _ context: PullContext, staging: StagingArea, vault: Vault, keys: VaultKeys, label: String
+    )
         async throws -> PulledExport
     {
         let definition = context.schedule
@@ -97,7 +106,8 @@ public struct Puller: Sendable {
             await connector.shutdown()
             throw error
         }
-        let pulled = try await Self.commit(manifest, staged: export, vault: vault, keys: keys, label: label, context: context)
+        let pulled = try await Self.commit(
+            manifest, staged: export, vault: vault, keys: keys, label: label, context: context)
         // The archives are in the vault now; partial and finished downloads are no longer needed.
         for name in (try? FileManager.default.contentsOfDirectory(atPath: staging.downloads.path)) ?? [] {
             try? FileManager.default.removeItem(at: staging.downloads.appendingPathComponent(name))
@@ -106,19 +116,26 @@ public struct Puller: Sendable {
     }
 
     /// Checks a staged export, writes its manifest, and backs it up; the snapshot exists once this returns.
-    static func commit(_ manifest: ExportManifest, staged export: URL, vault: Vault, keys: VaultKeys, label: String,
-                context: PullContext) async throws -> PulledExport {
+    static func commit(
+        _ manifest: ExportManifest, staged export: URL, vault: Vault, keys: VaultKeys, label: String,
+        context: PullContext
+    ) async throws -> PulledExport {
         try ExportCheck.verify(manifest, in: export)
         let manifestBytes = try manifest.encoded()
-        try ExportWriting.write(manifestBytes, to: export.appendingPathComponent(ExportManifest.fileName), limit: 1 << 30)
+        try ExportWriting.write(
+            manifestBytes, to: export.appendingPathComponent(ExportManifest.fileName), limit: 1 << 30)
         try Task.checkCancellation()
         context.progress("backing up \(manifest.objects.count) objects as \(label)")
         let name = context.schedule.name
         let result = try await Self.offThread { try vault.backup(export, keys: keys, label: label, origin: name) }
-        context.logger.info("committed snapshot \(result.snapshotID.hex) (\(result.files) files, \(result.bytesStored) bytes newly stored)")
+        context.logger.info(
+            "committed snapshot \(result.snapshotID.hex) (\(result.files) files, \(result.bytesStored) bytes newly stored)"
+        )
         return PulledExport(
             snapshot: result.snapshotID.hex, label: label,
-            objects: manifest.objects.map { PulledObject(name: $0.name, records: $0.recordsWritten ?? $0.records ?? 0) },
+            objects: manifest.objects.map {
+                PulledObject(name: $0.name, records: $0.recordsWritten ?? $0.records ?? 0)
+            },
             files: result.files, bytesIn: result.bytesIn, bytesStored: result.bytesStored)
     }
 
@@ -126,8 +143,10 @@ public struct Puller: Sendable {
     public func keys(of vault: Vault, for definition: ScheduleDefinition) throws -> VaultKeys {
         if let writerKey = definition.writerKey { return try vault.loadWriterKey(from: writerKey) }
         guard let passphrase else {
-            throw VaultError(.usage, "The schedule \(definition.name) has no writer_key, and no owner passphrase was given.",
-                remedy: "Add `writer_key = \"/etc/crmvault/writer.key\"` (from `crmvault key writer`) to \(definition.file.path), "
+            throw VaultError(
+                .usage, "The schedule \(definition.name) has no writer_key, and no owner passphrase was given.",
+                remedy:
+                    "Add `writer_key = \"/etc/crmvault/writer.key\"` (from `crmvault key writer`) to \(definition.file.path), "
                     + "or give the passphrase (CRMVAULT_PASSPHRASE_COMMAND).")
         }
         return try vault.unlock(passphrase: try passphrase())

@@ -19,7 +19,8 @@ struct ScheduleDefinitionTests {
 
         """
 
-    private func write(_ text: String, name: String = "salesforce-prod", in directory: TemporaryDirectory) throws -> URL {
+    private func write(_ text: String, name: String = "salesforce-prod", in directory: TemporaryDirectory) throws -> URL
+    {
         try directory.write("\(name).toml", Data(text.utf8), under: "Schedules")
     }
 
@@ -60,7 +61,8 @@ struct ScheduleDefinitionTests {
     }
 
     @Test func anUnknownKeyIsRefusedNamingTheKeyAndTheFile() throws {
-        let message = try refusal(Self.salesforce.replacingOccurrences(of: "client_secret_file", with: "client_secret_fle"))
+        let message = try refusal(
+            Self.salesforce.replacingOccurrences(of: "client_secret_file", with: "client_secret_fle"))
         #expect(message.contains("client_secret_fle"))
         #expect(message.contains("salesforce-prod.toml"))
         let topLevel = try refusal("retention = 12\n" + Self.salesforce)
@@ -70,7 +72,8 @@ struct ScheduleDefinitionTests {
     }
 
     @Test func aMissingOrDoubledSecretSourceIsRefused() throws {
-        let none = try refusal(Self.salesforce.replacingOccurrences(of: "client_secret_file = \"/etc/crmvault/acme.secret\"\n", with: ""))
+        let none = try refusal(
+            Self.salesforce.replacingOccurrences(of: "client_secret_file = \"/etc/crmvault/acme.secret\"\n", with: ""))
         #expect(none.contains("exactly one of"))
         let two = try refusal(Self.salesforce + "client_secret_env = \"ACME\"\n")
         #expect(two.contains("more than one"))
@@ -79,7 +82,8 @@ struct ScheduleDefinitionTests {
     @Test func aSecretCommandRunsWithoutAShellSplitOnSpaces() throws {
         let directory = try TemporaryDirectory()
         let text = Self.salesforce.replacingOccurrences(
-            of: "client_secret_file = \"/etc/crmvault/acme.secret\"", with: "client_secret_command = \"pass show crm/acme\"")
+            of: "client_secret_file = \"/etc/crmvault/acme.secret\"",
+            with: "client_secret_command = \"pass show crm/acme\"")
         let schedule = try ScheduleDefinition.load(file: try write(text, in: directory))
         #expect(schedule.source.clientSecret == .command(["pass", "show", "crm/acme"]))
     }
@@ -98,7 +102,8 @@ struct ScheduleDefinitionTests {
 
     @Test func plainHTTPToLoopbackIsAllowedWithTheFlag() throws {
         let directory = try TemporaryDirectory()
-        let text = Self.salesforce.replacingOccurrences(of: "https://acme.my.salesforce.com", with: "http://127.0.0.1:8080")
+        let text =
+            Self.salesforce.replacingOccurrences(of: "https://acme.my.salesforce.com", with: "http://127.0.0.1:8080")
             + "allow_insecure_loopback = true\n"
         let schedule = try ScheduleDefinition.load(file: try write(text, in: directory))
         #expect(schedule.source.instanceURL?.absoluteString == "http://127.0.0.1:8080")
@@ -125,7 +130,9 @@ struct ScheduleDefinitionTests {
         let directory = try TemporaryDirectory()
         let schedule = try ScheduleDefinition.load(
             file: try write(base + "objects = [\"accounts\"]\ntenant_id = \"contoso\"\n", in: directory))
-        #expect(schedule.source.tokenEndpoint?.absoluteString == "https://login.microsoftonline.com/contoso/oauth2/v2.0/token")
+        #expect(
+            schedule.source.tokenEndpoint?.absoluteString
+                == "https://login.microsoftonline.com/contoso/oauth2/v2.0/token")
     }
 
     @Test func invalidTOMLNamesTheLine() throws {
@@ -136,7 +143,9 @@ struct ScheduleDefinitionTests {
     @Test func everyCommittedSampleLoads() throws {
         let schedules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Schedules")
-        let samples = try FileManager.default.contentsOfDirectory(atPath: schedules.path).filter { $0.hasSuffix(".toml.sample") }
+        let samples = try FileManager.default.contentsOfDirectory(atPath: schedules.path).filter {
+            $0.hasSuffix(".toml.sample")
+        }
         #expect(samples.count >= 4)
         var vendors = Set<SourceDefinition.Vendor>()
         for sample in samples {

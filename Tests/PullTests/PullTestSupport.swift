@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+
 @testable import Pull
 
 /// Log lines kept in memory (swift-log best practice: no global bootstrap in tests).

@@ -3,6 +3,8 @@
 enum APIName {
     static func isValid(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 255
-            && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_") }
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_")
+            }
     }
 }

@@ -28,14 +28,19 @@ struct DataverseConnector: VendorConnector {
     init(context: PullContext, secret: VendorSecret) throws {
         self.context = context
         let source = context.source
-        guard let endpoint = source.tokenEndpoint, let clientID = source.clientID, let instance = source.instanceURL else {
-            throw VaultError(.usage, "The schedule \(context.schedule.name) lacks instance_url, client_id or tenant_id.")
+        guard let endpoint = source.tokenEndpoint, let clientID = source.clientID, let instance = source.instanceURL
+        else {
+            throw VaultError(
+                .usage, "The schedule \(context.schedule.name) lacks instance_url, client_id or tenant_id.")
         }
         http = try VendorHTTPClient(
             source: source, policy: context.options.retryPolicy(retries: source.retries), redactor: context.redactor,
             logger: context.logger)
-        let scope = source.scope ?? instance.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/.default"
-        tokens = OAuthTokens(endpoint: endpoint, clientID: clientID, secret: secret, scope: scope, redactor: context.redactor)
+        let scope =
+            source.scope ?? instance.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            + "/.default"
+        tokens = OAuthTokens(
+            endpoint: endpoint, clientID: clientID, secret: secret, scope: scope, redactor: context.redactor)
         apiVersion = source.apiVersion ?? Self.defaultAPIVersion
     }
 
@@ -49,8 +54,10 @@ struct DataverseConnector: VendorConnector {
 
     func pull(into export: URL, downloads: URL) async throws -> ExportManifest {
         let started = Date()
-        let whoAmI = try await http.send(VendorRequest(.GET, base.appendingPathComponent("WhoAmI"), headers: odataHeaders),
-            tokens: tokens) { _, body in
+        let whoAmI = try await http.send(
+            VendorRequest(.GET, base.appendingPathComponent("WhoAmI"), headers: odataHeaders),
+            tokens: tokens
+        ) { _, body in
             try await VendorHTTPClient.decode(DataverseWhoAmI.self, from: body, limit: 1 << 20, what: "WhoAmI")
         }
         var objects: [ExportObject] = []
@@ -58,11 +65,9 @@ struct DataverseConnector: VendorConnector {
             try Task.checkCancellation()
             objects.append(try await pullEntitySet(entitySet, into: export))
         }
-        var manifest = ExportManifest(
-            vendor: SourceDefinition.Vendor.dataverse.rawValue, source: context.schedule.name,
-            started: ExportWriting.timestamp(started), finished: ExportWriting.timestamp(Date()), objects: objects)
-        manifest.instance = http.instance.absoluteString
-        manifest.apiVersion = apiVersion
+        var manifest = ExportWriting.manifest(
+            vendor: .dataverse, context: context, started: started, objects: objects,
+            instance: http.instance, apiVersion: apiVersion)
         manifest.organization = whoAmI.OrganizationId.flatMap { UUID(uuidString: $0)?.uuidString.lowercased() }
         return manifest
     }
@@ -78,31 +83,45 @@ struct DataverseConnector: VendorConnector {
 
     private func pullEntitySet(_ entitySet: String, into export: URL) async throws -> ExportObject {
         let clock = ContinuousClock.now
-        let metadataURL = url("EntityDefinitions", query: [("$filter", "EntitySetName eq '\(entitySet)'"), ("$expand", "Attributes")])
-        let metadataBytes = try await http.send(VendorRequest(.GET, metadataURL, headers: odataHeaders), tokens: tokens) { _, body in
+        let metadataURL = url(
+            "EntityDefinitions", query: [("$filter", "EntitySetName eq '\(entitySet)'"), ("$expand", "Attributes")])
+        let metadataBytes = try await http.send(VendorRequest(.GET, metadataURL, headers: odataHeaders), tokens: tokens)
+        { _, body in
             try await VendorHTTPClient.collect(body, limit: context.options.maximumDocumentBytes)
         }
         let definitions: ODataCollection<DataverseEntityDefinition>
-        do { definitions = try JSONDecoder().decode(ODataCollection<DataverseEntityDefinition>.self, from: Data(metadataBytes)) } catch {
-            throw VaultError(.vendorFailed, "The metadata of the entity set \(entitySet) is not the JSON Dataverse documents.", cause: error)
+        do {
+            definitions = try JSONDecoder().decode(
+                ODataCollection<DataverseEntityDefinition>.self, from: Data(metadataBytes))
+        } catch {
+            throw VaultError(
+                .vendorFailed, "The metadata of the entity set \(entitySet) is not the JSON Dataverse documents.",
+                cause: error)
         }
         guard let definition = definitions.value.first, definitions.value.count == 1 else {
-            throw VaultError(.vendorFailed, "Dataverse has no table whose entity set is \(entitySet).",
-                remedy: "Check `objects` in the schedule: it lists entity set names (accounts, contacts), not table names.")
+            throw VaultError(
+                .vendorFailed, "Dataverse has no table whose entity set is \(entitySet).",
+                remedy:
+                    "Check `objects` in the schedule: it lists entity set names (accounts, contacts), not table names.")
         }
         let name = definition.LogicalName
         guard SourceDefinition.isObjectName(name) else {
-            throw VaultError(.vendorFailed, "The table behind \(entitySet) has a logical name that is not a plain API name.")
+            throw VaultError(
+                .vendorFailed, "The table behind \(entitySet) has a logical name that is not a plain API name.")
         }
         let metadataPath = "\(ExportManifest.metadataFolder)/\(name).describe.json"
         _ = try ExportWriting.metadataFolder(in: export)
-        try ExportWriting.write(metadataBytes, to: export.appendingPathComponent(metadataPath), limit: context.options.maximumDocumentBytes)
+        try ExportWriting.write(
+            metadataBytes, to: export.appendingPathComponent(metadataPath), limit: context.options.maximumDocumentBytes)
         let fields = definition.columns
-        guard !fields.isEmpty else { throw VaultError(.vendorFailed, "The metadata of \(name) lists no readable attribute.") }
+        guard !fields.isEmpty else {
+            throw VaultError(.vendorFailed, "The metadata of \(name) lists no readable attribute.")
+        }
         let columns = fields.map(\.name)
         let known = Set(columns)
 
-        let file = try StagedFile(creating: export.appendingPathComponent("\(name).csv"), limit: context.options.maximumFileBytes)
+        let file = try StagedFile(
+            creating: export.appendingPathComponent("\(name).csv"), limit: context.options.maximumFileBytes)
         try file.append(SalesforceStyleCSV.row(columns))
         let pageSize = min(context.source.pageSize ?? Self.defaultPageSize, Self.defaultPageSize)
         let prefer = "odata.maxpagesize=\(pageSize),odata.include-annotations=\"*\""
@@ -113,26 +132,32 @@ struct DataverseConnector: VendorConnector {
         var seen = Set<String>()
         while let pageURL = next {
             try Task.checkCancellation()
-            let page = try await http.send(VendorRequest(.GET, pageURL, headers: odataHeaders + [("Prefer", prefer)]), tokens: tokens) {
+            let page = try await http.send(
+                VendorRequest(.GET, pageURL, headers: odataHeaders + [("Prefer", prefer)]), tokens: tokens
+            ) {
                 _, body in
-                try await VendorHTTPClient.decode(ODataCollection<[String: JSONScalar]>.self, from: body,
-                    limit: context.options.maximumDocumentBytes, what: "A page of \(entitySet)")
+                let bytes = try await VendorHTTPClient.collect(body, limit: context.options.maximumDocumentBytes)
+                do { return try ODataPageReader.read(bytes) } catch {
+                    throw RetryableFailure("a page of \(entitySet) is not the JSON Dataverse documents (\(error))")
+                }
             }
             if pages == 0 { reported = page.count }
-            for record in page.value {
+            for record in page.records {
                 if let unknown = record.keys.first(where: { !$0.contains("@") && !known.contains($0) }) {
-                    throw VaultError(.vendorFailed,
+                    throw VaultError(
+                        .vendorFailed,
                         "A \(name) record has the column \(TerminalText.escaped(unknown)), which the table's metadata does not list; "
                             + "a renamed or added column.",
                         remedy: "Run the pull again; if it persists, the table's schema changed during the pull.")
                 }
                 try file.append(SalesforceStyleCSV.row(columns.map { record[$0]?.csvText }))
             }
-            records += page.value.count
+            records += page.records.count
             pages += 1
             next = try page.nextLink.map { link in
                 guard let url = URL(string: link), seen.insert(link).inserted else {
-                    throw VaultError(.vendorFailed, "Dataverse returned an unusable or repeating @odata.nextLink for \(entitySet).")
+                    throw VaultError(
+                        .vendorFailed, "Dataverse returned an unusable or repeating @odata.nextLink for \(entitySet).")
                 }
                 return url
             }
@@ -145,14 +170,16 @@ struct DataverseConnector: VendorConnector {
         var object = ExportObject(name: name)
         if let reported, reported < Self.countCap {
             guard reported == records else {
-                throw VaultError(.vendorFailed,
+                throw VaultError(
+                    .vendorFailed,
                     "Dataverse sent \(records) \(name) records, but its @odata.count says \(reported).",
                     remedy: "Nothing was written to the vault. Run the pull again; records may have changed during it.")
             }
             object.records = reported
             checks.append("\(records) records, equal to @odata.count")
         } else {
-            checks.append("@odata.count is capped at \(Self.countCap) by Dataverse, so the total could not be checked against it")
+            checks.append(
+                "@odata.count is capped at \(Self.countCap) by Dataverse, so the total could not be checked against it")
         }
         context.progress("\(name): \(ExportWriting.count(records)) records in \(pages) pages")
         object.metadata = metadataPath

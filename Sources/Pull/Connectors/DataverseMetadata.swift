@@ -41,8 +41,12 @@ struct DataverseEntityDefinition: Decodable, Sendable {
             if Self.lookupTypes.contains(type) {
                 let property = "_\(attribute.LogicalName)_value"
                 let targets = (attribute.Targets ?? []).filter(APIName.isValid)
-                fields.append(ExportField(name: property, type: .reference, referenceTo: targets.isEmpty ? nil : targets, vendorType: type))
-                fields.append(ExportField(name: property + Self.lookupTableAnnotation, type: .string, vendorType: "EntityName"))
+                fields.append(
+                    ExportField(
+                        name: property, type: .reference, referenceTo: targets.isEmpty ? nil : targets, vendorType: type
+                    ))
+                fields.append(
+                    ExportField(name: property + Self.lookupTableAnnotation, type: .string, vendorType: "EntityName"))
             } else {
                 fields.append(ExportField(name: attribute.LogicalName, type: exportType(attribute), vendorType: type))
             }
@@ -63,17 +67,9 @@ struct DataverseEntityDefinition: Decodable, Sendable {
     }
 }
 
-/// An OData collection answer: `value`, and for record pages `@odata.nextLink` and `@odata.count`.
+/// An OData collection answer (metadata): its `value`.
 struct ODataCollection<Element: Decodable & Sendable>: Decodable, Sendable {
     var value: [Element]
-    var nextLink: String?
-    var count: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case value
-        case nextLink = "@odata.nextLink"
-        case count = "@odata.count"
-    }
 }
 
 /// `GET /api/data/v9.2/WhoAmI`.

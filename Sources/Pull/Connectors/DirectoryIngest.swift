@@ -5,9 +5,9 @@ import Foundation
 import VaultCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `vendor = "directory"`: exports a vendor drops into a folder (over SFTP). Each top-level folder or `.zip` there is
@@ -48,8 +48,10 @@ struct DirectoryIngest {
         for set in try pendingSets(in: drop, ledger: ledger) {
             try Task.checkCancellation()
             guard let pulled = try await ingest(set) else { continue }
-            ledger.append(LedgerEntry(name: set.name, fingerprint: set.fingerprint, snapshot: pulled.snapshot,
-                ingested: ExportWriting.timestamp(Date())))
+            ledger.append(
+                LedgerEntry(
+                    name: set.name, fingerprint: set.fingerprint, snapshot: pulled.snapshot,
+                    ingested: ExportWriting.timestamp(Date())))
             try saveLedger(ledger)
             exports.append(pulled)
         }
@@ -61,25 +63,29 @@ struct DirectoryIngest {
     private func pendingSets(in drop: URL, ledger: [LedgerEntry]) throws -> [FileSet] {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: drop.path) } catch {
-            throw VaultError(.mediumMissing, "Cannot read the drop folder \(drop.path).",
+            throw VaultError(
+                .mediumMissing, "Cannot read the drop folder \(drop.path).",
                 remedy: "Check `path` in the schedule and that crmvault's user may read the folder.")
         }
         let quiet = TimeInterval(context.source.quietSeconds)
         var sets: [FileSet] = []
-        for name in names.sorted() where !name.hasPrefix(".") && !Self.temporarySuffixes.contains(where: { name.lowercased().hasSuffix($0) }) {
+        for name in names.sorted()
+        where !name.hasPrefix(".") && !Self.temporarySuffixes.contains(where: { name.lowercased().hasSuffix($0) }) {
             let url = drop.appendingPathComponent(name)
             var status = stat()
             guard lstat(url.path, &status) == 0 else { continue }
             let isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
             let isZip = (status.st_mode & S_IFMT) == S_IFREG && name.lowercased().hasSuffix(".zip")
             guard isDirectory || isZip else {
-                context.logger.debug("ignoring \(TerminalText.escaped(name)) in the drop folder: not a folder or a .zip")
+                context.logger.debug(
+                    "ignoring \(TerminalText.escaped(name)) in the drop folder: not a folder or a .zip")
                 continue
             }
             let (fingerprint, newest) = try Self.fingerprint(of: url)
             if ledger.contains(where: { $0.name == name && $0.fingerprint == fingerprint }) { continue }
             guard Date().timeIntervalSince(newest) >= quiet else {
-                context.logger.info("\(TerminalText.escaped(name)) changed less than \(Int(quiet)) s ago; it waits for the next run")
+                context.logger.info(
+                    "\(TerminalText.escaped(name)) changed less than \(Int(quiet)) s ago; it waits for the next run")
                 continue
             }
             sets.append(FileSet(name: name, url: url, isZip: isZip, fingerprint: fingerprint, newest: newest))
@@ -110,25 +116,32 @@ struct DirectoryIngest {
         let vendorManifest = export.appendingPathComponent(ExportManifest.fileName)
         if FileManager.default.fileExists(atPath: vendorManifest.path) {
             // The set brought its own export manifest; keep it, but the one at the top is ours.
-            let kept = try ExportWriting.metadataFolder(in: export).appendingPathComponent("export-manifest.vendor.json")
+            let kept = try ExportWriting.metadataFolder(in: export).appendingPathComponent(
+                "export-manifest.vendor.json")
             try FileManager.default.moveItem(at: vendorManifest, to: kept)
         }
-        for file in try FileManager.default.contentsOfDirectory(atPath: export.path).filter(ExportPath.isObjectFile).sorted() {
+        for file in try FileManager.default.contentsOfDirectory(atPath: export.path).filter(ExportPath.isObjectFile)
+            .sorted()
+        {
             let name = String(file.dropLast(4))
             guard APIName.isValid(name) else { continue }
             var object = ExportObject(name: name, file: file)
             let (_, records) = try ExportCheck.count(export.appendingPathComponent(file))
             object.recordsWritten = records
-            object.checks = ["\(records) records counted; the file set was unchanged for \(context.source.quietSeconds) s and while staged"]
+            object.checks = [
+                "\(records) records counted; the file set was unchanged for \(context.source.quietSeconds) s and while staged"
+            ]
             manifest.objects.append(object)
         }
         guard !manifest.objects.isEmpty else {
-            throw VaultError(.vendorFailed, "The file set \(shownName) in the drop folder holds no object CSV file.",
+            throw VaultError(
+                .vendorFailed, "The file set \(shownName) in the drop folder holds no object CSV file.",
                 remedy: "Remove it from the drop folder, or add its CSV files; it is tried again on the next run.")
         }
         manifest.finished = ExportWriting.timestamp(Date())
         context.progress("\(shownName): \(manifest.objects.count) objects")
-        return try await Puller.commit(manifest, staged: export, vault: vault, keys: keys, label: label, context: context)
+        return try await Puller.commit(
+            manifest, staged: export, vault: vault, keys: keys, label: label, context: context)
     }
 
     /// Copies a dropped folder: regular files only (0600), folders (0700); links and other kinds are left out.
@@ -136,7 +149,8 @@ struct DirectoryIngest {
         for name in try FileManager.default.contentsOfDirectory(atPath: source.path).sorted() {
             let path = relative.isEmpty ? name : relative + "/" + name
             guard ArchiveUnpacker.isSafe(path) else {
-                throw VaultError(.vendorFailed, "The drop folder holds a file with an unusable name: \(TerminalText.escaped(path)).")
+                throw VaultError(
+                    .vendorFailed, "The drop folder holds a file with an unusable name: \(TerminalText.escaped(path)).")
             }
             let from = source.appendingPathComponent(name)
             let to = target.appendingPathComponent(name)
@@ -149,7 +163,9 @@ struct DirectoryIngest {
             case S_IFREG:
                 try copyFile(from, to: to)
             default:
-                context.logger.warning("left out \(TerminalText.escaped(path)) from the drop folder: not a regular file (links are not followed)")
+                context.logger.warning(
+                    "left out \(TerminalText.escaped(path)) from the drop folder: not a regular file (links are not followed)"
+                )
             }
         }
     }
@@ -170,7 +186,8 @@ struct DirectoryIngest {
         func visit(_ url: URL, _ relative: String) {
             var status = stat()
             guard lstat(url.path, &status) == 0 else { return }
-            let modified = Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
+            let modified = Date(
+                timeIntervalSince1970: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)
             newest = max(newest, modified)
             let kind = status.st_mode & S_IFMT
             lines.append("\(relative)\t\(kind)\t\(status.st_size)\t\(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)")
@@ -190,7 +207,8 @@ struct DirectoryIngest {
         defer { try? handle.close() }
         let data = try handle.read(upToCount: 16 << 20) ?? Data()
         do { return try JSONDecoder().decode([LedgerEntry].self, from: data) } catch {
-            throw VaultError(.usage, "\(staging.ledger.path) is damaged; it lists the file sets already ingested.",
+            throw VaultError(
+                .usage, "\(staging.ledger.path) is damaged; it lists the file sets already ingested.",
                 remedy: "Restore it from a backup, or remove it to ingest every set in the drop folder again.")
         }
     }

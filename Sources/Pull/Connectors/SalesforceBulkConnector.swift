@@ -15,72 +15,44 @@ import VaultCore
 /// `numberRecordsProcessed`. A failed or aborted job, and `REQUEST_LIMIT_EXCEEDED`, end the pull.
 struct SalesforceBulkConnector: VendorConnector {
     let context: PullContext
-    let http: VendorHTTPClient
-    let tokens: OAuthTokens
-    let apiVersion: String
-
-    static let defaultAPIVersion = "61.0"
+    let session: SalesforceSession
 
     init(context: PullContext, secret: VendorSecret) throws {
         self.context = context
-        let source = context.source
-        guard let endpoint = source.tokenEndpoint, let clientID = source.clientID else {
-            throw VaultError(.usage, "The schedule \(context.schedule.name) lacks instance_url or client_id.")
-        }
-        http = try VendorHTTPClient(
-            source: source, policy: context.options.retryPolicy(retries: source.retries), redactor: context.redactor,
-            logger: context.logger, fatal: Self.fatal)
-        tokens = OAuthTokens(endpoint: endpoint, clientID: clientID, secret: secret, scope: nil, redactor: context.redactor)
-        apiVersion = source.apiVersion ?? Self.defaultAPIVersion
+        session = try SalesforceSession(context: context, secret: secret)
     }
 
-    func shutdown() async { await http.shutdown() }
+    func shutdown() async { await session.shutdown() }
 
-    /// `REQUEST_LIMIT_EXCEEDED`: the org's rolling 24-hour API allowance is used up; retrying only makes it worse.
-    static func fatal(_ head: ResponseHead, _ message: VendorMessage) -> VaultError? {
-        guard message.code == "REQUEST_LIMIT_EXCEEDED" else { return nil }
-        return VaultError(.vendorFailed,
-            "Salesforce refused the pull: the org's API request limit is used up (REQUEST_LIMIT_EXCEEDED, HTTP \(head.status.code)). "
-                + "The pull stopped; nothing was written to the vault.",
-            remedy: "Run it again once the rolling 24-hour window frees requests (Setup > Company Information shows "
-                + "the API requests used), or ask Salesforce to raise the limit.")
-    }
-
-    private var base: URL {
-        http.instance.appendingPathComponent("services/data/v\(apiVersion)")
-    }
+    private var http: VendorHTTPClient { session.http }
+    private var tokens: OAuthTokens { session.tokens }
+    private var base: URL { session.base }
 
     func pull(into export: URL, downloads: URL) async throws -> ExportManifest {
         let started = Date()
         let names = try await objectNames()
-        var objects: [ExportObject] = []
+        // Every object's job is created first, so Salesforce runs them side by side while earlier results download.
+        var queued: [QueuedObject] = []
         for name in names {
             try Task.checkCancellation()
-            objects.append(try await pullObject(name, into: export))
+            queued.append(try await queue(name, into: export))
         }
-        var manifest = ExportManifest(
-            vendor: SourceDefinition.Vendor.salesforce.rawValue, source: context.schedule.name,
-            started: ExportWriting.timestamp(started), finished: ExportWriting.timestamp(Date()), objects: objects)
-        manifest.instance = http.instance.absoluteString
-        manifest.apiVersion = apiVersion
-        manifest.organization = await Self.organization(from: tokens.lastResponse?.id)
-        return manifest
-    }
-
-    /// The org id (`00D…`) from the identity URL of the token response, `…/id/<org id>/<user id>`.
-    static func organization(from identity: String?) -> String? {
-        guard let identity, let url = URL(string: identity) else { return nil }
-        let parts = url.pathComponents
-        guard parts.count >= 3, parts[parts.count - 3] == "id" else { return nil }
-        let org = parts[parts.count - 2]
-        return (org.count == 15 || org.count == 18) && APIName.isValid(org) ? org : nil
+        var objects: [ExportObject] = []
+        for object in queued {
+            try Task.checkCancellation()
+            objects.append(try await finish(object, into: export))
+        }
+        return await session.manifest(vendor: .salesforce, started: started, objects: objects)
     }
 
     private func objectNames() async throws -> [String] {
         guard context.source.wantsAllObjects else { return context.source.objects }
-        let list = try await http.send(VendorRequest(.GET, base.appendingPathComponent("sobjects"), headers: [("Accept", "application/json")]),
-            tokens: tokens) { _, body in
-            try await VendorHTTPClient.decode(SalesforceObjectList.self, from: body, limit: context.options.maximumDocumentBytes,
+        let list = try await http.send(
+            VendorRequest(.GET, base.appendingPathComponent("sobjects"), headers: [("Accept", "application/json")]),
+            tokens: tokens
+        ) { _, body in
+            try await VendorHTTPClient.decode(
+                SalesforceObjectList.self, from: body, limit: context.options.maximumDocumentBytes,
                 what: "The sobjects list")
         }
         let names = list.sobjects.filter { $0.queryable == true }.map(\.name)
@@ -90,55 +62,69 @@ struct SalesforceBulkConnector: VendorConnector {
         }
         let usable = names.filter(SourceDefinition.isObjectName)
         guard !usable.isEmpty else {
-            throw VaultError(.vendorFailed, "Salesforce listed no queryable objects for this integration user.",
+            throw VaultError(
+                .vendorFailed, "Salesforce listed no queryable objects for this integration user.",
                 remedy: "Check the user's permissions, or list the objects in the schedule's `objects`.")
         }
         context.progress("\(usable.count) queryable objects")
         return usable
     }
 
-    private func pullObject(_ name: String, into export: URL) async throws -> ExportObject {
+    /// An object whose describe is kept and whose query job is created.
+    struct QueuedObject {
+        var name: String
+        var fields: [SalesforceDescribe.Field]
+        var metadataPath: String
+        var job: BulkQueryJob
+        var created: ContinuousClock.Instant
+        var seconds: Double
+    }
+
+    /// Fetches and keeps the object's describe and creates its query job.
+    private func queue(_ name: String, into export: URL) async throws -> QueuedObject {
         let clock = ContinuousClock.now
-        let objectURL = base.appendingPathComponent("sobjects").appendingPathComponent(name)
-        let metadataPath = "\(ExportManifest.metadataFolder)/\(name).describe.json"
-        let describeBytes = try await http.send(
-            VendorRequest(.GET, objectURL.appendingPathComponent("describe"), headers: [("Accept", "application/json")]),
-            tokens: tokens
-        ) { _, body in
-            try await VendorHTTPClient.collect(body, limit: context.options.maximumDocumentBytes)
-        }
-        let describe: SalesforceDescribe
-        do { describe = try JSONDecoder().decode(SalesforceDescribe.self, from: Data(describeBytes)) } catch {
-            throw VaultError(.vendorFailed, "The describe of \(name) is not the JSON Salesforce documents.", cause: error)
-        }
-        _ = try ExportWriting.metadataFolder(in: export)
-        try ExportWriting.write(describeBytes, to: export.appendingPathComponent(metadataPath),
-            limit: context.options.maximumDocumentBytes)
+        let (describe, metadataPath) = try await session.describe(name, into: export)
         let fields = describe.selectableFields
         guard !fields.isEmpty else {
             throw VaultError(.vendorFailed, "The describe of \(name) lists no field a Bulk API query can select.")
         }
 
-        let job = try await runJob(object: name, fields: fields.map(\.name))
+        let job = try await createJob(object: name, fields: fields.map(\.name))
+        return QueuedObject(
+            name: name, fields: fields, metadataPath: metadataPath, job: job, created: ContinuousClock.now,
+            seconds: ExportWriting.seconds(since: clock))
+    }
+
+    /// Waits for the object's job, reads its results into `<Object>.csv` and checks them.
+    private func finish(_ queued: QueuedObject, into export: URL) async throws -> ExportObject {
+        let clock = ContinuousClock.now
+        let (name, fields, metadataPath) = (queued.name, queued.fields, queued.metadataPath)
+        let job = try await waitForJob(queued.job, createdAt: queued.created, object: name)
         guard let reported = job.numberRecordsProcessed else {
             throw VaultError(.vendorFailed, "The Bulk API job for \(name) completed without numberRecordsProcessed.")
         }
-        let file = try StagedFile(creating: export.appendingPathComponent("\(name).csv"), limit: context.options.maximumFileBytes)
+        let file = try StagedFile(
+            creating: export.appendingPathComponent("\(name).csv"), limit: context.options.maximumFileBytes)
         let joiner = CSVPageJoiner(file: file)
         try await fetchResults(of: job, object: name, into: joiner)
         try file.finish()
 
         guard joiner.columns == fields.map(\.name) else {
-            let unexpected = joiner.columns.filter { !fields.map(\.name).contains($0) }.prefix(5).joined(separator: ", ")
-            throw VaultError(.vendorFailed,
+            let unexpected = joiner.columns.filter { !fields.map(\.name).contains($0) }.prefix(5).joined(
+                separator: ", ")
+            throw VaultError(
+                .vendorFailed,
                 "The \(name) results have the columns \(TerminalText.escaped(unexpected.isEmpty ? "in another order" : unexpected)) "
                     + "where the query selected \(fields.count) fields from the describe; a renamed or missing column.",
                 remedy: "Run the pull again; if it persists, the object's schema changed during the pull.")
         }
         guard joiner.records == reported else {
-            throw VaultError(.vendorFailed,
+            throw VaultError(
+                .vendorFailed,
                 "The \(name) results hold \(joiner.records) records, but the Bulk API job reported \(reported) processed.",
-                remedy: "Nothing was written to the vault. Run the pull again; if it persists, contact Salesforce support with job \(TerminalText.escaped(job.id)).")
+                remedy:
+                    "Nothing was written to the vault. Run the pull again; if it persists, contact Salesforce support with job \(TerminalText.escaped(job.id))."
+            )
         }
         context.progress("\(name): \(ExportWriting.count(reported)) records in \(joiner.pages) pages")
         var object = ExportObject(name: name)
@@ -152,18 +138,20 @@ struct SalesforceBulkConnector: VendorConnector {
             "each of \(joiner.pages) result pages holds as many records as its Sforce-NumberOfRecords",
             "\(joiner.records) records in all, equal to the job's numberRecordsProcessed",
         ]
-        object.seconds = ExportWriting.seconds(since: clock)
+        object.seconds = queued.seconds + ExportWriting.seconds(since: clock)
         return object
     }
 
-    /// Creates the query job and polls it, with growing waits, until it completes; a failed or aborted job ends the pull.
-    private func runJob(object: String, fields: [String]) async throws -> BulkQueryJob {
+    /// Creates the query job selecting `fields`.
+    private func createJob(object: String, fields: [String]) async throws -> BulkQueryJob {
         let query = "SELECT \(fields.joined(separator: ", ")) FROM \(object)"
         let request: [String: String] = ["operation": context.source.queryAll ? "queryAll" : "query", "query": query]
         let body = Array(try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]))
         let jobsURL = base.appendingPathComponent("jobs/query")
-        var job = try await http.send(
-            VendorRequest(.POST, jobsURL, headers: [("Content-Type", "application/json"), ("Accept", "application/json")], body: body),
+        let job = try await http.send(
+            VendorRequest(
+                .POST, jobsURL, headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
+                body: body),
             tokens: tokens
         ) { _, body in
             try await VendorHTTPClient.decode(BulkQueryJob.self, from: body, limit: 1 << 20, what: "The new query job")
@@ -172,23 +160,48 @@ struct SalesforceBulkConnector: VendorConnector {
             throw VaultError(.vendorFailed, "Salesforce answered the query job for \(object) with an unusable job id.")
         }
         context.logger.info("query job \(job.id) for \(object) created")
+        return job
+    }
+
+    /// Polls a job, with growing waits, until it completes; a failed or aborted job ends the pull.
+    /// Polls a job until it completes, at growing intervals counted from the last look (its creation first, so a
+    /// job created while earlier results downloaded is looked at at once); a failed or aborted job ends the pull.
+    private func waitForJob(_ created: BulkQueryJob, createdAt: ContinuousClock.Instant, object: String) async throws
+        -> BulkQueryJob
+    {
+        var job = created
+        let jobsURL = base.appendingPathComponent("jobs/query")
         let deadline = ContinuousClock.now + context.options.jobTimeout
         var wait = context.options.pollInterval
-        while !["JobComplete", "Failed", "Aborted"].contains(job.state) {
+        var lastLook = createdAt
+        // The job info from creation does not carry numberRecordsProcessed, even when it already says JobComplete.
+        var polled = false
+        while !["JobComplete", "Failed", "Aborted"].contains(job.state) || (job.state == "JobComplete" && !polled) {
             guard ContinuousClock.now < deadline else {
-                throw VaultError(.vendorFailed, "The Bulk API job for \(object) did not complete within \(context.options.jobTimeout).",
+                throw VaultError(
+                    .vendorFailed,
+                    "The Bulk API job for \(object) did not complete within \(context.options.jobTimeout).",
                     remedy: "Run the pull again later; Salesforce may be busy.")
             }
-            try await Task.sleep(for: wait)
+            if job.state != "JobComplete" && lastLook + wait > ContinuousClock.now {
+                try await Task.sleep(until: lastLook + wait)
+            }
             wait = min(wait * 2, context.options.maximumPollInterval)
-            job = try await http.send(VendorRequest(.GET, jobsURL.appendingPathComponent(job.id), headers: [("Accept", "application/json")]),
-                tokens: tokens) { _, body in
-                try await VendorHTTPClient.decode(BulkQueryJob.self, from: body, limit: 1 << 20, what: "The query job's state")
+            polled = true
+            lastLook = ContinuousClock.now
+            job = try await http.send(
+                VendorRequest(.GET, jobsURL.appendingPathComponent(job.id), headers: [("Accept", "application/json")]),
+                tokens: tokens
+            ) { _, body in
+                try await VendorHTTPClient.decode(
+                    BulkQueryJob.self, from: body, limit: 1 << 20, what: "The query job's state")
             }
         }
         guard job.state == "JobComplete" else {
-            let said = VendorMessage(code: nil, text: job.errorMessage ?? "no message").summary(redactor: context.redactor)
-            throw VaultError(.vendorFailed,
+            let said = VendorMessage(code: nil, text: job.errorMessage ?? "no message").summary(
+                redactor: context.redactor)
+            throw VaultError(
+                .vendorFailed,
                 "The Bulk API query job for \(object) ended \(job.state == "Failed" ? "in failure" : "aborted"): \(said).",
                 remedy: "Nothing was written to the vault. Check the message; run the pull again once it is resolved.")
         }
@@ -197,7 +210,8 @@ struct SalesforceBulkConnector: VendorConnector {
 
     /// Reads every result page, following `Sforce-Locator` until it is `null`.
     private func fetchResults(of job: BulkQueryJob, object: String, into joiner: CSVPageJoiner) async throws {
-        let resultsURL = base.appendingPathComponent("jobs/query").appendingPathComponent(job.id).appendingPathComponent("results")
+        let resultsURL = base.appendingPathComponent("jobs/query").appendingPathComponent(job.id)
+            .appendingPathComponent("results")
         var locator: String?
         var seenLocators = Set<String>()
         repeat {
@@ -205,21 +219,29 @@ struct SalesforceBulkConnector: VendorConnector {
             var components = URLComponents(url: resultsURL, resolvingAgainstBaseURL: false)!
             var items: [URLQueryItem] = []
             if let locator { items.append(URLQueryItem(name: "locator", value: locator)) }
-            if let pageSize = context.source.pageSize { items.append(URLQueryItem(name: "maxRecords", value: String(pageSize))) }
+            if let pageSize = context.source.pageSize {
+                items.append(URLQueryItem(name: "maxRecords", value: String(pageSize)))
+            }
             components.queryItems = items.isEmpty ? nil : items
-            let next: String? = try await http.send(VendorRequest(.GET, components.url!, headers: [("Accept", "text/csv")]),
-                tokens: tokens) { head, body in
-                let expected = head.header("Sforce-NumberOfRecords").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let next: String? = try await http.send(
+                VendorRequest(.GET, components.url!, headers: [("Accept", "text/csv")]),
+                tokens: tokens
+            ) { head, body in
+                let expected = head.header("Sforce-NumberOfRecords").flatMap {
+                    Int($0.trimmingCharacters(in: .whitespaces))
+                }
                 let nextLocator = head.header("Sforce-Locator")?.trimmingCharacters(in: .whitespaces)
                 guard let expected else {
-                    throw VaultError(.vendorFailed, "A result page of \(object) came without the Sforce-NumberOfRecords header.")
+                    throw VaultError(
+                        .vendorFailed, "A result page of \(object) came without the Sforce-NumberOfRecords header.")
                 }
                 _ = try await joiner.append(page: body, object: object, expected: expected)
                 return nextLocator
             }
             guard let next, !next.isEmpty, next != "null" else { break }
             guard next.utf8.count <= 1024, seenLocators.insert(next).inserted else {
-                throw VaultError(.vendorFailed, "Salesforce returned a result locator for \(object) that repeats or is malformed.")
+                throw VaultError(
+                    .vendorFailed, "Salesforce returned a result locator for \(object) that repeats or is malformed.")
             }
             locator = next
         } while true

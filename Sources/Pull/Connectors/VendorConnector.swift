@@ -34,6 +34,20 @@ enum ExportWriting {
         return formatter.string(from: date)
     }
 
+    /// The export manifest's common part: who pulled what from where, and when.
+    static func manifest(
+        vendor: SourceDefinition.Vendor, context: PullContext, started: Date, objects: [ExportObject],
+        instance: URL?, apiVersion: String?
+    ) -> ExportManifest {
+        var manifest = ExportManifest(
+            vendor: vendor.rawValue, source: context.schedule.name, started: timestamp(started),
+            finished: timestamp(Date()),
+            objects: objects)
+        manifest.instance = instance?.absoluteString
+        manifest.apiVersion = apiVersion
+        return manifest
+    }
+
     /// Writes bytes as a new 0600 file.
     static func write(_ bytes: some Collection<UInt8>, to url: URL, limit: Int) throws {
         let file = try StagedFile(creating: url, limit: limit)

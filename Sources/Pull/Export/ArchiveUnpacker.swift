@@ -24,7 +24,9 @@ struct ArchiveUnpacker {
     /// Unpacks `zip` and returns its provenance (name, SHA-256, size) for the export manifest's `archives`.
     mutating func unpack(_ zip: URL, name: String) throws -> ExportArchive {
         func refuse(_ reason: String) -> VaultError {
-            VaultError(.vendorFailed, "The archive \(TerminalText.escaped(name)) was refused: \(reason). Nothing was written to the vault.",
+            VaultError(
+                .vendorFailed,
+                "The archive \(TerminalText.escaped(name)) was refused: \(reason). Nothing was written to the vault.",
                 remedy: "Ask the vendor for a new export, or unpack and inspect it by hand.")
         }
         let archive: Archive
@@ -38,13 +40,20 @@ struct ArchiveUnpacker {
             while path.hasSuffix("/") { path.removeLast() }
             let shown = TerminalText.escaped(entry.path)
             if entry.type == .symlink { throw refuse("member \"\(shown)\" is a symbolic link") }
-            guard Self.isSafe(path) else { throw refuse("member \"\(shown)\" has an absolute path or a `..`, `.` or empty component") }
-            guard seen.insert(path).inserted, !members.contains(path) else { throw refuse("member \"\(shown)\" appears twice") }
+            guard Self.isSafe(path) else {
+                throw refuse("member \"\(shown)\" has an absolute path or a `..`, `.` or empty component")
+            }
+            guard seen.insert(path).inserted, !members.contains(path) else {
+                throw refuse("member \"\(shown)\" appears twice")
+            }
             if entry.type == .file {
                 let size = UInt64(entry.uncompressedSize)
-                guard size <= UInt64(fileLimit) else { throw refuse("member \"\(shown)\" is larger than the pull's file limit") }
+                guard size <= UInt64(fileLimit) else {
+                    throw refuse("member \"\(shown)\" is larger than the pull's file limit")
+                }
                 if size > 1 << 20 && size / max(UInt64(entry.compressedSize), 1) > Self.maximumRatio {
-                    throw refuse("member \"\(shown)\" claims a compression ratio beyond \(Self.maximumRatio):1 (zip bomb)")
+                    throw refuse(
+                        "member \"\(shown)\" claims a compression ratio beyond \(Self.maximumRatio):1 (zip bomb)")
                 }
             }
         }
@@ -73,7 +82,9 @@ struct ArchiveUnpacker {
                 checksum = try archive.extract(entry, bufferSize: 1 << 20, skipCRC32: false) { data in
                     actual += UInt64(data.count)
                     guard actual <= declared else {
-                        throw refuse("member \"\(TerminalText.escaped(path))\" inflates beyond its declared \(declared) bytes (zip bomb)")
+                        throw refuse(
+                            "member \"\(TerminalText.escaped(path))\" inflates beyond its declared \(declared) bytes (zip bomb)"
+                        )
                     }
                     do { try file.append(data) } catch {
                         writeFailure = error
@@ -85,8 +96,12 @@ struct ArchiveUnpacker {
                 if let vaultError = error as? VaultError { throw vaultError }
                 throw refuse("member \"\(TerminalText.escaped(path))\" cannot be read (corrupt or cut short)")
             }
-            guard actual == declared else { throw refuse("member \"\(TerminalText.escaped(path))\" holds \(actual) bytes but declares \(declared)") }
-            guard checksum == entry.checksum else { throw refuse("member \"\(TerminalText.escaped(path))\" fails its CRC-32 check") }
+            guard actual == declared else {
+                throw refuse("member \"\(TerminalText.escaped(path))\" holds \(actual) bytes but declares \(declared)")
+            }
+            guard checksum == entry.checksum else {
+                throw refuse("member \"\(TerminalText.escaped(path))\" fails its CRC-32 check")
+            }
             try file.finish()
         }
         members.formUnion(seen)
@@ -109,11 +124,15 @@ struct ArchiveUnpacker {
         guard !path.isEmpty, !path.hasPrefix("/"), !path.contains("\\"),
             !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
         else { return false }
-        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { !$0.isEmpty && $0 != "." && $0 != ".." }
+        return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy {
+            !$0.isEmpty && $0 != "." && $0 != ".."
+        }
     }
 
     static func sha256(of url: URL) throws -> String {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { throw VaultError(.ioFailed, "Cannot read \(url.path).") }
+        guard let handle = try? FileHandle(forReadingFrom: url) else {
+            throw VaultError(.ioFailed, "Cannot read \(url.path).")
+        }
         defer { try? handle.close() }
         var hasher = SHA256()
         while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty { hasher.update(data: data) }

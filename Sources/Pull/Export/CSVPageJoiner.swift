@@ -30,7 +30,8 @@ final class CSVPageJoiner {
         do {
             pageRecords = try await appendPage(body, object: object)
             guard pageRecords == expected else {
-                throw RetryableFailure("a result page of \(object) holds \(pageRecords) records where the vendor said \(expected)")
+                throw RetryableFailure(
+                    "a result page of \(object) holds \(pageRecords) records where the vendor said \(expected)")
             }
         } catch {
             try file.truncate(to: start)
@@ -72,7 +73,9 @@ final class CSVPageJoiner {
             lastByte = nil
         }
         let (rows, isInsideQuotes) = counter.finished()
-        guard !isInsideQuotes else { throw RetryableFailure("the \(object) results end inside a quoted field (cut short)") }
+        guard !isInsideQuotes else {
+            throw RetryableFailure("the \(object) results end inside a quoted field (cut short)")
+        }
         if let lastByte { endsWithLineEnd = lastByte == 0x0a || lastByte == 0x0d }
         return rows
     }
@@ -89,7 +92,9 @@ final class CSVPageJoiner {
         }
     }
 
-    private func write(_ bytes: some BidirectionalCollection<UInt8>, counter: inout CSVRecordCounter, last: inout UInt8?) throws {
+    private func write(
+        _ bytes: some BidirectionalCollection<UInt8>, counter: inout CSVRecordCounter, last: inout UInt8?
+    ) throws {
         guard let tail = bytes.last else { return }
         if !endsWithLineEnd {
             // The previous page stopped without a line end; without one, its last record would run into this page's first.

@@ -12,15 +12,19 @@ enum ExportCheck {
             let (header, records) = try count(url)
             if let fields = object.fields {
                 guard header == fields.map(\.name) else {
-                    throw VaultError(.vendorFailed, "The staged \(object.file) has a header that differs from the object's fields.")
+                    throw VaultError(
+                        .vendorFailed, "The staged \(object.file) has a header that differs from the object's fields.")
                 }
             }
             if let written = object.recordsWritten, written != records {
-                throw VaultError(.vendorFailed,
-                    "The staged \(object.file) holds \(records) records, but \(written) were written; the staging area changed under the pull.")
+                throw VaultError(
+                    .vendorFailed,
+                    "The staged \(object.file) holds \(records) records, but \(written) were written; the staging area changed under the pull."
+                )
             }
             if let reported = object.records, reported != records {
-                throw VaultError(.vendorFailed,
+                throw VaultError(
+                    .vendorFailed,
                     "\(object.name): the vendor reported \(reported) records, but the export holds \(records).",
                     remedy: "Nothing was written to the vault. Run the pull again.")
             }
@@ -45,7 +49,8 @@ enum ExportCheck {
         }
         let (rows, isInsideQuotes) = counter.finished()
         guard !isInsideQuotes else {
-            throw VaultError(.vendorFailed, "\(url.lastPathComponent) ends inside a quoted field: the file is cut short.")
+            throw VaultError(
+                .vendorFailed, "\(url.lastPathComponent) ends inside a quoted field: the file is cut short.")
         }
         if header == nil && !head.isEmpty { header = CSVHeader.fields(of: head) }
         return (header ?? [], max(rows - 1, 0))

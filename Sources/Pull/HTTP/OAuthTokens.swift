@@ -51,16 +51,20 @@ actor OAuthTokens {
     private func requestToken(using client: VendorHTTPClient) async throws -> String {
         var body = formBody()
         defer { VendorSecret.wipe(&body) }
-        var request = VendorRequest(.POST, endpoint, headers: [
-            ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
-        ], body: body)
+        var request = VendorRequest(
+            .POST, endpoint,
+            headers: [
+                ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json"),
+            ], body: body)
         request.authorization = .none
         let response = try await client.send(request, tokens: nil) { _, body in
-            try await VendorHTTPClient.decode(TokenResponse.self, from: body, limit: 64 << 10, what: "The token response")
+            try await VendorHTTPClient.decode(
+                TokenResponse.self, from: body, limit: 64 << 10, what: "The token response")
         }
         let value = response.access_token
         guard !value.isEmpty, value.utf8.count <= 16 << 10, value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
-            throw VaultError(.vendorFailed, "The token endpoint \(endpoint.host ?? "") answered without a usable access_token.")
+            throw VaultError(
+                .vendorFailed, "The token endpoint \(endpoint.host ?? "") answered without a usable access_token.")
         }
         var bytes = Array(value.utf8)
         redactor.register(VendorSecret(consuming: &bytes))

@@ -32,7 +32,9 @@ struct ResumableDownload {
         var sha256: String
     }
 
-    var checkpointFile: URL { file.deletingLastPathComponent().appendingPathComponent(file.lastPathComponent + ".partial.json") }
+    var checkpointFile: URL {
+        file.deletingLastPathComponent().appendingPathComponent(file.lastPathComponent + ".partial.json")
+    }
 
     /// Downloads (or finishes downloading) the file and returns how many bytes came over the network this time.
     @discardableResult
@@ -48,7 +50,8 @@ struct ResumableDownload {
             if let reason = outcome.interruption {
                 attempt += 1
                 guard attempt <= http.policy.retries else {
-                    throw VaultError(.networkFailed,
+                    throw VaultError(
+                        .networkFailed,
                         "Downloading \(file.lastPathComponent) failed \(attempt) times; the last time: \(reason). "
                             + "The \(progress.checkpoint?.verified ?? 0) bytes received so far are kept for the next run.",
                         remedy: "Run the pull again; it resumes the download.")
@@ -70,7 +73,8 @@ struct ResumableDownload {
 
     private func resumePoint() throws -> Progress {
         guard let data = try? Data(contentsOf: checkpointFile),
-            let checkpoint = try? JSONDecoder().decode(Checkpoint.self, from: data), checkpoint.url == url.absoluteString,
+            let checkpoint = try? JSONDecoder().decode(Checkpoint.self, from: data),
+            checkpoint.url == url.absoluteString,
             checkpoint.verified <= checkpoint.length, checkpoint.length <= limit,
             let handle = try? FileHandle(forUpdating: file)
         else {
@@ -84,7 +88,8 @@ struct ResumableDownload {
             hasher.update(data: chunk)
             remaining -= chunk.count
         }
-        guard remaining == 0, Self.hex(hasher) == checkpoint.sha256, (try? handle.truncate(atOffset: UInt64(checkpoint.verified))) != nil
+        guard remaining == 0, Self.hex(hasher) == checkpoint.sha256,
+            (try? handle.truncate(atOffset: UInt64(checkpoint.verified))) != nil
         else {
             logger.notice("the partial download \(file.lastPathComponent) does not match its checkpoint; starting over")
             discard()
@@ -119,18 +124,25 @@ struct ResumableDownload {
             let start: Int
             let total: Int
             if resumed {
-                guard let range = head.header("Content-Range").flatMap(Self.contentRange), let checkpoint = progress.checkpoint,
+                guard let range = head.header("Content-Range").flatMap(Self.contentRange),
+                    let checkpoint = progress.checkpoint,
                     range.start == checkpoint.verified, range.total == checkpoint.length
                 else {
-                    throw VaultError(.vendorFailed, "The vendor answered the resumed download of \(file.lastPathComponent) with "
-                        + "a Content-Range that does not continue it.", remedy: "Run the pull again; it starts the download over.")
+                    throw VaultError(
+                        .vendorFailed,
+                        "The vendor answered the resumed download of \(file.lastPathComponent) with "
+                            + "a Content-Range that does not continue it.",
+                        remedy: "Run the pull again; it starts the download over.")
                 }
                 start = range.start
                 total = range.total
             } else {
-                guard head.status == .ok, let length = head.header("Content-Length").flatMap({ Int($0) }), length >= 0 else {
-                    throw VaultError(.vendorFailed, "The download of \(file.lastPathComponent) came without a Content-Length; "
-                        + "its completeness cannot be checked.")
+                guard head.status == .ok, let length = head.header("Content-Length").flatMap({ Int($0) }), length >= 0
+                else {
+                    throw VaultError(
+                        .vendorFailed,
+                        "The download of \(file.lastPathComponent) came without a Content-Length; "
+                            + "its completeness cannot be checked.")
                 }
                 start = 0
                 total = length
@@ -138,11 +150,13 @@ struct ResumableDownload {
                 discard()
             }
             guard total <= limit else {
-                throw VaultError(.vendorFailed, "\(file.lastPathComponent) is \(total) bytes, more than the pull's file limit.")
+                throw VaultError(
+                    .vendorFailed, "\(file.lastPathComponent) is \(total) bytes, more than the pull's file limit.")
             }
             let validator = head.header("ETag") ?? head.header("Last-Modified")
             var checkpoint = Checkpoint(
-                url: url.absoluteString, validator: validator, length: total, verified: start, sha256: Self.hex(progress.hasher))
+                url: url.absoluteString, validator: validator, length: total, verified: start,
+                sha256: Self.hex(progress.hasher))
             let output = try StagedFile(creating: file, limit: limit, appending: resumed)
             var received = 0
             var sinceCheckpoint = 0
@@ -159,7 +173,9 @@ struct ResumableDownload {
                 for try await buffer in body {
                     try Task.checkCancellation()
                     guard output.size + buffer.readableBytes <= total else {
-                        throw VaultError(.vendorFailed, "The vendor sent more than the \(total) bytes it announced for \(file.lastPathComponent).")
+                        throw VaultError(
+                            .vendorFailed,
+                            "The vendor sent more than the \(total) bytes it announced for \(file.lastPathComponent).")
                     }
                     try output.append(buffer.readableBytesView)
                     buffer.withUnsafeReadableBytes { progress.hasher.update(bufferPointer: $0) }
@@ -179,14 +195,16 @@ struct ResumableDownload {
                 try saveCheckpoint()
                 try output.finish()
                 progress.checkpoint = checkpoint
-                return Outcome(progress: progress, received: received,
+                return Outcome(
+                    progress: progress, received: received,
                     interruption: VendorHTTPClient.describe(error, redactor: http.redactor))
             }
             try saveCheckpoint()
             try output.finish()
             progress.checkpoint = checkpoint
             guard output.size == total else {
-                return Outcome(progress: progress, received: received,
+                return Outcome(
+                    progress: progress, received: received,
                     interruption: "the body ended after \(output.size) of \(total) bytes")
             }
             return Outcome(progress: progress, received: received, interruption: nil)
@@ -196,7 +214,8 @@ struct ResumableDownload {
     /// `bytes START-END/TOTAL`.
     static func contentRange(_ value: String) -> (start: Int, end: Int, total: Int)? {
         let parts = value.trimmingCharacters(in: .whitespaces).split(whereSeparator: { " -/".contains($0) })
-        guard parts.count == 4, parts[0] == "bytes", let start = Int(parts[1]), let end = Int(parts[2]), let total = Int(parts[3]),
+        guard parts.count == 4, parts[0] == "bytes", let start = Int(parts[1]), let end = Int(parts[2]),
+            let total = Int(parts[3]),
             start <= end, end < total
         else { return nil }
         return (start, end, total)

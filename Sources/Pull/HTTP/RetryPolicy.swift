@@ -11,8 +11,10 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The longest `Retry-After` obeyed; longer ones are cut to this.
     public var maximumRetryAfter: Duration
 
-    public init(retries: Int = 5, baseDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(60),
-                maximumRetryAfter: Duration = .seconds(300)) {
+    public init(
+        retries: Int = 5, baseDelay: Duration = .seconds(1), maximumDelay: Duration = .seconds(60),
+        maximumRetryAfter: Duration = .seconds(300)
+    ) {
         self.retries = retries
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay

@@ -26,8 +26,10 @@ final class VendorHTTPClient: Sendable {
     /// A request, body included, must finish within this; stalls are caught sooner by the read timeout.
     static let requestDeadline = TimeAmount.hours(6)
 
-    init(source: SourceDefinition, policy: RetryPolicy, redactor: Redactor, logger: Logger,
-         fatal: @escaping @Sendable (ResponseHead, VendorMessage) -> VaultError? = { _, _ in nil }) throws {
+    init(
+        source: SourceDefinition, policy: RetryPolicy, redactor: Redactor, logger: Logger,
+        fatal: @escaping @Sendable (ResponseHead, VendorMessage) -> VaultError? = { _, _ in nil }
+    ) throws {
         guard let instance = source.instanceURL else {
             throw VaultError(.usage, "The schedule's [source] has no instance_url.")
         }
@@ -40,14 +42,20 @@ final class VendorHTTPClient: Sendable {
                 guard !certificates.isEmpty else { throw VaultError(.usage, "no certificate") }
                 tls.additionalTrustRoots = [.certificates(certificates)]
             } catch {
-                throw VaultError(.usage, "The ca_file \(caFile.path) is not a readable PEM certificate file.",
+                throw VaultError(
+                    .usage, "The ca_file \(caFile.path) is not a readable PEM certificate file.",
                     remedy: "Point ca_file at the PEM file of the CA that signed the vendor's certificate.")
             }
         }
+        // Connection failures come back at once and go through this client's own retries and their backoff, so a
+        // certificate that does not verify is reported in a moment rather than after the connect timeout.
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
+        pool.retryConnectionEstablishment = false
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(Int64(source.timeoutSeconds)), read: .seconds(Int64(source.timeoutSeconds))),
-            connectionPool: .init(idleTimeout: .seconds(60)), proxy: nil, decompression: .enabled(limit: .ratio(400)))
+            timeout: .init(
+                connect: .seconds(Int64(source.timeoutSeconds)), read: .seconds(Int64(source.timeoutSeconds))),
+            connectionPool: pool, proxy: nil, decompression: .enabled(limit: .ratio(400)))
         configuration.httpVersion = .automatic
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         self.instance = instance
@@ -67,9 +75,11 @@ final class VendorHTTPClient: Sendable {
     func check(_ url: URL) throws {
         let scheme = url.scheme?.lowercased() ?? ""
         let host = url.host ?? ""
-        let allowed = scheme == "https" || (scheme == "http" && allowInsecureLoopback && SourceDefinition.isLoopback(host: host))
+        let allowed =
+            scheme == "https" || (scheme == "http" && allowInsecureLoopback && SourceDefinition.isLoopback(host: host))
         guard allowed, !host.isEmpty, url.user == nil, url.password == nil else {
-            throw VaultError(.vendorFailed,
+            throw VaultError(
+                .vendorFailed,
                 "Refused to send a request to \(TerminalText.escaped(redactor.redact(url.absoluteString))): only https:// "
                     + "(or http:// to loopback with allow_insecure_loopback) is used.")
         }
@@ -77,7 +87,8 @@ final class VendorHTTPClient: Sendable {
 
     /// Whether `url` has the instance's origin: only such requests carry the bearer token.
     func isInstanceOrigin(_ url: URL) -> Bool {
-        url.scheme?.lowercased() == instance.scheme?.lowercased() && url.host?.lowercased() == instance.host?.lowercased()
+        url.scheme?.lowercased() == instance.scheme?.lowercased()
+            && url.host?.lowercased() == instance.host?.lowercased()
             && (url.port ?? Self.defaultPort(url)) == (instance.port ?? Self.defaultPort(instance))
     }
 
@@ -93,7 +104,8 @@ final class VendorHTTPClient: Sendable {
         try check(request.url)
         let authorize = request.authorization != .none && tokens != nil
         if authorize && !isInstanceOrigin(request.url) {
-            throw VaultError(.vendorFailed,
+            throw VaultError(
+                .vendorFailed,
                 "The vendor pointed the pull at \(TerminalText.escaped(redactor.redact(request.url.absoluteString))), "
                     + "outside \(instance.absoluteString); the access token is not sent there.")
         }
@@ -137,12 +149,14 @@ final class VendorHTTPClient: Sendable {
                 let sentToLogin = request.authorization == .sessionCookie && (300..<400).contains(response.status.code)
                 if (response.status == .unauthorized || sentToLogin) && authorize && !renewed, let tokens {
                     renewed = true
-                    logger.notice("\(label) was refused with 401 (token expired or revoked); renewing the access token once")
+                    logger.notice(
+                        "\(label) was refused with 401 (token expired or revoked); renewing the access token once")
                     try await tokens.renew(replacing: token, using: self)
                     continue
                 }
                 guard Self.retryableStatuses.contains(response.status.code) else {
-                    throw VaultError(.vendorFailed,
+                    throw VaultError(
+                        .vendorFailed,
                         "The vendor refused \(label) with HTTP \(response.status.code): \(message.summary(redactor: redactor)).",
                         remedy: Self.remedy(for: response.status.code))
                 }
@@ -157,9 +171,11 @@ final class VendorHTTPClient: Sendable {
             } catch {
                 if Task.isCancelled { throw CancellationError() }
                 if let tls = Self.tlsFailure(error) {
-                    throw VaultError(.networkFailed,
+                    throw VaultError(
+                        .networkFailed,
                         "\(label) to \(instance.host ?? "the vendor") failed: the server's TLS certificate was not accepted (\(tls)).",
-                        remedy: "If the vendor or a proxy uses a private CA, set ca_file in the schedule to that CA's PEM file; "
+                        remedy:
+                            "If the vendor or a proxy uses a private CA, set ca_file in the schedule to that CA's PEM file; "
                             + "otherwise someone may be intercepting the connection.")
                 }
                 reason = Self.describe(error, redactor: redactor)
@@ -167,9 +183,12 @@ final class VendorHTTPClient: Sendable {
             }
             attempt += 1
             guard attempt <= policy.retries else {
-                throw VaultError(isNetwork ? .networkFailed : .vendorFailed,
+                throw VaultError(
+                    isNetwork ? .networkFailed : .vendorFailed,
                     "\(label) at \(instance.host ?? "the vendor") failed \(attempt) times; the last time: \(reason).",
-                    remedy: "Nothing was written to the vault. Check the vendor's status page and the network, then run the pull again.")
+                    remedy:
+                        "Nothing was written to the vault. Check the vendor's status page and the network, then run the pull again."
+                )
             }
             let wait = policy.delay(attempt: attempt, retryAfter: retryAfter)
             logger.warning("\(label) failed (\(reason)); retry \(attempt) of \(policy.retries) in \(wait)")
@@ -185,11 +204,13 @@ final class VendorHTTPClient: Sendable {
             for try await buffer in body {
                 guard bytes.count + buffer.readableBytes <= limit else {
                     if tolerant { return bytes }
-                    throw VaultError(.vendorFailed, "The vendor sent a response larger than \(limit >> 10) KiB where a small one was expected.")
+                    throw VaultError(
+                        .vendorFailed,
+                        "The vendor sent a response larger than \(limit >> 10) KiB where a small one was expected.")
                 }
                 bytes.append(contentsOf: buffer.readableBytesView)
             }
-        } catch where tolerant && !(error is CancellationError) {
+        } catch  where tolerant && !(error is CancellationError) {
             return bytes
         } catch let error as VaultError {
             throw error
@@ -202,21 +223,28 @@ final class VendorHTTPClient: Sendable {
     }
 
     /// Reads a JSON body (at most `limit` bytes) and decodes it; a body that is not the expected JSON is the vendor's fault.
-    static func decode<T: Decodable>(_ type: T.Type, from body: HTTPClientResponse.Body, limit: Int, what: String) async throws -> T {
+    static func decode<T: Decodable>(
+        _ type: T.Type, from body: HTTPClientResponse.Body, limit: Int, what: String
+    ) async throws -> T {
         let bytes = try await collect(body, limit: limit)
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
-            throw RetryableFailure("\(what) was not the JSON the vendor documents (\(String(describing: error).prefix(200)))")
+            throw RetryableFailure(
+                "\(what) was not the JSON the vendor documents (\(String(describing: error).prefix(200)))")
         }
     }
 
     private static func remedy(for status: UInt) -> String {
         switch status {
-        case 400, 401: return "Check client_id and the client secret in the schedule, and that the client credentials flow is enabled for the app."
+        case 400, 401:
+            return
+                "Check client_id and the client secret in the schedule, and that the client credentials flow is enabled for the app."
         case 403: return "Check that the integration user has the API and read permissions for these objects."
         case 404: return "Check instance_url, api_version and the object names in the schedule."
-        default: return "Nothing was written to the vault. Run the pull again later; if it keeps failing, contact the vendor."
+        default:
+            return
+                "Nothing was written to the vault. Run the pull again later; if it keeps failing, contact the vendor."
         }
     }
 

@@ -3,9 +3,9 @@ import Foundation
 import VaultCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A vendor secret in memory (a client secret, or an access token the vendor issued): never printed, wiped when
@@ -48,14 +48,16 @@ public final class VendorSecret: @unchecked Sendable, CustomStringConvertible {
     static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         #if canImport(Glibc)
-        explicit_bzero(base, buffer.count)
+            explicit_bzero(base, buffer.count)
         #else
-        _ = memset_s(base, buffer.count, 0, buffer.count)
+            _ = memset_s(base, buffer.count, 0, buffer.count)
         #endif
     }
 
     /// Reads the secret from where the schedule says. Errors name the place, never the secret.
-    static func read(from source: SecretSource, environment: [String: String] = ProcessInfo.processInfo.environment)
+    static func read(
+        from source: SecretSource, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         throws -> VendorSecret
     {
         var bytes: [UInt8]
@@ -63,7 +65,8 @@ public final class VendorSecret: @unchecked Sendable, CustomStringConvertible {
         case .file(let url): bytes = try readFile(url)
         case .environment(let name):
             guard let value = environment[name], !value.isEmpty else {
-                throw VaultError(.usage, "The environment variable \(name), named by client_secret_env, is not set or empty.",
+                throw VaultError(
+                    .usage, "The environment variable \(name), named by client_secret_env, is not set or empty.",
                     remedy: "Set it in the environment of crmvault (e.g. the systemd unit's EnvironmentFile=).")
             }
             bytes = Array(value.utf8)
@@ -88,9 +91,12 @@ public final class VendorSecret: @unchecked Sendable, CustomStringConvertible {
         let path = url.path
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else {
-            let reason = errno == ELOOP ? "it is a symbolic link, which is not followed" : String(cString: strerror(errno))
-            throw VaultError(.usage, "Cannot read the client secret file \(path): \(reason).",
-                remedy: "Check client_secret_file in the schedule; the file must exist and be readable by crmvault's user.")
+            let reason =
+                errno == ELOOP ? "it is a symbolic link, which is not followed" : String(cString: strerror(errno))
+            throw VaultError(
+                .usage, "Cannot read the client secret file \(path): \(reason).",
+                remedy:
+                    "Check client_secret_file in the schedule; the file must exist and be readable by crmvault's user.")
         }
         defer { close(fd) }
         var status = stat()
@@ -98,7 +104,8 @@ public final class VendorSecret: @unchecked Sendable, CustomStringConvertible {
             throw VaultError(.usage, "The client secret file \(path) is not a regular file.")
         }
         guard status.st_mode & 0o077 == 0 else {
-            throw VaultError(.keyFileInsecure, "The client secret file \(path) can be read by other users; it is refused.",
+            throw VaultError(
+                .keyFileInsecure, "The client secret file \(path) can be read by other users; it is refused.",
                 remedy: "Run `chmod 600 \(path)`, and rotate the secret at the vendor if others may have read it.")
         }
         var bytes = [UInt8](repeating: 0, count: maximumLength + 2)
@@ -129,10 +136,12 @@ public final class VendorSecret: @unchecked Sendable, CustomStringConvertible {
     private static func runCommand(_ argv: [String]) throws -> [UInt8] {
         let process = Process()
         let program = argv[0]
-        process.executableURL = program.contains("/")
+        process.executableURL =
+            program.contains("/")
             ? URL(fileURLWithPath: program) : findInPath(program).map { URL(fileURLWithPath: $0) }
         guard process.executableURL != nil else {
-            throw VaultError(.usage, "client_secret_command: the program \(program) is not on the PATH.",
+            throw VaultError(
+                .usage, "client_secret_command: the program \(program) is not on the PATH.",
                 remedy: "Give its full path in the schedule.")
         }
         process.arguments = Array(argv.dropFirst())
@@ -140,7 +149,8 @@ public final class VendorSecret: @unchecked Sendable, CustomStringConvertible {
         process.standardOutput = output
         process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch {
-            throw VaultError(.usage, "client_secret_command: \(program) could not be started (\(error.localizedDescription)).")
+            throw VaultError(
+                .usage, "client_secret_command: \(program) could not be started (\(error.localizedDescription)).")
         }
         var data = (try? output.fileHandleForReading.read(upToCount: maximumLength + 2)) ?? Data()
         // Drain the rest so the command is not blocked on a full pipe; it is not kept.
@@ -150,7 +160,9 @@ public final class VendorSecret: @unchecked Sendable, CustomStringConvertible {
         data.resetBytes(in: 0..<data.count)
         guard process.terminationStatus == 0 else {
             wipe(&bytes)
-            throw VaultError(.usage, "client_secret_command `\(argv.joined(separator: " "))` failed (exit \(process.terminationStatus)).",
+            throw VaultError(
+                .usage,
+                "client_secret_command `\(argv.joined(separator: " "))` failed (exit \(process.terminationStatus)).",
                 remedy: "Run it by hand to see why; its output is not shown here because it is a secret.")
         }
         let lineEnd = bytes.firstIndex(of: 0x0a) ?? bytes.count

@@ -2,9 +2,9 @@ import Foundation
 import VaultCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A file being written in the staging area: created new (never through a link), mode 0600 (it holds plaintext
@@ -23,7 +23,8 @@ final class StagedFile {
         let flags = O_WRONLY | O_CLOEXEC | O_NOFOLLOW | (appending ? O_APPEND : (O_CREAT | O_EXCL))
         fd = open(url.path, flags, 0o600)
         guard fd >= 0 else {
-            throw VaultError(errno == ENOSPC ? .diskFull : .ioFailed,
+            throw VaultError(
+                errno == ENOSPC ? .diskFull : .ioFailed,
                 "Cannot create the staging file \(url.path): \(String(cString: strerror(errno))).")
         }
         var status = stat()
@@ -39,15 +40,18 @@ final class StagedFile {
     func append(_ bytes: some Collection<UInt8>) throws {
         guard !bytes.isEmpty else { return }
         guard size + bytes.count <= limit else {
-            throw VaultError(.vendorFailed,
+            throw VaultError(
+                .vendorFailed,
                 "The vendor sent more than \(limit >> 20) MiB for \(url.lastPathComponent); the pull stopped rather than fill the disk.",
                 remedy: "If the export really is this large, raise the limit (PullOptions.maximumFileBytes).")
         }
-        let written: Int? = bytes.withContiguousStorageIfAvailable { buffer in
-            writeAll(UnsafeRawBufferPointer(buffer))
-        } ?? Array(bytes).withUnsafeBytes { writeAll($0) }
+        let written: Int? =
+            bytes.withContiguousStorageIfAvailable { buffer in
+                writeAll(UnsafeRawBufferPointer(buffer))
+            } ?? Array(bytes).withUnsafeBytes { writeAll($0) }
         guard let written, written == bytes.count else {
-            throw VaultError(errno == ENOSPC ? .diskFull : .ioFailed,
+            throw VaultError(
+                errno == ENOSPC ? .diskFull : .ioFailed,
                 "Writing the staging file \(url.path) failed: \(String(cString: strerror(errno))).",
                 remedy: "Free space in the pull host's work_dir, then run the pull again.")
         }
@@ -80,7 +84,8 @@ final class StagedFile {
         let synced = fsync(fd) == 0
         let closed = close(fd) == 0
         guard synced && closed else {
-            throw VaultError(errno == ENOSPC ? .diskFull : .ioFailed, "Cannot write the staging file \(url.path) to disk.")
+            throw VaultError(
+                errno == ENOSPC ? .diskFull : .ioFailed, "Cannot write the staging file \(url.path) to disk.")
         }
     }
 

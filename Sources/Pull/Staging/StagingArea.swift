@@ -2,9 +2,9 @@ import Foundation
 import VaultCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The private working directory of one schedule on the pull host, `<work_dir>/<schedule>/` (mode 0700; every file
@@ -32,7 +32,8 @@ final class StagingArea {
         }
         guard flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(lockDescriptor)
-            throw VaultError(.vaultLocked, "Another pull of the schedule \(schedule) is running (it holds \(lockPath)).",
+            throw VaultError(
+                .vaultLocked, "Another pull of the schedule \(schedule) is running (it holds \(lockPath)).",
                 remedy: "Wait for it to finish; the daemon and cron must not both run the same schedule.")
         }
         // Start clean: whatever an earlier run left staged is unproven and plaintext.
@@ -73,19 +74,24 @@ final class StagingArea {
                 try FileManager.default.createDirectory(
                     at: url, withIntermediateDirectories: intermediate, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw VaultError(.ioFailed, "Cannot create the private directory \(url.path) on the pull host.",
+                throw VaultError(
+                    .ioFailed, "Cannot create the private directory \(url.path) on the pull host.",
                     remedy: "Check work_dir in the schedule: crmvault's user must be able to create it.", cause: error)
             }
             guard lstat(url.path, &status) == 0 else { throw VaultError(.ioFailed, "Cannot create \(url.path).") }
         }
         guard (status.st_mode & S_IFMT) == S_IFDIR else {
-            throw VaultError(.usage, "\(url.path) is not a directory (links are not followed); crmvault stages exports there.",
+            throw VaultError(
+                .usage, "\(url.path) is not a directory (links are not followed); crmvault stages exports there.",
                 remedy: "Remove it or choose another work_dir in the schedule.")
         }
         guard status.st_uid == geteuid() else {
-            throw VaultError(.usage, "\(url.path) belongs to another user; the plaintext export must not be staged there.",
+            throw VaultError(
+                .usage, "\(url.path) belongs to another user; the plaintext export must not be staged there.",
                 remedy: "Choose a work_dir that crmvault's user owns.")
         }
-        guard chmod(url.path, 0o700) == 0 else { throw VaultError(.ioFailed, "Cannot make \(url.path) private (chmod 700).") }
+        guard chmod(url.path, 0o700) == 0 else {
+            throw VaultError(.ioFailed, "Cannot make \(url.path) private (chmod 700).")
+        }
     }
 }

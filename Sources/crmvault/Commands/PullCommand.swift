@@ -6,7 +6,7 @@ import Pull
 import VaultCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `crmvault pull`: one pull of one schedule, now. Parses and wires; the work is `Puller`'s.
@@ -48,7 +48,8 @@ struct PullCommand: AsyncParsableCommand {
     func run() async throws {
         let definition: ScheduleDefinition
         do {
-            definition = try config.map { try ScheduleDefinition.load(file: URL(fileURLWithPath: $0)) }
+            definition =
+                try config.map { try ScheduleDefinition.load(file: URL(fileURLWithPath: $0)) }
                 ?? ScheduleDefinition.load(named: schedule!, in: Self.schedulesDirectory)
         } catch let error as DefinitionError {
             report(VaultError(.usage, error.description))
@@ -70,7 +71,8 @@ struct PullCommand: AsyncParsableCommand {
             let keys = try puller.keys(of: vault, for: definition)
             context.keys = keys
             let result = try await puller.run(definition, vault: vault, keys: keys, now: Date(), logger: logger)
-            context.outcome = "ok: " + result.exports.map { "snapshot \($0.snapshot) (\($0.label))" }.joined(separator: ", ")
+            context.outcome =
+                "ok: " + result.exports.map { "snapshot \($0.snapshot) (\($0.label))" }.joined(separator: ", ")
             if json {
                 try printJSON(result)
                 return
@@ -81,11 +83,13 @@ struct PullCommand: AsyncParsableCommand {
             for export in result.exports {
                 print("snapshot \(export.snapshot) \(export.label)")
                 let records = export.objects.reduce(0) { $0 + $1.records }
-                FileHandle.standardError.write(Data("""
-                    \(export.objects.count) objects, \(records) records, \(formatBytes(export.bytesIn)) in, \
-                    \(formatBytes(export.bytesStored)) newly stored
+                FileHandle.standardError.write(
+                    Data(
+                        """
+                        \(export.objects.count) objects, \(records) records, \(formatBytes(export.bytesIn)) in, \
+                        \(formatBytes(export.bytesStored)) newly stored
 
-                    """.utf8))
+                        """.utf8))
             }
         }
     }
