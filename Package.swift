@@ -119,7 +119,7 @@ let package = Package(
         .testTarget(
             name: "VendorSimulatorTests",
             dependencies: [
-                "VendorSimulator", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "VendorSimulator", "crmvault-vendor-sim", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]

@@ -11,8 +11,12 @@ extension VendorSimulator.Faults {
     public static func serverErrors(_ spec: String) throws -> ServerErrors {
         let parts = try fields(spec, "ENDPOINT[:STATUS[:COUNT]]", 1...3)
         let status = try parts.count > 1 ? number(parts[1], spec, "STATUS") : 503
-        guard [500, 503].contains(status) else { throw SpecificationError(description: "\(spec): STATUS must be 500 or 503.") }
-        return ServerErrors(try endpoint(parts[0], spec), status: status, count: try parts.count > 2 ? number(parts[2], spec, "COUNT") : 1)
+        guard [500, 503].contains(status) else {
+            throw SpecificationError(description: "\(spec): STATUS must be 500 or 503.")
+        }
+        return ServerErrors(
+            try endpoint(parts[0], spec), status: status,
+            count: try parts.count > 2 ? number(parts[2], spec, "COUNT") : 1)
     }
 
     /// `ENDPOINT[:COUNT[:RETRY_AFTER_SECONDS]]`.
@@ -26,7 +30,8 @@ extension VendorSimulator.Faults {
     /// `ENDPOINT[:COUNT]`.
     public static func truncation(_ spec: String) throws -> Truncation {
         let parts = try fields(spec, "ENDPOINT[:COUNT]", 1...2)
-        return Truncation(try endpoint(parts[0], spec), count: try parts.count > 1 ? number(parts[1], spec, "COUNT") : 1)
+        return Truncation(
+            try endpoint(parts[0], spec), count: try parts.count > 1 ? number(parts[1], spec, "COUNT") : 1)
     }
 
     /// `PLACE[:DELTA[:OBJECT]]`, place `page-header`, `job-info` or `odata-count`, delta default 1 (may be negative).
@@ -39,7 +44,8 @@ extension VendorSimulator.Faults {
         guard parts.count < 2 || Int(parts[1]) != nil else {
             throw SpecificationError(description: "\(spec): DELTA must be a whole number.")
         }
-        return RecordCountLie(place, object: parts.count > 2 ? parts[2] : nil, delta: parts.count > 1 ? Int(parts[1])! : 1)
+        return RecordCountLie(
+            place, object: parts.count > 2 ? parts[2] : nil, delta: parts.count > 1 ? Int(parts[1])! : 1)
     }
 
     /// `OBJECT[:MESSAGE]`.
@@ -56,7 +62,8 @@ extension VendorSimulator.Faults {
         let sides = spec.split(separator: "=", maxSplits: 1).map(String.init)
         let target = sides.first?.split(separator: ".", maxSplits: 1).map(String.init) ?? []
         guard sides.count == 2, target.count == 2, !target[0].isEmpty, !target[1].isEmpty, !sides[1].isEmpty else {
-            throw SpecificationError(description: "\(spec): expected OBJECT.COLUMN=NEW_NAME, e.g. Account.Name=AccountName.")
+            throw SpecificationError(
+                description: "\(spec): expected OBJECT.COLUMN=NEW_NAME, e.g. Account.Name=AccountName.")
         }
         return RenamedColumn(object: target[0], column: target[1], newName: sides[1])
     }
@@ -91,7 +98,8 @@ extension VendorSimulator.Faults {
 
     private static func number(_ text: String, _ spec: String, _ name: String) throws -> Int {
         guard let value = Int(text), value >= 0 else {
-            throw SpecificationError(description: "\(spec): \(name) must be a whole number of 0 or more, not '\(text)'.")
+            throw SpecificationError(
+                description: "\(spec): \(name) must be a whole number of 0 or more, not '\(text)'.")
         }
         return value
     }

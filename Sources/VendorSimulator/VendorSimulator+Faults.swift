@@ -127,7 +127,8 @@ extension VendorSimulator {
         public struct FailedJob: Sendable, Equatable {
             public var object: String
             public var message: String
-            public init(object: String, message: String = "InternalServerError : Failed to process query: retry later") {
+            public init(object: String, message: String = "InternalServerError : Failed to process query: retry later")
+            {
                 self.object = object
                 self.message = message
             }

@@ -101,7 +101,7 @@ public final class VendorSimulator: Sendable {
         public let status: Int
     }
 
-    /// Every request answered so far, in order.
+    /// The requests answered so far, in order (the latest 50 000 to 100 000 once more were served).
     public var servedRequests: [ServedRequest] { state.mutable.withLock { $0.served } }
 
     let state: SimulatorState

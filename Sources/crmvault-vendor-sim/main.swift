@@ -47,7 +47,8 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
     var truncate: [String] = []
     @Option(help: "PLACE[:DELTA[:OBJECT]]: report record counts off by DELTA (page-header, job-info, odata-count).")
     var lieCount: [String] = []
-    @Option(help: "OBJECT[:MESSAGE]: query jobs on OBJECT end Failed with MESSAGE. Repeatable.") var failJob: [String] = []
+    @Option(help: "OBJECT[:MESSAGE]: query jobs on OBJECT end Failed with MESSAGE. Repeatable.") var failJob: [String] =
+        []
     @Option(help: "OBJECT.COLUMN=NEW_NAME: rename a column in query results and export CSVs. Repeatable.")
     var renameColumn: [String] = []
     @Option(help: "ENDPOINT:PAUSE_MS[:CHUNK_BYTES]: send bodies in chunks with a pause before each. Repeatable.")
@@ -67,6 +68,7 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
         options.defaultResultsPageRecords = pageRecords
         options.exportPartBytes = exportPartBytes
         options.faults = try faults()
+        options.logger.logLevel = .warning
         if logRequests {
             options.requestObserver = { request in
                 say("\(request.status) \(request.method) \(TerminalText.escaped(request.path))")
@@ -106,19 +108,21 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
             let text = String(data: data, encoding: .utf8),
             let line = text.split(whereSeparator: \.isNewline).first, !line.isEmpty
         else {
-            throw ValidationError("Cannot read a client secret from \(TerminalText.escaped(path)): it must be a "
-                + "readable UTF-8 file of at most 4 KiB whose first line is the secret.")
+            throw ValidationError(
+                "Cannot read a client secret from \(TerminalText.escaped(path)): it must be a "
+                    + "readable UTF-8 file of at most 4 KiB whose first line is the secret.")
         }
         return String(line)
     }
 
     private func printFacts(_ vendor: VendorSimulator) {
-        let facts: [(String, String)] = [
-            ("baseURL", vendor.baseURL.absoluteString), ("caFile", vendor.caCertificateFile.path),
-            ("clientID", vendor.clientID), ("organizationID", vendor.organizationID),
-            ("dataverseClientID", vendor.dataverseClientID), ("tenantID", vendor.tenantID),
-            ("dataverseScope", vendor.dataverseScope), ("month", String(vendor.currentMonth)),
-        ] + (printSecret ? [("clientSecret", vendor.clientSecret)] : [])
+        let facts: [(String, String)] =
+            [
+                ("baseURL", vendor.baseURL.absoluteString), ("caFile", vendor.caCertificateFile.path),
+                ("clientID", vendor.clientID), ("organizationID", vendor.organizationID),
+                ("dataverseClientID", vendor.dataverseClientID), ("tenantID", vendor.tenantID),
+                ("dataverseScope", vendor.dataverseScope), ("month", String(vendor.currentMonth)),
+            ] + (printSecret ? [("clientSecret", vendor.clientSecret)] : [])
         if json {
             let object = Dictionary(facts, uniquingKeysWith: { first, _ in first })
             let encoder = JSONEncoder()
@@ -154,9 +158,24 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
+// Exit codes as crmvault's contract has them: 2 for a usage error (ArgumentParser's default is 64), 5 when the
+// simulator cannot start (port taken, CA file not writable).
+let command: VendorSimulatorCommand
 do {
-    let command = try VendorSimulatorCommand.parse()
-    try await command.run()
+    command = try VendorSimulatorCommand.parse()
 } catch {
+    if VendorSimulatorCommand.exitCode(for: error) == .validationFailure {
+        FileHandle.standardError.write(Data((VendorSimulatorCommand.fullMessage(for: error) + "\n").utf8))
+        VendorSimulatorCommand.exit(withError: ExitCode(2))
+    }
     VendorSimulatorCommand.exit(withError: error)
+}
+do {
+    try await command.run()
+} catch let error as ValidationError {
+    FileHandle.standardError.write(Data((VendorSimulatorCommand.fullMessage(for: error) + "\n").utf8))
+    VendorSimulatorCommand.exit(withError: ExitCode(2))
+} catch {
+    FileHandle.standardError.write(Data("crmvault-vendor-sim: \(TerminalText.escaped(String(describing: error)))\n".utf8))
+    VendorSimulatorCommand.exit(withError: ExitCode(5))
 }

@@ -24,7 +24,8 @@ struct QueryRun {
     ) async throws -> QueryRun {
         let created = try await client.postJSON(
             "/services/data/v\(version)/jobs/query", token: token, #"{"operation":"query","query":"\#(query)"}"#)
-        guard created.status == 200, let job = try created.json() as? [String: Any], let id = job["id"] as? String else {
+        guard created.status == 200, let job = try created.json() as? [String: Any], let id = job["id"] as? String
+        else {
             throw Unexpected("create job answered \(created.status): \(created.text)")
         }
         var states = [job["state"] as? String ?? ""]
@@ -56,7 +57,8 @@ struct QueryRun {
 /// `SELECT` of every field the generator exports for `object`.
 func fullQuery(_ vendor: VendorSimulator, _ object: String, month: Int = 0) throws -> String {
     let file = try #require(try vendor.export(month: month).first { $0.name == object + ".csv" })
-    let fields = csvHeader(file.contents).replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: ",", with: ", ")
+    let fields = csvHeader(file.contents).replacingOccurrences(of: "\"", with: "").replacingOccurrences(
+        of: ",", with: ", ")
     return "SELECT \(fields) FROM \(object)"
 }
 
@@ -64,7 +66,8 @@ struct BulkQueryTests {
     @Test func aQueryJobRunsToCompleteAndItsPagesJoinToTheServedExport() async throws {
         try await withVendor { vendor, client in
             let token = try await client.salesforceToken()
-            let run = try await QueryRun.run(client, token: token, query: try fullQuery(vendor, "Contact"), maxRecords: 7)
+            let run = try await QueryRun.run(
+                client, token: token, query: try fullQuery(vendor, "Contact"), maxRecords: 7)
             #expect(run.states == ["UploadComplete", "InProgress", "JobComplete"])
             let expected = try #require(try vendor.export(month: 0).first { $0.name == "Contact.csv" }).contents
             #expect(run.joined == expected)
@@ -84,7 +87,8 @@ struct BulkQueryTests {
             let token = try await client.salesforceToken()
             for file in try vendor.export(month: 1) {
                 let object = String(file.name.dropLast(4))
-                let run = try await QueryRun.run(client, token: token, query: try fullQuery(vendor, object, month: 1), maxRecords: 40)
+                let run = try await QueryRun.run(
+                    client, token: token, query: try fullQuery(vendor, object, month: 1), maxRecords: 40)
                 #expect(run.joined == file.contents, "\(object)")
             }
         }
@@ -143,7 +147,8 @@ struct BulkQueryTests {
         try await withVendor({ $0.jobPollsUntilComplete = 5 }) { vendor, client in
             let token = try await client.salesforceToken()
             let created = try await client.postJSON(
-                "/services/data/v61.0/jobs/query", token: token, #"{"operation":"queryAll","query":"SELECT Id FROM Lead"}"#)
+                "/services/data/v61.0/jobs/query", token: token,
+                #"{"operation":"queryAll","query":"SELECT Id FROM Lead"}"#)
             let id = try #require((try created.json() as? [String: Any])?["id"] as? String)
             #expect(id.hasPrefix("750") && id.count == 18)
             let early = try await client.get("/services/data/v61.0/jobs/query/\(id)/results", token: token)

@@ -15,7 +15,8 @@ struct DataExportTests {
         try await withVendor({ $0.exportPartBytes = 60_000 }) { vendor, client in
             let token = try await client.salesforceToken()
             let cookie = ("Cookie", "oid=\(vendor.organizationID); sid=\(token)")
-            let page = try await client.send(.GET, "/ui/setup/export/DataExportPage/d?setupid=DataManagementExport", headers: [cookie])
+            let page = try await client.send(
+                .GET, "/ui/setup/export/DataExportPage/d?setupid=DataManagementExport", headers: [cookie])
             #expect(page.status == 200)
             let links = Self.links(page.text)
             #expect(links.count > 1)
@@ -51,9 +52,15 @@ struct DataExportTests {
             #expect(tail.body == archive.contents.dropFirst(100))
             let middle = try await client.send(.GET, path, headers: [cookie, ("Range", "bytes=10-19")])
             #expect(middle.body == archive.contents.subdata(in: 10..<20))
-            let beyond = try await client.send(.GET, path, headers: [cookie, ("Range", "bytes=\(archive.contents.count)-")])
+            let beyond = try await client.send(
+                .GET, path, headers: [cookie, ("Range", "bytes=\(archive.contents.count)-")])
             #expect(beyond.status == 416)
             #expect(beyond.header("Content-Range") == "bytes */\(archive.contents.count)")
+            let head = try await client.send(.HEAD, path, headers: [cookie])
+            #expect(head.status == 200 && head.body.isEmpty)
+            #expect(head.header("Content-Length") == String(archive.contents.count))
+            let huge = try await client.send(.GET, path, headers: [cookie, ("Range", "bytes=0-\(Int.max)")])
+            #expect(huge.status == 206 && huge.body == archive.contents)
         }
     }
 
@@ -76,7 +83,8 @@ struct DataExportTests {
             let token = try await client.salesforceToken()
             let cookie = ("Cookie", "sid=\(token)")
             vendor.currentMonth = 1
-            let page = try await client.send(.GET, "/ui/setup/export/DataExportPage/d?setupid=DataManagementExport", headers: [cookie])
+            let page = try await client.send(
+                .GET, "/ui/setup/export/DataExportPage/d?setupid=DataManagementExport", headers: [cookie])
             let link = try #require(Self.links(page.text).first)
             let zip = try await client.send(.GET, link, headers: [cookie])
             #expect(zip.body == (try vendor.dataExportArchives(month: 1).first?.contents))

@@ -2,25 +2,25 @@ import AsyncHTTPClient
 import Foundation
 import Testing
 import VendorSimulator
+import ZIPFoundation
 
 struct FaultTests {
     @Test func serverErrorsComeAsManyTimesAsAskedThenTheRequestSucceeds() async throws {
         try await withVendor({ $0.faults.serverErrors = [.init(.sobjects, status: 503, count: 2)] }) { vendor, client in
             let token = try await client.salesforceToken()
-            let statuses = try await (0..<3).asyncMap { _ in
-                try await client.get("/services/data/v61.0/sobjects", token: token).status
-            }
+            let statuses = try await client.statuses("/services/data/v61.0/sobjects", token: token, times: 3)
             #expect(statuses == [503, 503, 200])
             vendor.faults = VendorSimulator.Faults()
             vendor.faults.serverErrors = [.init(.describe, status: 500, count: 1)]
             let failed = try await client.get("/services/data/v61.0/sobjects/Lead/describe", token: token)
             #expect(failed.status == 500)
-            #expect((try failed.json() as? [[String: Any]])?.first?["errorCode"] as? String == "UNKNOWN_EXCEPTION")
+            #expect(failed.salesforceErrorCode == "UNKNOWN_EXCEPTION")
         }
     }
 
     @Test func throttlingAnswers429WithRetryAfter() async throws {
-        try await withVendor({ $0.faults.throttles = [.init(.dataverseQuery, count: 1, retryAfterSeconds: 7)] }) { _, client in
+        try await withVendor({ $0.faults.throttles = [.init(.dataverseQuery, count: 1, retryAfterSeconds: 7)] }) {
+            _, client in
             let token = try await client.dataverseToken()
             let throttled = try await client.get("/api/data/v9.2/accounts", token: token)
             #expect(throttled.status == 429)
@@ -34,21 +34,17 @@ struct FaultTests {
     @Test func theDailyAllowanceUsedUpGives403RequestLimitExceeded() async throws {
         try await withVendor({ $0.faults.dailyRequestLimit = 2 }) { _, client in
             let token = try await client.salesforceToken()
-            let statuses = try await (0..<3).asyncMap { _ in
-                try await client.get("/services/data/v61.0/sobjects", token: token).status
-            }
+            let statuses = try await client.statuses("/services/data/v61.0/sobjects", token: token, times: 3)
             #expect(statuses == [200, 200, 403])
             let refused = try await client.get("/services/data/v61.0/sobjects", token: token)
-            #expect((try refused.json() as? [[String: Any]])?.first?["errorCode"] as? String == "REQUEST_LIMIT_EXCEEDED")
+            #expect(refused.salesforceErrorCode == "REQUEST_LIMIT_EXCEEDED")
         }
     }
 
     @Test func tokensExpireAfterTheirRequestsAndANewTokenWorks() async throws {
         try await withVendor({ $0.faults.tokenExpiresAfterRequests = 2 }) { _, client in
             let token = try await client.salesforceToken()
-            let statuses = try await (0..<3).asyncMap { _ in
-                try await client.get("/services/data/v61.0/sobjects", token: token).status
-            }
+            let statuses = try await client.statuses("/services/data/v61.0/sobjects", token: token, times: 3)
             #expect(statuses == [200, 200, 401])
             let fresh = try await client.salesforceToken()
             #expect(try await client.get("/services/data/v61.0/sobjects", token: fresh).status == 200)
@@ -85,8 +81,35 @@ struct FaultTests {
         }
     }
 
+    @Test func aLyingODataCountDisagreesWithTheRecordsPaged() async throws {
+        try await withVendor({ $0.faults.recordCountLies = [.init(.odataCount, object: "accounts", delta: 3)] }) {
+            vendor, client in
+            let token = try await client.dataverseToken()
+            let reply = try await client.get("/api/data/v9.2/accounts?$count=true", token: token)
+            let body = try #require(try reply.json() as? [String: Any])
+            let served = try #require(body["value"] as? [Any]).count
+            #expect(served == (try vendor.dataverseRecords(entitySet: "accounts", month: 0)).count)
+            #expect(body["@odata.count"] as? Int == served + 3)
+        }
+    }
+
+    @Test func aRenamedColumnAlsoRenamesTheExportCSVHeader() async throws {
+        try await withVendor({ $0.faults.renamedColumns = [.init(object: "Lead", column: "Company", newName: "Firma")] }
+        ) {
+            vendor, _ in
+            let zip = try #require(try vendor.dataExportArchives(month: 0).first)
+            let archive = try Archive(data: zip.contents, accessMode: .read)
+            let entry = try #require(archive["Lead.csv"])
+            var data = Data()
+            _ = try archive.extract(entry, consumer: { data.append($0) })
+            #expect(csvHeader(data).contains("\"Firma\""))
+            #expect(!csvHeader(data).contains("\"Company\""))
+        }
+    }
+
     @Test func aFailedJobEndsFailedWithTheVendorsMessage() async throws {
-        try await withVendor({ $0.faults.failedJobs = [.init(object: "Case", message: "InvalidBatch : boom")] }) { _, client in
+        try await withVendor({ $0.faults.failedJobs = [.init(object: "Case", message: "InvalidBatch : boom")] }) {
+            _, client in
             let token = try await client.salesforceToken()
             let run = try await QueryRun.run(client, token: token, query: "SELECT Id FROM Case")
             #expect(run.states.last == "Failed")
@@ -133,18 +156,11 @@ struct FaultTests {
         #expect(try Faults.serverErrors("results:500:3") == .init(.queryResults, status: 500, count: 3))
         #expect(try Faults.throttle("dataverse-query:2:9") == .init(.dataverseQuery, count: 2, retryAfterSeconds: 9))
         #expect(try Faults.recordCountLie("job-info:-1:Case") == .init(.jobInfo, object: "Case", delta: -1))
-        #expect(try Faults.renamedColumn("Account.Name=Title") == .init(object: "Account", column: "Name", newName: "Title"))
+        #expect(
+            try Faults.renamedColumn("Account.Name=Title") == .init(object: "Account", column: "Name", newName: "Title")
+        )
         #expect(try Faults.slowBody("export-download:50") == .init(.exportDownload, pause: .milliseconds(50)))
         #expect(throws: Faults.SpecificationError.self) { try Faults.serverErrors("results:404") }
         #expect(throws: Faults.SpecificationError.self) { try Faults.truncation("nowhere") }
-    }
-}
-
-extension Sequence {
-    /// Maps in order, awaiting each element before the next.
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var results: [T] = []
-        for element in self { results.append(try await transform(element)) }
-        return results
     }
 }

@@ -8,7 +8,10 @@ struct SalesforceAPITests {
         try await withVendor({ $0.tokenPrefix = "CANARY-SF-" }) { vendor, client in
             let reply = try await client.postForm(
                 "/services/oauth2/token",
-                [("grant_type", "client_credentials"), ("client_id", vendor.clientID), ("client_secret", vendor.clientSecret)])
+                [
+                    ("grant_type", "client_credentials"), ("client_id", vendor.clientID),
+                    ("client_secret", vendor.clientSecret),
+                ])
             #expect(reply.status == 200)
             let token = try #require(try reply.json() as? [String: Any])
             let accessToken = try #require(token["access_token"] as? String)
@@ -35,7 +38,10 @@ struct SalesforceAPITests {
             #expect(!wrongSecret.text.contains(vendor.clientSecret))
             let wrongClient = try await client.postForm(
                 "/services/oauth2/token",
-                [("grant_type", "client_credentials"), ("client_id", "3MVG9unknown"), ("client_secret", vendor.clientSecret)])
+                [
+                    ("grant_type", "client_credentials"), ("client_id", "3MVG9unknown"),
+                    ("client_secret", vendor.clientSecret),
+                ])
             #expect((try wrongClient.json() as? [String: Any])?["error"] as? String == "invalid_client_id")
             let wrongGrant = try await client.postForm(
                 "/services/oauth2/token", [("grant_type", "password"), ("client_id", vendor.clientID)])
@@ -49,8 +55,7 @@ struct SalesforceAPITests {
             let unknown = try await client.get("/services/data/v61.0/sobjects", token: "00Dfake!token")
             for reply in [missing, unknown] {
                 #expect(reply.status == 401)
-                let errors = try #require(try reply.json() as? [[String: Any]])
-                #expect(errors.first?["errorCode"] as? String == "INVALID_SESSION_ID")
+                #expect(reply.salesforceErrorCode == "INVALID_SESSION_ID")
             }
         }
     }
@@ -63,7 +68,8 @@ struct SalesforceAPITests {
             let objects = try #require(list["sobjects"] as? [[String: Any]])
             let queryable = objects.filter { $0["queryable"] as? Bool == true }.compactMap { $0["name"] as? String }
             #expect(queryable == ["Account", "Contact", "Lead", "Opportunity", "Case", "Task"])
-            #expect(objects.contains { $0["name"] as? String == "AggregateResult" && $0["queryable"] as? Bool == false })
+            #expect(
+                objects.contains { $0["name"] as? String == "AggregateResult" && $0["queryable"] as? Bool == false })
             let unsupportedVersion = try await client.get("/services/data/v99.0/sobjects", token: token)
             #expect(unsupportedVersion.status == 404)
         }

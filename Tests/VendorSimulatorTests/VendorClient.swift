@@ -17,6 +17,10 @@ struct VendorClient {
             headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
         }
         func json() throws -> Any { try JSONSerialization.jsonObject(with: body) }
+        /// The `errorCode` of a Salesforce error array.
+        var salesforceErrorCode: String? {
+            ((try? json()) as? [[String: Any]])?.first?["errorCode"] as? String
+        }
     }
 
     let vendor: VendorSimulator
@@ -66,7 +70,10 @@ struct VendorClient {
     func salesforceToken() async throws -> String {
         let reply = try await postForm(
             "/services/oauth2/token",
-            [("grant_type", "client_credentials"), ("client_id", vendor.clientID), ("client_secret", vendor.clientSecret)])
+            [
+                ("grant_type", "client_credentials"), ("client_id", vendor.clientID),
+                ("client_secret", vendor.clientSecret),
+            ])
         guard reply.status == 200, let object = try reply.json() as? [String: Any],
             let token = object["access_token"] as? String
         else { throw Unexpected("token request answered \(reply.status): \(reply.text)") }
@@ -90,6 +97,13 @@ struct VendorClient {
     /// A GET with a bearer token.
     func get(_ path: String, token: String, headers: [(String, String)] = []) async throws -> Reply {
         try await send(.GET, path, headers: [("Authorization", "Bearer \(token)")] + headers)
+    }
+
+    /// The statuses of `times` GETs of `path` in a row.
+    func statuses(_ path: String, token: String, times: Int) async throws -> [Int] {
+        var statuses: [Int] = []
+        for _ in 0..<times { statuses.append(try await get(path, token: token).status) }
+        return statuses
     }
 
     /// A JSON POST with a bearer token.

@@ -7,8 +7,11 @@ import Foundation
 extension VendorHandlers {
     /// The login page an unauthenticated browser is sent to.
     func loginPage() -> VendorReply {
-        .html("<!DOCTYPE html><html><head><title>Login | Salesforce</title></head><body><form method=\"post\" "
-            + "action=\"/\"><input type=\"text\" name=\"username\"><input type=\"password\" name=\"pw\"></form></body></html>")
+        .html(
+            "<!DOCTYPE html><html><head><title>Login | Salesforce</title></head><body><form method=\"post\" "
+                + "action=\"/\"><input type=\"text\" name=\"username\"><input type=\"password\" name=\"pw\">"
+                + "</form></body></html>"
+        )
     }
 
     /// The Data Export Setup page with one download link per zip of the current month.
@@ -21,7 +24,8 @@ extension VendorHandlers {
         for (index, archive) in archives.enumerated() {
             let link = "/servlet/servlet.OrgExport?fileName=\(archive.fileName)&amp;id=\(archive.id)"
             let size = String(format: "%.1f MB", Double(archive.contents.count) / 1_048_576)
-            rows += "<tr class=\"dataRow \(index % 2 == 0 ? "even" : "odd")\"><td class=\"actionColumn\"><a href=\""
+            rows +=
+                "<tr class=\"dataRow \(index % 2 == 0 ? "even" : "odd")\"><td class=\"actionColumn\"><a href=\""
                 + "\(link)\" class=\"actionLink\">download</a></td><th scope=\"row\" class=\" dataCell  \">"
                 + "\(archive.fileName)</th><td class=\" dataCell  \">\(size)</td></tr>\n"
         }
@@ -49,11 +53,13 @@ extension VendorHandlers {
             let archive = archives.first(where: { $0.fileName == name }),
             request.query["id"].map({ $0 == archive.id }) ?? true
         else {
-            return .html("<html><body>The export file you asked for does not exist or has expired.</body></html>", status: 404)
+            return .html(
+                "<html><body>The export file you asked for does not exist or has expired.</body></html>", status: 404)
         }
         let etag = "\"\(archive.sha256)\""
         var headers = [
-            ("Content-Type", "application/zip"), ("Content-Disposition", "attachment; filename=\"\(archive.fileName)\""),
+            ("Content-Type", "application/zip"),
+            ("Content-Disposition", "attachment; filename=\"\(archive.fileName)\""),
             ("Accept-Ranges", "bytes"), ("ETag", etag),
         ]
         let total = archive.contents.count
@@ -116,6 +122,6 @@ extension VendorHandlers {
         guard let start = Int(first), start >= 0, start < total else { return nil }
         if last.isEmpty { return start..<total }
         guard let end = Int(last), end >= start else { return nil }
-        return start..<min(total, end + 1)
+        return start..<(end >= total ? total : end + 1)
     }
 }

@@ -25,7 +25,8 @@ extension VendorHandlers {
             return failure(400, "invalid_request", 90002, "Tenant '\(tenant)' not found.")
         }
         guard let form = request.formFields else {
-            return failure(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
+            return failure(
+                400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
         }
         guard form["grant_type"] == "client_credentials" else {
             return failure(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.")
@@ -36,7 +37,7 @@ extension VendorHandlers {
                 "Application with identifier '\(form["client_id"] ?? "")' was not found in the directory.")
         }
         guard let secret = form["client_secret"], Self.constantTimeEqual(secret, state.clientSecret) else {
-            return failure(401, "invalid_client", 7000215, "Invalid client secret provided.")
+            return failure(401, "invalid_client", 7_000_215, "Invalid client secret provided.")
         }
         let base = state.baseURL.current
         let accepted = ["\(base.absoluteString)/.default", "https://localhost:\(base.port ?? 443)/.default"]
@@ -44,7 +45,8 @@ extension VendorHandlers {
             return failure(
                 400, "invalid_scope", 500011, "The resource principal named \(form["scope"] ?? "") was not found.")
         }
-        let token = state.tokenPrefix.map { $0 + StableID.base62("token:\(UUID().uuidString)", count: 96) }
+        let token =
+            state.tokenPrefix.map { $0 + StableID.base62("token:\(UUID().uuidString)", count: 96) }
             ?? jwt(audience: base.absoluteString)
         state.issueToken(for: .dataverse, value: token)
         return .json(
@@ -60,7 +62,8 @@ extension VendorHandlers {
         let header = JSONValue.object([("typ", .string("JWT")), ("alg", .string("HS256"))])
         let claims = JSONValue.object([
             ("aud", .string(audience)), ("iss", .string("https://sts.windows.net/\(state.tenantID)/")),
-            ("iat", .int(now)), ("nbf", .int(now)), ("exp", .int(now + 3599)), ("appid", .string(state.dataverseClientID)),
+            ("iat", .int(now)), ("nbf", .int(now)), ("exp", .int(now + 3599)),
+            ("appid", .string(state.dataverseClientID)),
             ("tid", .string(state.tenantID)), ("uti", .string(StableID.base62("uti:\(UUID().uuidString)", count: 22))),
         ])
         let signingInput = Self.base64URL(Data(header.encoded())) + "." + Self.base64URL(Data(claims.encoded()))
@@ -75,7 +78,10 @@ extension VendorHandlers {
         let base = state.baseURL.current.absoluteString
         return dataverseJSON(
             .object([
-                ("@odata.context", .string("\(base)\(Self.dataversePath)/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse")),
+                (
+                    "@odata.context",
+                    .string("\(base)\(Self.dataversePath)/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse")
+                ),
                 ("BusinessUnitId", .string(StableID.guid("business-unit:\(state.tenantID)"))),
                 ("UserId", .string(StableID.guid(state.org.integrationUserID))),
                 ("OrganizationId", .string(state.dataverseOrganizationID)),
@@ -89,7 +95,8 @@ extension VendorHandlers {
         guard let entity = DataverseEntity.entitySet(name) else {
             return .dataverseError(404, "0x80060888", "Resource not found for the segment '\(name)'.")
         }
-        for option in ["$filter", "$orderby", "$expand", "$apply", "$search", "fetchXml"] where request.query[option] != nil {
+        for option in ["$filter", "$orderby", "$expand", "$apply", "$search", "fetchXml"]
+        where request.query[option] != nil {
             return .dataverseError(400, "0x80060888", "The simulated vendor does not evaluate \(option).")
         }
         let columns = entity.attributes.map(\.columnName)
@@ -99,7 +106,9 @@ extension VendorHandlers {
             if let unknown = selected.first(where: { !columns.contains($0) }) {
                 return .dataverseError(
                     400, "0x80060888",
-                    "Could not find a property named '\(unknown)' on type 'Microsoft.Dynamics.CRM.\(entity.logicalName)'.")
+                    "Could not find a property named '\(unknown)' on type "
+                        + "'Microsoft.Dynamics.CRM.\(entity.logicalName)'."
+                )
             }
         }
         var top: Int?
@@ -120,7 +129,7 @@ extension VendorHandlers {
                 return .dataverseError(400, "0x80060888", "The $skiptoken value is not valid.")
             }
             start = matching.firstIndex { $0.id > cookie.lastID } ?? matching.count
-            pageNumber = cookie.pageNumber
+            pageNumber = min(max(1, cookie.pageNumber), 1_000_000)
         }
         let end = min(matching.count, start + pageSize)
         let page = matching[start..<end]
@@ -151,7 +160,9 @@ extension VendorHandlers {
         var applied: [String] = []
         if let size = preferences.maxPageSize { applied.append("odata.maxpagesize=\(min(5000, size))") }
         if let annotations = preferences.annotations { applied.append("odata.include-annotations=\"\(annotations)\"") }
-        return dataverseJSON(.object(body), extraHeaders: applied.isEmpty ? [] : [("Preference-Applied", applied.joined(separator: ","))])
+        return dataverseJSON(
+            .object(body), extraHeaders: applied.isEmpty ? [] : [("Preference-Applied", applied.joined(separator: ","))]
+        )
     }
 
     /// One record with its ETag and the annotations the client asked for, before each value as Dataverse writes them.
@@ -179,7 +190,8 @@ extension VendorHandlers {
     func dataverseJSON(_ value: JSONValue, extraHeaders: [(String, String)] = []) -> VendorReply {
         VendorReply(
             status: 200,
-            headers: [("Content-Type", "application/json; odata.metadata=minimal"), ("OData-Version", "4.0")] + extraHeaders,
+            headers: [("Content-Type", "application/json; odata.metadata=minimal"), ("OData-Version", "4.0")]
+                + extraHeaders,
             body: Data(value.encoded()), isCompressible: true)
     }
 

@@ -132,7 +132,9 @@ struct DataverseEntity: Sendable {
             A("parentaccountid", .lookup(["account"]), .column("ConvertedAccountId")),
             A("parentcontactid", .lookup(["contact"]), .column("ConvertedContactId")),
             A("qualifyingopportunityid", .lookup(["opportunity"]), .column("ConvertedOpportunityId")),
-            A("statecode", .state([("Open", 0), ("Qualified", 1)]), .derived { $0["IsConverted"] == "true" ? "Qualified" : "Open" }),
+            A(
+                "statecode", .state([("Open", 0), ("Qualified", 1)]),
+                .derived { $0["IsConverted"] == "true" ? "Qualified" : "Open" }),
             A("statuscode", .status([]), .column("Status")),
         ] + audit())
 
@@ -146,7 +148,9 @@ struct DataverseEntity: Sendable {
             A("description", .memo, .column("Description")),
             A("stepname", .string(maxLength: 200), .column("StageName")),
             A("estimatedvalue", .money, .column("Amount")),
-            A("closeprobability", .integer, .derived { $0["Probability"].split(separator: ".").first.map(String.init) ?? "" }),
+            A(
+                "closeprobability", .integer,
+                .derived { $0["Probability"].split(separator: ".").first.map(String.init) ?? "" }),
             A("estimatedclosedate", .dateOnly, .column("CloseDate")),
             A("parentaccountid", .lookup(["account"]), .column("AccountId")),
             A("customerid", .customer(["account", "contact"]), .column("AccountId")),
@@ -165,7 +169,9 @@ struct DataverseEntity: Sendable {
             A("title", .string(maxLength: 200), .column("Subject")),
             A("ticketnumber", .string(maxLength: 100), .column("CaseNumber")),
             A("description", .memo, .column("Description")),
-            A("customerid", .customer(["account", "contact"]), .derived { $0["AccountId"].isEmpty ? $0["ContactId"] : $0["AccountId"] }),
+            A(
+                "customerid", .customer(["account", "contact"]),
+                .derived { $0["AccountId"].isEmpty ? $0["ContactId"] : $0["AccountId"] }),
             A("primarycontactid", .lookup(["contact"]), .column("ContactId")),
             A("parentcaseid", .lookup(["incident"]), .column("ParentId")),
             A("prioritycode", .picklist, .column("Priority")),

@@ -20,7 +20,8 @@ extension VendorHandlers {
                 else {
                     return .dataverseError(
                         400, "0x80060888",
-                        "The simulated vendor filters EntityDefinitions only by LogicalName, EntitySetName or SchemaName "
+                        "The simulated vendor filters EntityDefinitions only by LogicalName, EntitySetName or "
+                            + "SchemaName "
                             + "eq 'value', not by \(filter).")
                 }
                 chosen = chosen.filter { entity in
@@ -34,7 +35,8 @@ extension VendorHandlers {
             let entities = chosen.map {
                 entityJSON($0, select: select, attributes: expandsAttributes, attributeSelect: attributeSelect)
             }
-            return dataverseJSON(.object([("@odata.context", .string("\(base)#EntityDefinitions")), ("value", .array(entities))]))
+            return dataverseJSON(
+                .object([("@odata.context", .string("\(base)#EntityDefinitions")), ("value", .array(entities))]))
         }
         guard let entity = DataverseEntity.logicalName(logicalName) else {
             return .dataverseError(404, "0x80040217", "Could not find an entity with LogicalName '\(logicalName)'.")
@@ -47,8 +49,9 @@ extension VendorHandlers {
                     ("value", .array(attributes)),
                 ]))
         }
-        guard case .object(let members) = entityJSON(
-            entity, select: select, attributes: expandsAttributes, attributeSelect: attributeSelect)
+        guard
+            case .object(let members) = entityJSON(
+                entity, select: select, attributes: expandsAttributes, attributeSelect: attributeSelect)
         else { throw SimulatorSetupError("entity metadata is not an object") }
         return dataverseJSON(.object([("@odata.context", .string("\(base)#EntityDefinitions/$entity"))] + members))
     }
@@ -68,12 +71,16 @@ extension VendorHandlers {
         ]
         if let select { members = members.filter { $0.0 == "MetadataId" || select.contains($0.0) } }
         if attributes {
-            members.append(("Attributes", .array(entity.attributes.map { attributeJSON($0, of: entity, select: attributeSelect) })))
+            members.append(
+                ("Attributes", .array(entity.attributes.map { attributeJSON($0, of: entity, select: attributeSelect) }))
+            )
         }
         return .object(members)
     }
 
-    private func attributeJSON(_ attribute: DataverseAttribute, of entity: DataverseEntity, select: [String]?) -> JSONValue {
+    private func attributeJSON(_ attribute: DataverseAttribute, of entity: DataverseEntity, select: [String]?)
+        -> JSONValue
+    {
         let typeName: String
         var extra: [(String, JSONValue)] = []
         switch attribute.kind {
@@ -93,7 +100,9 @@ extension VendorHandlers {
         case .boolean: typeName = "Boolean"
         case .dateTime:
             typeName = "DateTime"
-            extra = [("Format", .string("DateAndTime")), ("DateTimeBehavior", .object([("Value", .string("UserLocal"))]))]
+            extra = [
+                ("Format", .string("DateAndTime")), ("DateTimeBehavior", .object([("Value", .string("UserLocal"))])),
+            ]
         case .dateOnly:
             typeName = "DateTime"
             extra = [("Format", .string("DateOnly")), ("DateTimeBehavior", .object([("Value", .string("DateOnly"))]))]
@@ -105,18 +114,22 @@ extension VendorHandlers {
         case .owner: typeName = "Lookup"
         }
         if attribute.isLookup { extra = [("Targets", .array(attribute.targets.map(JSONValue.string)))] }
-        var members: [(String, JSONValue)] = [
-            ("@odata.type", .string("#Microsoft.Dynamics.CRM.\(typeName)AttributeMetadata")),
-            ("MetadataId", .string(StableID.guid("attribute:\(entity.logicalName).\(attribute.logicalName)"))),
-            ("LogicalName", .string(attribute.logicalName)), ("SchemaName", .string(Self.schemaName(attribute.logicalName))),
-            ("EntityLogicalName", .string(entity.logicalName)), ("AttributeType", .string(attribute.attributeType)),
-            ("AttributeTypeName", .object([("Value", .string(Self.typeName(attribute.attributeType)))])),
-            ("IsPrimaryId", .bool(attribute.logicalName == entity.primaryIDAttribute)),
-            ("IsPrimaryName", .bool(attribute.logicalName == entity.primaryNameAttribute)),
-            ("IsValidForRead", .bool(true)), ("IsCustomAttribute", .bool(false)), ("AttributeOf", .null),
-            ("DisplayName", Self.label(Self.schemaName(attribute.logicalName))),
-        ] + extra
-        if let select { members = members.filter { $0.0 == "@odata.type" || $0.0 == "MetadataId" || select.contains($0.0) } }
+        var members: [(String, JSONValue)] =
+            [
+                ("@odata.type", .string("#Microsoft.Dynamics.CRM.\(typeName)AttributeMetadata")),
+                ("MetadataId", .string(StableID.guid("attribute:\(entity.logicalName).\(attribute.logicalName)"))),
+                ("LogicalName", .string(attribute.logicalName)),
+                ("SchemaName", .string(Self.schemaName(attribute.logicalName))),
+                ("EntityLogicalName", .string(entity.logicalName)), ("AttributeType", .string(attribute.attributeType)),
+                ("AttributeTypeName", .object([("Value", .string(Self.typeName(attribute.attributeType)))])),
+                ("IsPrimaryId", .bool(attribute.logicalName == entity.primaryIDAttribute)),
+                ("IsPrimaryName", .bool(attribute.logicalName == entity.primaryNameAttribute)),
+                ("IsValidForRead", .bool(true)), ("IsCustomAttribute", .bool(false)), ("AttributeOf", .null),
+                ("DisplayName", Self.label(Self.schemaName(attribute.logicalName))),
+            ] + extra
+        if let select {
+            members = members.filter { $0.0 == "@odata.type" || $0.0 == "MetadataId" || select.contains($0.0) }
+        }
         return .object(members)
     }
 

@@ -10,7 +10,9 @@ struct DataversePreferences {
     init(_ headers: [String]) {
         for header in headers {
             for preference in header.split(separator: ",", omittingEmptySubsequences: true) {
-                let parts = preference.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                let parts = preference.split(separator: "=", maxSplits: 1).map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
                 guard parts.count == 2 else { continue }
                 switch parts[0].lowercased() {
                 case "odata.maxpagesize": maxPageSize = Int(parts[1]).flatMap { $0 > 0 ? $0 : nil }

@@ -42,7 +42,8 @@ struct DataverseRecord: Sendable {
         var result: [String: [DataverseRecord]] = [:]
         for entity in DataverseEntity.all {
             guard let table = month.tables[entity.sourceObject] else { continue }
-            let columns = Dictionary(table.header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            let columns = Dictionary(
+                table.header.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             result[entity.entitySetName] = table.rows.map { values in
                 record(entity, SourceRow(columns: columns, values: values), names: names)
             }.sorted { $0.id < $1.id }
@@ -50,7 +51,8 @@ struct DataverseRecord: Sendable {
         return result
     }
 
-    private static func record(_ entity: DataverseEntity, _ row: SourceRow, names: [String: String]) -> DataverseRecord {
+    private static func record(_ entity: DataverseEntity, _ row: SourceRow, names: [String: String]) -> DataverseRecord
+    {
         let cells = entity.attributes.map { attribute -> Cell in
             let raw: String
             switch attribute.source {
@@ -61,7 +63,8 @@ struct DataverseRecord: Sendable {
         }
         let version = SHA256.hash(data: Data(row.values.joined(separator: "\u{1F}").utf8)).prefix(4)
             .reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        return DataverseRecord(id: StableID.guid(row["Id"]), etag: "W/\"\(version % 90_000_000 + 10_000_000)\"", cells: cells)
+        return DataverseRecord(
+            id: StableID.guid(row["Id"]), etag: "W/\"\(version % 90_000_000 + 10_000_000)\"", cells: cells)
     }
 
     /// `1234567` as `1,234,567`, as Dataverse formats whole numbers for an English user.
@@ -79,7 +82,8 @@ struct DataverseRecord: Sendable {
         _ attribute: DataverseAttribute, raw: String, entity: DataverseEntity, names: [String: String]
     ) -> Cell {
         func plain(_ value: JSONValue, _ formatted: String? = nil) -> Cell {
-            Cell(column: attribute.columnName, value: value, formattedValue: formatted, lookupLogicalName: nil,
+            Cell(
+                column: attribute.columnName, value: value, formattedValue: formatted, lookupLogicalName: nil,
                 navigationProperty: nil)
         }
         guard !raw.isEmpty, raw != "000000000000000AAA" else { return plain(.null) }
@@ -95,7 +99,9 @@ struct DataverseRecord: Sendable {
         case .boolean: return plain(.bool(raw == "true"), raw == "true" ? "Yes" : "No")
         case .dateTime:
             let trimmed = raw.count >= 19 ? String(raw.prefix(19)) + "Z" : raw
-            return plain(.string(trimmed), trimmed.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""))
+            return plain(
+                .string(trimmed),
+                trimmed.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: ""))
         case .dateOnly: return plain(.string(String(raw.prefix(10))), String(raw.prefix(10)))
         case .picklist: return plain(.int(DataverseAttribute.optionValue(raw)), raw)
         case .state(let options), .status(let options):
@@ -109,7 +115,8 @@ struct DataverseRecord: Sendable {
                 navigation = "\(attribute.logicalName)_\(target)_\(entity.logicalName)"
             default: navigation = attribute.logicalName
             }
-            let formatted = names[raw] ?? (target == "systemuser" ? "User \(raw.suffix(6))" : "\(target) \(raw.suffix(6))")
+            let formatted =
+                names[raw] ?? (target == "systemuser" ? "User \(raw.suffix(6))" : "\(target) \(raw.suffix(6))")
             return Cell(
                 column: attribute.columnName, value: .string(StableID.guid(raw)), formattedValue: formatted,
                 lookupLogicalName: target, navigationProperty: navigation)

@@ -28,7 +28,9 @@ struct DataverseSkipToken {
 
     /// The token's text before it is percent-encoded into the next link.
     var encoded: String {
-        let inner = "<cookie page=\"\(pageNumber - 1)\"><id last=\"{\(lastID.uppercased())}\" first=\"{\(firstID.uppercased())}\" /></cookie>"
+        let inner =
+            "<cookie page=\"\(pageNumber - 1)\"><id last=\"{\(lastID.uppercased())}\" "
+            + "first=\"{\(firstID.uppercased())}\" /></cookie>"
         let once = DataversePercent.encode(inner)
         let twice = DataversePercent.encode(once)
         return "<cookie pagenumber=\"\(pageNumber)\" pagingcookie=\"\(twice)\" istracking=\"False\" />"

@@ -15,13 +15,17 @@ extension VendorHandlers {
         try require(request, "GET", "POST")
         if request.method == .get {
             let jobs = state.mutable.withLock { Array($0.jobs.values) }.sorted { $0.created < $1.created }
-            let records = jobs.map { $0.info(createdBy: state.org.integrationUserID, reportedRecords: $0.recordCount, includeCounts: true) }
+            let records = jobs.map {
+                $0.info(createdBy: state.org.integrationUserID, reportedRecords: $0.recordCount, includeCounts: true)
+            }
             return .json(.object([("done", .bool(true)), ("records", .array(records)), ("nextRecordsUrl", .null)]))
         }
         guard request.header("Content-Type")?.lowercased().hasPrefix("application/json") == true else {
             return .salesforceError(
                 415, "UNSUPPORTED_MEDIA_TYPE",
-                "Content-Type header specified in HTTP request is not supported: \(request.header("Content-Type") ?? "")")
+                "Content-Type header specified in HTTP request is not supported: "
+                    + (request.header("Content-Type") ?? "")
+            )
         }
         guard let body = try? JSONDecoder().decode(CreateJobBody.self, from: request.body) else {
             return .salesforceError(400, "JSON_PARSER_ERROR", "The request body is not a valid query job definition.")
@@ -37,10 +41,12 @@ extension VendorHandlers {
         }
         if (body.columnDelimiter ?? "COMMA") != "COMMA" || (body.lineEnding ?? "LF") != "LF" {
             return .salesforceError(
-                400, "API_ERROR", "The simulated vendor writes results only with columnDelimiter COMMA and lineEnding LF.")
+                400, "API_ERROR",
+                "The simulated vendor writes results only with columnDelimiter COMMA and lineEnding LF.")
         }
         let job = try makeJob(SOQLQuery.parse(text), operation: operation, version: version)
-        return .json(job.info(createdBy: state.org.integrationUserID, reportedRecords: job.recordCount, includeCounts: false))
+        return .json(
+            job.info(createdBy: state.org.integrationUserID, reportedRecords: job.recordCount, includeCounts: false))
     }
 
     private func makeJob(_ query: SOQLQuery, operation: String, version: String) throws -> BulkQueryJob {
@@ -59,7 +65,8 @@ extension VendorHandlers {
         let monthNumber = state.currentMonth
         let month = try state.org.month(monthNumber)
         guard let table = month.tables[object] else { throw SimulatorSetupError("no table for \(object)") }
-        let compounds = Set(SalesforceSchema.fields(ofObject: object, columns: table.header).filter(\.isCompound).map(\.name))
+        let compounds = Set(
+            SalesforceSchema.fields(ofObject: object, columns: table.header).filter(\.isCompound).map(\.name))
         let faults = state.faults
         var columns: [Int] = []
         var names: [String] = []
@@ -108,7 +115,8 @@ extension VendorHandlers {
             let removed = state.mutable.withLock { $0.jobs.removeValue(forKey: id) }
             return removed == nil ? notFound : VendorReply(status: 204)
         case .patch:
-            let wantsAbort = (try? JSONDecoder().decode([String: String].self, from: request.body))?["state"] == "Aborted"
+            let wantsAbort =
+                (try? JSONDecoder().decode([String: String].self, from: request.body))?["state"] == "Aborted"
             guard wantsAbort else { return .salesforceError(400, "INVALIDJOB", "InvalidJob : Invalid state change.") }
             let job = state.mutable.withLock { shared -> BulkQueryJob? in
                 guard var job = shared.jobs[id] else { return nil }
@@ -117,7 +125,8 @@ extension VendorHandlers {
                 return job
             }
             guard let job else { return notFound }
-            return .json(job.info(createdBy: state.org.integrationUserID, reportedRecords: job.recordCount, includeCounts: true))
+            return .json(
+                job.info(createdBy: state.org.integrationUserID, reportedRecords: job.recordCount, includeCounts: true))
         default:
             let polls = state.jobPollsUntilComplete
             let job = state.mutable.withLock { shared -> BulkQueryJob? in
@@ -126,7 +135,8 @@ extension VendorHandlers {
             }
             guard let job else { return notFound }
             let reported = job.recordCount + countLie(.jobInfo, object: job.object)
-            return .json(job.info(createdBy: state.org.integrationUserID, reportedRecords: reported, includeCounts: true))
+            return .json(
+                job.info(createdBy: state.org.integrationUserID, reportedRecords: reported, includeCounts: true))
         }
     }
 
@@ -140,10 +150,13 @@ extension VendorHandlers {
         guard job.apiVersion == version else {
             return .salesforceError(
                 409, "INVALIDJOB",
-                "The job was created with API version \(job.apiVersion); get its results with that version, not \(version).")
+                "The job was created with API version \(job.apiVersion); get its results with that version, "
+                    + "not \(version)."
+            )
         }
         guard job.state == .jobComplete else {
-            return .salesforceError(400, "INVALIDJOB", "InvalidJob : Job \(id) is in state \(job.state.rawValue), not JobComplete.")
+            return .salesforceError(
+                400, "INVALIDJOB", "InvalidJob : Job \(id) is in state \(job.state.rawValue), not JobComplete.")
         }
         var pageSize = state.defaultResultsPageRecords
         if let text = request.query["maxRecords"] {
@@ -168,7 +181,8 @@ extension VendorHandlers {
         return VendorReply(
             status: 200,
             headers: [
-                ("Content-Type", "text/csv"), ("Sforce-Locator", end < job.recordCount ? Self.encodeLocator(end) : "null"),
+                ("Content-Type", "text/csv"),
+                ("Sforce-Locator", end < job.recordCount ? Self.encodeLocator(end) : "null"),
                 ("Sforce-NumberOfRecords", String(count)),
             ],
             body: Data(body), isCompressible: true)

@@ -23,7 +23,9 @@ struct SOQLQuery {
         func keyword(_ token: Token?, _ word: String) -> Bool {
             token?.text.caseInsensitiveCompare(word) == .orderedSame
         }
-        guard keyword(tokens.first, "SELECT") else { throw malformed(text, "unexpected token: '\(tokens.first?.text ?? "")'") }
+        guard keyword(tokens.first, "SELECT") else {
+            throw malformed(text, "unexpected token: '\(tokens.first?.text ?? "")'")
+        }
         index = 1
         var fields: [Field] = []
         while index < tokens.count {
@@ -32,7 +34,9 @@ struct SOQLQuery {
                 throw refusal("API_ERROR", "Aggregate functions and nested queries are not supported by Bulk API 2.0.")
             }
             if keyword(token, "TYPEOF") { throw refusal("API_ERROR", "TYPEOF is not supported by Bulk API 2.0.") }
-            guard token.isIdentifier else { throw malformed(text, "unexpected token: '\(token.text)'", column: token.column) }
+            guard token.isIdentifier else {
+                throw malformed(text, "unexpected token: '\(token.text)'", column: token.column)
+            }
             fields.append(Field(name: token.text, column: token.column))
             index += 1
             guard index < tokens.count else { break }
@@ -75,8 +79,8 @@ struct SOQLQuery {
         return SOQLQuery.refusal(
             "INVALID_FIELD",
             "\n\(line)\n\(caret)\nERROR at Row:1:Column:\(field.column)\nNo such column '\(field.name)' on entity "
-                + "'\(object)'. If you are attempting to use a custom field, be sure to append the '__c' after the custom "
-                + "field name. Please reference your WSDL or the describe call for the appropriate names.")
+                + "'\(object)'. If you are attempting to use a custom field, be sure to append the '__c' after the "
+                + "custom field name. Please reference your WSDL or the describe call for the appropriate names.")
     }
 
     static func refusal(_ code: String, _ message: String) -> VendorRefusal {
@@ -91,7 +95,8 @@ struct SOQLQuery {
         let text: String
         let column: Int
         var isIdentifier: Bool {
-            text.first.map { $0.isLetter || $0 == "_" } == true && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
+            text.first.map { $0.isLetter || $0 == "_" } == true
+                && text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
         }
     }
 

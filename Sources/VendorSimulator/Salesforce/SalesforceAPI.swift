@@ -23,7 +23,8 @@ extension VendorHandlers {
         guard let secret = form["client_secret"], Self.constantTimeEqual(secret, state.clientSecret) else {
             return VendorReply.oauthError(400, "invalid_client", "invalid client credentials")
         }
-        let token = (state.tokenPrefix ?? "\(state.org.organizationID.prefix(15))!AQ")
+        let token =
+            (state.tokenPrefix ?? "\(state.org.organizationID.prefix(15))!AQ")
             + StableID.base62("token:\(UUID().uuidString)", count: 96)
         state.issueToken(for: .salesforce, value: token)
         let base = state.baseURL.current.absoluteString
@@ -34,7 +35,8 @@ extension VendorHandlers {
         return VendorReply.json(
             .object([
                 ("access_token", .string(token)), ("signature", .string(signature.base64EncodedString())),
-                ("scope", .string("api")), ("instance_url", .string(base)), ("id", .string(identity)),
+                ("token_format", .string("opaque")), ("scope", .string("api")), ("instance_url", .string(base)),
+                ("id", .string(identity)),
                 ("token_type", .string("Bearer")), ("issued_at", .string(issuedAt)),
             ]))
     }
@@ -87,7 +89,9 @@ extension VendorHandlers {
     /// `GET /services/data/vNN.N/limits`: the daily allowances, with `DailyApiRequests` counting requests served.
     func limits(_ request: VendorRequest) throws -> VendorReply {
         try require(request, "GET", "HEAD")
-        let (used, limit, jobs) = state.mutable.withLock { ($0.apiRequests, $0.faults.dailyRequestLimit, $0.jobsCreated) }
+        let (used, limit, jobs) = state.mutable.withLock {
+            ($0.apiRequests, $0.faults.dailyRequestLimit, $0.jobsCreated)
+        }
         let maximum = limit ?? Self.defaultDailyRequests
         func allowance(_ max: Int, _ remaining: Int) -> JSONValue {
             .object([("Max", .int(max)), ("Remaining", .int(Swift.max(0, remaining)))])

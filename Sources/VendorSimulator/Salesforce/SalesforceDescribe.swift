@@ -7,12 +7,14 @@ enum SalesforceDescribe {
         for name in objects {
             entries.append(
                 summary(
-                    name: name, label: name == "Case" ? "Case" : name, plural: SalesforceSchema.pluralLabels[name] ?? name,
+                    name: name, label: name == "Case" ? "Case" : name,
+                    plural: SalesforceSchema.pluralLabels[name] ?? name,
                     keyPrefix: SalesforceSchema.keyPrefixes[name], queryable: true, version: version))
         }
         for (name, label) in SalesforceSchema.unqueryableObjects {
             entries.append(
-                summary(name: name, label: label, plural: label + "s", keyPrefix: nil, queryable: false, version: version))
+                summary(
+                    name: name, label: label, plural: label + "s", keyPrefix: nil, queryable: false, version: version))
         }
         return .object([("encoding", .string("UTF-8")), ("maxBatchSize", .int(200)), ("sobjects", .array(entries))])
     }
@@ -33,7 +35,8 @@ enum SalesforceDescribe {
 
     /// A `describe` of a listed object that Bulk API 2.0 cannot query.
     static func unqueryable(_ name: String, label: String, version: String) -> JSONValue {
-        let base = summary(name: name, label: label, plural: label + "s", keyPrefix: nil, queryable: false, version: version)
+        let base = summary(
+            name: name, label: label, plural: label + "s", keyPrefix: nil, queryable: false, version: version)
         guard case .object(var members) = base else { return base }
         let id = SalesforceField(
             name: "Id", type: "id", length: 18, referenceTo: [], relationshipName: nil, compoundFieldName: nil)

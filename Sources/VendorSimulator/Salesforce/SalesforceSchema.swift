@@ -60,8 +60,9 @@ enum SalesforceSchema {
     static func describeType(of name: String) -> String {
         if name == "Id" { return "id" }
         if referenceFields.contains(name) { return "reference" }
-        if name.hasPrefix("Is") || ["HasOptedOutOfEmail", "HasOptedOutOfFax", "HasOpportunityLineItem", "DoNotCall"]
-            .contains(name)
+        if name.hasPrefix("Is")
+            || ["HasOptedOutOfEmail", "HasOptedOutOfFax", "HasOpportunityLineItem", "DoNotCall"]
+                .contains(name)
         {
             return "boolean"
         }
@@ -86,11 +87,15 @@ enum SalesforceSchema {
             "CreatedDate", "LastModifiedDate", "SystemModstamp", "ClosedDate", "EmailBouncedDate", "ReminderDateTime",
             "CompletedDateTime", "LastCURequestDate", "LastCUUpdateDate",
         ] { types[name] = "datetime" }
-        for name in ["LastActivityDate", "Birthdate", "CloseDate", "ConvertedDate", "ActivityDate", "SLAExpirationDate__c"] {
+        for name in [
+            "LastActivityDate", "Birthdate", "CloseDate", "ConvertedDate", "ActivityDate", "SLAExpirationDate__c",
+        ] {
             types[name] = "date"
         }
         for name in ["AnnualRevenue", "Amount", "ExpectedRevenue"] { types[name] = "currency" }
-        for name in ["NumberOfEmployees", "FiscalQuarter", "FiscalYear", "CallDurationInSeconds"] { types[name] = "int" }
+        for name in ["NumberOfEmployees", "FiscalQuarter", "FiscalYear", "CallDurationInSeconds"] {
+            types[name] = "int"
+        }
         for name in ["NumberofLocations__c", "TotalOpportunityQuantity"] { types[name] = "double" }
         types["Probability"] = "percent"
         types["Website"] = "url"

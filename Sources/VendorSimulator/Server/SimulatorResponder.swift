@@ -40,7 +40,8 @@ struct SimulatorResponder: HTTPResponder {
             return refusal.reply
         } catch {
             logger.error("simulated vendor failed: \(error)")
-            return VendorReply.salesforceError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred in the simulator.")
+            return VendorReply.salesforceError(
+                500, "UNKNOWN_EXCEPTION", "An unexpected error occurred in the simulator.")
         }
     }
 
@@ -78,12 +79,14 @@ struct SimulatorResponder: HTTPResponder {
         if headers[.contentLength] == nil { headers[.contentLength] = String(reply.body.count) }
         state.record(
             VendorSimulator.ServedRequest(
-                endpoint: route.endpoint, method: request.method.rawValue, path: request.uri.path, status: reply.status))
+                endpoint: route.endpoint, method: request.method.rawValue, path: request.uri.path, status: reply.status)
+        )
         let status = HTTPResponse.Status(code: reply.status)
         if isHead { return Response(status: status, headers: headers, body: ResponseBody()) }
         let bytes = reply.body
         if let endpoint = route.endpoint,
-            state.takeCounted(\.truncations, key: "truncations", endpoint: endpoint, endpointOf: \.endpoint,
+            state.takeCounted(
+                \.truncations, key: "truncations", endpoint: endpoint, endpointOf: \.endpoint,
                 countOf: \.count) != nil
         {
             return Response(status: status, headers: headers, body: FaultReplies.truncatedBody(bytes))

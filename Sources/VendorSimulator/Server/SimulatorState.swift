@@ -106,9 +106,18 @@ final class SimulatorState: Sendable {
 
     var faults: VendorSimulator.Faults { mutable.withLock { $0.faults } }
 
+    /// How many served requests the log keeps; past it the older half is dropped, so a long-running simulator's
+    /// memory stays bounded.
+    static let servedRequestsKept = 100_000
+
     /// Records a served request.
     func record(_ request: VendorSimulator.ServedRequest) {
-        mutable.withLock { $0.served.append(request) }
+        mutable.withLock { state in
+            if state.served.count >= SimulatorState.servedRequestsKept {
+                state.served.removeFirst(state.served.count / 2)
+            }
+            state.served.append(request)
+        }
         requestObserver?(request)
     }
 }

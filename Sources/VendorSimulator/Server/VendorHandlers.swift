@@ -39,7 +39,8 @@ struct VendorHandlers {
             return VendorReply.salesforceError(404, "NOT_FOUND", "The requested resource does not exist")
         case .dataverseNotFound:
             return VendorReply.dataverseError(
-                404, "0x80060888", "Resource not found for the segment '\(request.path.split(separator: "/").last ?? "")'.")
+                404, "0x80060888",
+                "Resource not found for the segment '\(request.path.split(separator: "/").last ?? "")'.")
         case .notFound:
             return VendorReply(status: 404, headers: [("Content-Type", "text/plain")], body: Data("Not Found".utf8))
         }

@@ -31,7 +31,8 @@ struct VendorReply: Sendable {
     static func salesforceError(_ status: Int, _ code: String, _ message: String, headers: [(String, String)] = [])
         -> VendorReply
     {
-        json(.array([.object([("message", .string(message)), ("errorCode", .string(code))])]), status: status,
+        json(
+            .array([.object([("message", .string(message)), ("errorCode", .string(code))])]), status: status,
             headers: headers)
     }
 
@@ -44,7 +45,8 @@ struct VendorReply: Sendable {
     static func dataverseError(_ status: Int, _ code: String, _ message: String, headers: [(String, String)] = [])
         -> VendorReply
     {
-        json(.object([("error", .object([("code", .string(code)), ("message", .string(message))]))]), status: status,
+        json(
+            .object([("error", .object([("code", .string(code)), ("message", .string(message))]))]), status: status,
             headers: headers)
     }
 }

@@ -63,7 +63,8 @@ struct CSVTable: Sendable {
         guard let header = records.first else { throw SimulatorSetupError("\(name) has no header row.") }
         let rows = Array(records.dropFirst())
         if let bad = rows.firstIndex(where: { $0.count != header.count }) {
-            throw SimulatorSetupError("\(name) row \(bad + 1) has \(rows[bad].count) fields, the header \(header.count).")
+            throw SimulatorSetupError(
+                "\(name) row \(bad + 1) has \(rows[bad].count) fields, the header \(header.count).")
         }
         return CSVTable(header: header, rows: rows)
     }

@@ -7,11 +7,14 @@ enum Gzip {
     /// The gzip member holding `data`: a fixed header (no name, no time), raw deflate, CRC-32 and size.
     static func compress(_ data: Data) throws -> Data {
         var deflated = Data()
-        let crc = try Data.compress(size: Int64(data.count), bufferSize: 64 * 1024, provider: { position, size in
-            data.subdata(in: Int(position)..<Int(position) + size)
-        }, consumer: { chunk in
-            deflated.append(chunk)
-        })
+        let crc = try Data.compress(
+            size: Int64(data.count), bufferSize: 64 * 1024,
+            provider: { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            },
+            consumer: { chunk in
+                deflated.append(chunk)
+            })
         var member = Data([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF])
         member.append(deflated)
         appendLittleEndian(UInt32(crc), to: &member)

@@ -20,6 +20,7 @@ final class SimulatedOrg: Sendable {
     }
 
     private let months = Locked<[Int: Month]>([:])
+    private let generating = NSLock()
 
     init(seed: UInt64, scale: Int) {
         generator = CRMExportGenerator(seed: seed, scale: scale)
@@ -30,8 +31,14 @@ final class SimulatedOrg: Sendable {
     /// The object names, in export order.
     var objectNames: [String] { generator.objectNames }
 
-    /// The org as of `month`, generated and parsed on first use; the four most recent months asked for stay cached.
+    /// The org as of `month`, generated and parsed on first use; up to four months stay cached (the earliest month
+    /// is dropped first).
     func month(_ month: Int) throws -> Month {
+        if let cached = months.withLock({ $0[month] }) { return cached }
+        // One generation at a time: requests arriving together for a new month wait for it instead of each
+        // generating it again.
+        generating.lock()
+        defer { generating.unlock() }
         if let cached = months.withLock({ $0[month] }) { return cached }
         let files = generator.month(month)
         var tables: [String: CSVTable] = [:]

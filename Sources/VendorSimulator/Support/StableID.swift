@@ -11,8 +11,11 @@ enum StableID {
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
         let parts = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { range in
-            String(hex[hex.index(hex.startIndex, offsetBy: range.lowerBound)..<hex.index(
-                hex.startIndex, offsetBy: range.upperBound)])
+            String(
+                hex[
+                    hex.index(
+                        hex.startIndex, offsetBy: range.lowerBound)..<hex.index(
+                            hex.startIndex, offsetBy: range.upperBound)])
         }
         return parts.joined(separator: "-")
     }
@@ -44,7 +47,9 @@ enum StableID {
         let fifteen = Array(keyPrefix) + Array("5g0") + digits
         let suffixAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345")
         let suffix = stride(from: 0, to: 15, by: 5).map { start -> Character in
-            let mask = (0..<5).reduce(0) { mask, offset in fifteen[start + offset].isUppercase ? mask | 1 << offset : mask }
+            let mask = (0..<5).reduce(0) { mask, offset in
+                fifteen[start + offset].isUppercase ? mask | 1 << offset : mask
+            }
             return suffixAlphabet[mask]
         }
         return String(fifteen + suffix)
