@@ -33,6 +33,22 @@ struct ScheduleStatusTests {
         #expect(loaded.map(\.entry.name) == ["dataverse-prod", "salesforce-export", "salesforce-prod", "sftp-drop"])
         #expect(loaded.map(\.entry.every.fields) == ["30 2 1 * *", "0 6 2 * *", "0 2 1 * *", "0 * * * *"])
         #expect(loaded.allSatisfy { $0.entry.vault.path == "/media/offsite-a/crm" && $0.entry.timeZone.name == "UTC" })
+
+        // The cron lines and timers an admin would install for them.
+        let entries = loaded.map(\.entry)
+        let crontab = try CrontabRenderer(executable: "/usr/local/bin/crmvault", hostTimeZone: .utc)
+            .render(entries, schedulesDirectory: directory.path("Schedules"))
+        for (name, fields) in zip(entries.map(\.name), ["30 2 1 * *", "0 6 2 * *", "0 2 1 * *", "0 * * * *"]) {
+            let config = directory.path("Schedules", "\(name).toml").path
+            #expect(crontab.contains("\n\(fields) '/usr/local/bin/crmvault' pull --config '\(config)' || logger -s -t crmvault"))
+        }
+        #expect(crontab.contains("# The vault is shared with salesforce-export, salesforce-prod, sftp-drop:"))
+        let timers = try SystemdUnitRenderer(executable: "/usr/local/bin/crmvault").timerUnits(for: entries)
+            .filter { $0.name.hasSuffix(".timer") }.map(\.contents)
+        let calendars = ["*-*-01 02:30:00 UTC", "*-*-02 06:00:00 UTC", "*-*-01 02:00:00 UTC", "*-*-* *:00:00 UTC"]
+        for (timer, calendar) in zip(timers, calendars) {
+            #expect(timer.contains("\nOnCalendar=\(calendar)\nPersistent=true\n"), "\(timer)")
+        }
     }
 
     @Test func aWrongScheduleIsNamedWithItsFileAndFieldAndTheOthersStillShow() throws {
