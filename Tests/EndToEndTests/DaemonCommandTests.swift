@@ -32,9 +32,9 @@ import Glibc
             ],
             currentDirectory: directory.url)
         let vault = directory.path("vault").path
-        #expect(try runner.run(["init", "--vault", vault, "--kdf", "insecure-test-only"]).status == 0)
+        #expect(try await run(runner, ["init", "--vault", vault, "--kdf", "insecure-test-only"]).status == 0)
         #expect(
-            try runner.run(["key", "writer", "--vault", vault, "--out", directory.path("writer.key").path]).status == 0)
+            try await run(runner, ["key", "writer", "--vault", vault, "--out", directory.path("writer.key").path]).status == 0)
         let secretFile = try directory.write("acme.secret", Data("\(secret)\n".utf8))
         chmod(secretFile.path, 0o600)
         let definition = ScheduleDefinitionText(
@@ -79,8 +79,8 @@ import Glibc
         var current: String { lock.withLock { text } }
     }
 
-    static func status(_ setup: Setup) throws -> [String: Any] {
-        let output = try setup.runner.run(["status", "--json"])
+    static func status(_ setup: Setup) async throws -> [String: Any] {
+        let output = try await Self.run(setup.runner, ["status", "--json"])
         #expect(output.status == 0, "\(output.all)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         return try #require((json["schedules"] as? [[String: Any]])?.first?["lastRun"] as? [String: Any])
@@ -88,17 +88,18 @@ import Glibc
 
     @Test func sigtermDuringAPullLeavesNoSnapshotAndTheNextStartCatchesItUp() async throws {
         try await Self.withSetUp { setup in
-            setup.vendor.faults.latency = .milliseconds(400)
+            // Result pages trickle out, 16 bytes a second: once one is being sent, the pull is stuck mid-download.
+            setup.vendor.faults.slowBodies = [.init(.queryResults, pause: .seconds(1), chunkBytes: 16)]
 
             let daemon = try setup.runner.start(["daemon", "--schedules", setup.directory.path("Schedules").path])
             let log = StreamedOutput(daemon.standardError as! Pipe)
-            try await Self.waitFor("the pull to reach the vendor's query jobs", daemon: daemon, log: log) {
-                setup.vendor.servedRequests.contains { $0.path.hasSuffix("/jobs/query") }
+            try await Self.waitFor("the pull to download results", daemon: daemon, log: log) {
+                setup.vendor.servedRequests.contains { $0.endpoint == .queryResults }
             }
             let arguments =
                 (try? String(contentsOfFile: "/proc/\(daemon.processIdentifier)/cmdline", encoding: .utf8)) ?? ""
             daemon.terminate()
-            daemon.waitUntilExit()
+            try await Self.waitForExit(daemon)
             try await Task.sleep(for: .milliseconds(50))
             #expect(daemon.terminationStatus == 0, "\(log.current)")
             #expect(log.current.contains("notice run.catch-up "))
@@ -107,11 +108,11 @@ import Glibc
             #expect(!log.current.contains(Self.secret) && !arguments.contains(Self.secret))
 
             #expect(
-                try setup.runner.run(["snapshots", "--vault", setup.vault, "--json"]).stdout.trimmingCharacters(
+                try await Self.run(setup.runner, ["snapshots", "--vault", setup.vault, "--json"]).stdout.trimmingCharacters(
                     in: .whitespacesAndNewlines) == "[]")
-            let verify = try setup.runner.run(["verify", "--vault", setup.vault])
+            let verify = try await Self.run(setup.runner, ["verify", "--vault", setup.vault])
             #expect(verify.status == 0, "\(verify.all)")
-            #expect(try Self.status(setup)["outcome"] as? String == "cancelled")
+            #expect(try await Self.status(setup)["outcome"] as? String == "cancelled")
 
             // Restarted with the vendor fast again, the daemon catches the cancelled run up, then waits for the next month.
             setup.vendor.faults = .none
@@ -121,15 +122,15 @@ import Glibc
                 log2.current.contains("schedule.waiting")
             }
             again.terminate()
-            again.waitUntilExit()
+            try await Self.waitForExit(again)
             #expect(again.terminationStatus == 0, "\(log2.current)")
-            let lastRun = try Self.status(setup)
+            let lastRun = try await Self.status(setup)
             #expect(lastRun["outcome"] as? String == "succeeded", "\(log2.current)")
             #expect(lastRun["trigger"] as? String == "catch-up")
-            let snapshots = try setup.runner.run(["snapshots", "--vault", setup.vault, "--json"])
+            let snapshots = try await Self.run(setup.runner, ["snapshots", "--vault", setup.vault, "--json"])
             #expect(snapshots.stdout.contains("\"acme\""))
             #expect((lastRun["snapshots"] as? [String])?.count == 1)
-            #expect(try setup.runner.run(["verify", "--vault", setup.vault]).status == 0)
+            #expect(try await Self.run(setup.runner, ["verify", "--vault", setup.vault]).status == 0)
         }
     }
 
@@ -139,12 +140,12 @@ import Glibc
                 "broken.toml",
                 Data("every = \"0 2 1 *\"\nvault = \"/x\"\n[source]\nvendor = \"directory\"\npath = \"/y\"\n".utf8),
                 under: "Schedules")
-            let refused = try setup.runner.run(["daemon", "--schedules", setup.directory.path("Schedules").path])
+            let refused = try await Self.run(setup.runner, ["daemon", "--schedules", setup.directory.path("Schedules").path])
             #expect(refused.status == 2)
             #expect(
                 refused.stderr.contains(
                     "broken.toml: `every` is wrong: `0 2 1 *` is not a cron expression: it has 4 fields"))
-            let status = try setup.runner.run(["status"])
+            let status = try await Self.run(setup.runner, ["status"])
             #expect(status.status == 2)
             #expect(status.stdout.contains("broken: "))
             try FileManager.default.removeItem(at: setup.directory.path("Schedules", "broken.toml"))
@@ -154,31 +155,45 @@ import Glibc
             try await Self.waitFor("the daemon to start", daemon: first, log: log) {
                 log.current.contains("daemon.started")
             }
-            let second = try setup.runner.run(["daemon", "--schedules", setup.directory.path("Schedules").path])
+            let second = try await Self.run(setup.runner, ["daemon", "--schedules", setup.directory.path("Schedules").path])
             #expect(second.status == 4, "\(second.all)")
             #expect(second.stderr.contains("Another crmvault daemon is running"))
             #expect(
-                try setup.runner.run(["status"]).stdout.hasPrefix("daemon: running (pid \(first.processIdentifier)"))
+                try await Self.run(setup.runner, ["status"]).stdout.hasPrefix("daemon: running (pid \(first.processIdentifier)"))
             first.terminate()
-            first.waitUntilExit()
+            try await Self.waitForExit(first)
             #expect(first.terminationStatus == 0, "\(log.current)")
         }
     }
 
     @Test func cronLinesAndUnitsAreMadeForTheSchedules() async throws {
         try await Self.withSetUp { setup in
-            let crontab = try setup.runner.run(["schedule", "crontab", "--crmvault", "/usr/local/bin/crmvault"])
+            let crontab = try await Self.run(setup.runner, ["schedule", "crontab", "--crmvault", "/usr/local/bin/crmvault"])
             #expect(crontab.status == 0, "\(crontab.all)")
             let config = setup.directory.path("Schedules", "acme.toml").path
             #expect(
                 crontab.stdout.contains("\n0 2 1 * * '/usr/local/bin/crmvault' pull --config '\(config)' || logger "))
-            let units = try setup.runner.run(["schedule", "systemd", "--output", setup.directory.path("units").path])
+            let units = try await Self.run(setup.runner, ["schedule", "systemd", "--output", setup.directory.path("units").path])
             #expect(units.status == 0, "\(units.all)")
             #expect(units.stdout.contains("systemctl enable --now crmvault-pull-acme.timer"))
             let timer = try String(
                 contentsOf: setup.directory.path("units", "crmvault-pull-acme.timer"), encoding: .utf8)
             #expect(timer.contains("\nOnCalendar=*-*-01 02:00:00 UTC\nPersistent=true\n"))
         }
+    }
+
+    /// Runs a command to its end on a thread of its own, leaving the cooperative pool to the simulator.
+    static func run(_ runner: CommandRunner, _ arguments: [String]) async throws -> CommandRunner.Output {
+        try await BlockingWork.run { try runner.run(arguments) }
+    }
+
+    /// Waits for a process to exit without blocking a thread of the cooperative pool.
+    static func waitForExit(_ process: Process) async throws {
+        let deadline = ContinuousClock.now + .seconds(120)
+        while process.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!process.isRunning, "the process did not exit within two minutes")
     }
 
     /// Runs `body` with a fresh setup, then stops the simulator, whether `body` failed or not.
@@ -193,9 +208,10 @@ import Glibc
         await setup.vendor.stop()
     }
 
-    /// Waits (up to 60 s) for `condition`, failing early if the daemon exits.
+    /// Waits (up to 5 minutes: a full parallel test run can starve this one) for `condition`, failing early if the
+    /// daemon exits.
     static func waitFor(_ what: String, daemon: Process, log: StreamedOutput, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(300)
         while !condition() {
             guard daemon.isRunning else {
                 Issue.record("the daemon exited (\(daemon.terminationStatus)) before \(what): \(log.current)")

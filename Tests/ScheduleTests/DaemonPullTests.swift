@@ -18,7 +18,7 @@ import Glibc
 
     /// A simulator, a vault with a writer key, a schedule `acme` pulling Accounts and Contacts, and a daemon fixture
     /// that owes the schedule March's run (its clock says 15 March 2026).
-    static func setUp(latency: Duration = .zero) async throws -> (
+    static func setUp(faults: VendorSimulator.Faults = .none) async throws -> (
         DaemonFixture, VendorSimulator, ScheduleCatalog.Loaded
     ) {
         var options = VendorSimulator.Options()
@@ -26,7 +26,7 @@ import Glibc
         options.clientSecret = secret
         options.tokenPrefix = canary
         options.jobPollsUntilComplete = 1
-        options.faults.latency = latency
+        options.faults = faults
         let vendor = try await VendorSimulator.start(options)
         let fixture = try DaemonFixture(now: "2026-03-15T12:00:00Z")
         let vault = try fixture.vault("main")
@@ -80,12 +80,14 @@ import Glibc
     }
 
     @Test func shutdownWhileThePullDownloadsLeavesNoSnapshotNoPlaintextAndAVaultThatVerifies() async throws {
-        let (fixture, vendor, loaded) = try await Self.setUp(latency: .milliseconds(400))
+        // Result pages trickle out, 16 bytes a second: once one is being sent, the pull is stuck mid-download.
+        var faults = VendorSimulator.Faults()
+        faults.slowBodies = [.init(.queryResults, pause: .seconds(1), chunkBytes: 16)]
+        let (fixture, vendor, loaded) = try await Self.setUp(faults: faults)
         do {
             try await fixture.run(fixture.daemon([(loaded.entry, Self.job(loaded))])) {
-                // The token is issued and the first query job created: the pull is under way.
-                try await Poll.until("the pull to reach the vendor's query jobs") {
-                    vendor.servedRequests.contains { $0.path.hasSuffix("/jobs/query") }
+                try await Poll.until("the pull to download results") {
+                    vendor.servedRequests.contains { $0.endpoint == .queryResults }
                 }
             }
             await vendor.stop()

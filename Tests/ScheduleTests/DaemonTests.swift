@@ -6,7 +6,7 @@ import VaultCore
 
 /// The daemon's services against real vaults and real backups, with a fixed clock and ServiceLifecycle's test
 /// graceful shutdown.
-struct DaemonTests {
+@Suite(.serialized) struct DaemonTests {
     static func date(_ text: String) throws -> Date { try #require(Timestamp.parse(text)) }
 
     @Test func aRunMissedWhileTheDaemonWasDownIsCaughtUpOnceAtStartThenTheScheduleGoesOn() async throws {

@@ -42,7 +42,9 @@ struct ExportBackupJob: PullJob {
             try file.contents.write(to: directory.appendingPathComponent(file.name))
         }
         try Task.checkCancellation()
-        let result = try vault.backup(directory, keys: keys, label: label, origin: source, time: scheduledFor)
+        let result = try await BlockingWork.run { [self] in
+            try vault.backup(directory, keys: keys, label: label, origin: source, time: scheduledFor)
+        }
         return PullJobResult(snapshotIDs: [result.snapshotID.hex], details: ["files": "\(result.files)"])
     }
 }

@@ -23,19 +23,22 @@ final class ManualClock: WallClock, @unchecked Sendable {
         }
     }
 
-    /// Waits (up to 20 s of real time) until `count` tasks sleep on this clock.
+    /// Waits until `count` tasks sleep on this clock.
     func waitUntilSleeping(_ count: Int) async throws {
         try await Poll.until("\(count) services asleep (\(sleeping) are)") { self.sleeping == count }
     }
 }
 
 /// Waiting in real time for something another task does, with a deadline so a broken test fails instead of hanging.
+///
+/// The deadline is generous: in a full parallel test run on two cores, long synchronous tests of other suites can hold
+/// both threads of the cooperative pool for a minute or more, and this test's tasks wait for them.
 enum Poll {
     struct TimedOut: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func until(_ what: String, seconds: Double = 20, _ condition: () -> Bool) async throws {
+    static func until(_ what: String, seconds: Double = 300, _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while !condition() {
             guard ContinuousClock.now < deadline else { throw TimedOut(description: "timed out waiting for \(what)") }
