@@ -58,6 +58,7 @@ let package = Package(
             dependencies: [
                 "Pull", "VaultCore", "Definitions",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -107,7 +108,13 @@ let package = Package(
         ),
         .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "VaultTesting"]),
         .testTarget(name: "PullTests", dependencies: ["Pull", "VendorSimulator", "VaultTesting", "ExportLayout"]),
-        .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "Pull", "VendorSimulator", "VaultTesting"]),
+        .testTarget(
+            name: "ScheduleTests",
+            dependencies: [
+                "Schedule", "Pull", "VaultCore", "VendorSimulator", "VaultTesting", "CRMExportGenerator",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "VendorSimulatorTests",
             dependencies: [

@@ -25,6 +25,7 @@ struct CRMVault: AsyncParsableCommand {
             InitCommand.self, KeyCommand.self, BackupCommand.self, SnapshotsCommand.self, RestoreCommand.self,
             VerifyCommand.self, CheckpointCommand.self, LogCommand.self, DemoCommand.self, PullCommand.self,
             ReplicaCommand.self, DrillCommand.self, DiffCommand.self, HistoryCommand.self,
+            DaemonCommand.self, StatusCommand.self, ScheduleCommand.self,
         ]
     )
 
