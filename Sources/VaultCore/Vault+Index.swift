@@ -5,10 +5,11 @@ extension Vault {
     /// file into a vault, so a pack no chain entry claims is reused only if its index is signed by the owner or
     /// an authorized writer (§7), the pack hashes to its name, and its structure matches the index.
     func recoverInterruptedBackup(chain: ChainState, keys: VaultKeys) throws -> Set<Digest> {
-        for file in try storage.list("tmp") { try? storage.remove("tmp/" + file) }
+        // Only regular files: anything else in tmp/ was planted, and is neither followed nor deleted through.
+        for file in try names(in: "tmp") { try? storage.remove("tmp/" + file) }
         // An index whose pack never arrived (the backup died between the two) is of no use.
-        for prefix in try storage.list("index") {
-            for file in try storage.list("index/" + prefix) where file.hasSuffix(".index") {
+        for prefix in try names(in: "index", kind: .directory) {
+            for file in try names(in: "index/" + prefix) where file.hasSuffix(".index") {
                 guard let pack = Digest(hex: file.dropLast(6)), chain.claimedPacks[pack] == nil,
                     !storage.exists(PackFormat.packPath(pack))
                 else { continue }
@@ -29,15 +30,16 @@ extension Vault {
         return reusable
     }
 
-    /// Names of every pack present, from `packs/*/`.
+    /// Names of every pack present as a regular file in a real `packs/*/` directory (anything else is reported by
+    /// verify's layout check and never read).
     func listPacks() throws -> [Digest] {
-        var names: [Digest] = []
-        for prefix in try storage.list("packs") {
-            for file in try storage.list("packs/" + prefix) where file.hasSuffix(".pack") {
-                if let name = Digest(hex: file.dropLast(5)) { names.append(name) }
+        var packs: [Digest] = []
+        for prefix in try names(in: "packs", kind: .directory) {
+            for file in try names(in: "packs/" + prefix) where file.hasSuffix(".pack") {
+                if let name = Digest(hex: file.dropLast(5)) { packs.append(name) }
             }
         }
-        return names
+        return packs
     }
 
     /// Where each chunk of `packs` is, in the order given (the first pack that holds a chunk wins).

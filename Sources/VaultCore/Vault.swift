@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An opened vault: its storage and its owner-signed config. Operations live in `Vault+*.swift`.
 public final class Vault: @unchecked Sendable {
     public let storage: any VaultStorage
@@ -72,8 +76,8 @@ public final class Vault: @unchecked Sendable {
                 remedy: isVault ? nil : "Choose an empty or new directory.")
         }
         try LocalDirectoryStorage.makeDirectory(url.path)
-        try LocalDirectoryStorage.makeDirectory(url.appendingPathComponent("locks").path)
         let storage = LocalDirectoryStorage(root: url)
+        close(try storage.openDirectory("locks", creating: true)!)
         let keys = VaultKeys.generateOwner()
         let vaultID = Hex.encode(Sodium.randomBytes(16))
         let keyFile = try OwnerKeyFile.create(keys: keys, vault: vaultID, passphrase: passphrase, kdf: settings.kdf)

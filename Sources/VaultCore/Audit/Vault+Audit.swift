@@ -46,7 +46,7 @@ extension Vault {
 
     /// The body hashes of the contiguous, readable audit entries from entry 0.
     func auditHashes() -> [Digest] {
-        let names = Set((try? storage.list("audit")) ?? [])
+        let names = Set((try? self.names(in: "audit")) ?? [])
         var hashes: [Digest] = []
         while names.contains(String(AuditEntry.path(sequence: hashes.count).dropFirst("audit/".count))),
             let document = (try? storage.read(AuditEntry.path(sequence: hashes.count), limit: ReadLimit.auditEntry))
@@ -60,7 +60,7 @@ extension Vault {
 
     /// The vault's audit entries in order, as stored (checked by `verify`).
     public func auditEntries() throws -> [AuditEntry] {
-        try storage.list("audit").filter { $0.hasSuffix(".entry") }.sorted().compactMap { name in
+        try names(in: "audit").filter { $0.hasSuffix(".entry") }.sorted().compactMap { name in
             (try? storage.read("audit/" + name, limit: ReadLimit.auditEntry)).flatMap(SignedDocument.init(parsing:)).flatMap { try? CanonicalJSON.decode(AuditEntry.self, from: $0.body) }
         }
     }
@@ -72,7 +72,7 @@ extension Vault {
         var previous = Digest.zero
         var hashes: [Digest] = []
         // Files not named like entries are reported by the layout check, once.
-        let names = try storage.list("audit").filter { name in
+        let names = try self.names(in: "audit").filter { name in
             name.hasSuffix(".entry") && Int(name.dropLast(6)).map { AuditEntry.path(sequence: $0) == "audit/" + name } == true
         }
         for (index, name) in names.sorted().enumerated() {

@@ -23,6 +23,7 @@ extension Vault {
         try source.validate()
         let lock = try VaultLock.acquire(vaultPath: location, operation: "backup of \(source.name)")
         defer { withExtendedLifetime(lock) {} }
+        try requireSoundLayout()
         let chain = try loadChain()
         let reusable = try recoverInterruptedBackup(chain: chain, keys: keys)
         if case .writer = keys.role, !chain.authorizedWriters.contains(keys.signing.publicKey) {

@@ -24,7 +24,9 @@ extension Vault {
     /// Reads the chain, recording every problem found; checks link, sequence, vault id, signer and signature.
     func readChain(problems: inout [VerifyProblem], stopAtFirst: Bool) throws -> ChainState {
         var state = ChainState()
-        let names = try storage.list("chain").filter { $0.hasSuffix(".entry") }
+        // Verify reports a `chain` that is not a real directory in its layout check; the others are told precisely.
+        let names = try (stopAtFirst ? storage.entries("chain").filter { $0.kind == .file }.map(\.name) : self.names(in: "chain"))
+            .filter { $0.hasSuffix(".entry") }
         let owner = config.ownerKey!
         var expected = 0
         for name in names {

@@ -155,9 +155,7 @@ extension Vault {
         }
 
         report.leftovers += try leftovers(chain: chain, presentPacks: presentSet, referencedManifests: referencedManifests)
-        for file in try unexpectedFiles() {
-            problems.append(VerifyProblem(file: file, message: "is not part of the vault format (unexpected file)"))
-        }
+        problems += try layoutProblems()
         (report.coverage, report.warnings) = Self.coverage(of: allSnapshots, now: options.now, maximumAgeDays: options.maximumAgeDays)
         report.problems = problems
         report.status = problems.isEmpty ? "ok" : "problems"
@@ -211,16 +209,16 @@ extension Vault {
     /// Index files without a pack, manifests without an entry, temp files: what interrupted backups leave.
     private func leftovers(chain: ChainState, presentPacks: Set<Digest>, referencedManifests: Set<String>) throws -> [String] {
         var leftovers: [String] = []
-        for prefix in try storage.list("index") {
-            for file in try storage.list("index/" + prefix) where file.hasSuffix(".index") {
+        for prefix in try names(in: "index", kind: .directory) {
+            for file in try names(in: "index/" + prefix) where file.hasSuffix(".index") {
                 guard let name = Digest(hex: file.dropLast(6)) else { continue }
                 if !presentPacks.contains(name) && chain.claimedPacks[name] == nil { leftovers.append("index/\(prefix)/\(file)") }
             }
         }
-        for file in try storage.list("snapshots") where !referencedManifests.contains("snapshots/" + file) && file.hasSuffix(".manifest") {
+        for file in try names(in: "snapshots") where !referencedManifests.contains("snapshots/" + file) && file.hasSuffix(".manifest") {
             leftovers.append("snapshots/" + file)
         }
-        for file in try storage.list("tmp") { leftovers.append("tmp/" + file) }
+        for file in try names(in: "tmp") { leftovers.append("tmp/" + file) }
         return leftovers
     }
 
