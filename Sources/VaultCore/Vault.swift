@@ -60,7 +60,7 @@ public final class Vault: @unchecked Sendable {
             throw VaultError(.vaultDamaged, "The config of the vault at \(url.path) is not signed by its owner key: it was altered.",
                 remedy: "Do not use this copy; run `crmvault verify` and restore the config from another copy.")
         }
-        try config.chunker.validate()
+        try config.validate()
         return Vault(storage: storage, config: config, configDocument: document)
     }
 
@@ -87,7 +87,7 @@ public final class Vault: @unchecked Sendable {
             ownerSealingKey: Hex.encode(keys.sealing.publicKey), ownerKeyFile: SHA256Hasher.hash(keyFileBytes).hex,
             chunker: settings.chunker, compression: .init(algorithm: "zstd", level: settings.compressionLevel),
             blockTarget: settings.blockTarget, packTarget: settings.packTarget)
-        try config.chunker.validate()
+        try config.validate()
         let document = SignedDocument(body: try CanonicalJSON.encode(config), signedBy: keys.signing, domain: SignedDocument.configDomain)
         try storage.writeDurably(OwnerKeyFile.path, keyFileBytes)
         try storage.writeDurably(VaultConfig.path, document.bytes)

@@ -34,9 +34,14 @@ extension Vault {
         // Deduplicate only against packs the signed chain claims (oldest first) and verified leftovers, and only
         // against those made by this key or the owner: another writer's pack could name chunks it does not hold,
         // and this key could not tell (it cannot decrypt).
-        let trusted = chain.claimedPacks.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key) + reusable.sorted()
+        let trusted = chain.claimedPacks.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key) + reusable.keys.sorted()
         let authors: Set<PublicSigningKey> = [keys.signing.publicKey, config.ownerKey!]
-        let known = try loadChunkLocations(of: trusted, signers: authors, onlySealed: true)
+        // The index must be sealed as a reader requires (by the key that claimed the pack, or the owner; for a
+        // leftover, by the key that was checked to have sealed it), and by one of the authors.
+        let readersTrust = indexSealers(chain)
+        let known = try loadChunkLocations(of: trusted, sealers: { pack in
+            authors.intersection(chain.packClaimers[pack] != nil ? readersTrust(pack) : reusable[pack].map { [$0] } ?? [])
+        }, onlySealed: true)
         let session = BackupSession(keys: keys, config: config, known: known, sink: sink)
         let referenced: [Digest]
         do {
@@ -56,7 +61,7 @@ extension Vault {
         let provenance = try source.provenance()
         let manifest = SnapshotManifest(
             version: 1, vault: id, time: Timestamp.format(time), label: label, source: .init(kind: source.kind, name: source.name, origin: origin == "default" ? nil : origin),
-            files: session.entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) },
+            files: session.entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) },
             packs: referenced.map(\.hex), bytesIn: session.bytesIn,
             sealed: try provenance.map { provenance in
                 let plain = try CanonicalJSON.encode(provenance)

@@ -3,7 +3,9 @@ public struct ChainState: Sendable {
     public internal(set) var entries: [StoredChainEntry] = []
     public internal(set) var headHash: Digest = .zero
     var authorizedWriters: Set<PublicSigningKey> = []
+    /// The sequence of the entry that first claimed each pack, and the key that signed it.
     var claimedPacks: [Digest: Int] = [:]
+    var packClaimers: [Digest: PublicSigningKey] = [:]
     var writerNames: [String: String] = [:]
 
     public var snapshotEntries: [StoredChainEntry] { entries.filter { $0.entry.type == .snapshot } }
@@ -80,7 +82,10 @@ extension Vault {
                 }
             case .snapshot:
                 for pack in entry.packs ?? [] {
-                    if let digest = Digest(hex: pack), state.claimedPacks[digest] == nil { state.claimedPacks[digest] = sequence }
+                    if let digest = Digest(hex: pack), state.claimedPacks[digest] == nil {
+                        state.claimedPacks[digest] = sequence
+                        state.packClaimers[digest] = signer
+                    }
                 }
             case .initialize:
                 break
