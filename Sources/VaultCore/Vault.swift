@@ -135,6 +135,7 @@ public final class Vault: @unchecked Sendable {
     /// Creates a writer key, records its authorization in the chain, and writes the key file (mode 0600).
     public func authorizeWriter(owner: VaultKeys, name: String, keyFile url: URL) throws -> PublicSigningKey {
         guard owner.role == .owner else { throw VaultError(.readOnlyKey, "Only the owner can authorize writer keys.") }
+        try TerminalText.requirePrintable(name, naming: "writer name", maximumLength: 100, example: "--name pull-host-1")
         let lock = try VaultLock.acquire(vaultPath: location, operation: "key writer")
         defer { withExtendedLifetime(lock) {} }
         let (file, signing) = WriterKeyFile.make(owner: owner, vault: id, name: name)

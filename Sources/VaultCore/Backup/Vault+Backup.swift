@@ -19,6 +19,8 @@ extension Vault {
     public func backup(_ input: URL, keys: VaultKeys, label: String = "", origin: String? = nil, time: Date = Date()) throws
         -> BackupResult
     {
+        try TerminalText.requirePrintable(label, naming: "label", maximumLength: 200, example: "--label 2026-11")
+        if let origin { try TerminalText.requirePrintable(origin, naming: "source", maximumLength: 100, example: "--source salesforce-prod") }
         let source = try ExportSources.open(input)
         try source.validate()
         let lock = try VaultLock.acquire(vaultPath: location, operation: "backup of \(source.name)")

@@ -63,6 +63,20 @@ public enum TerminalText {
         return result
     }
 
+    /// True when `value` holds no character ``escaped(_:)`` would have to escape.
+    public static func isPrintable(_ value: some StringProtocol) -> Bool { !value.unicodeScalars.contains(where: isUnsafe) }
+
+    /// Refuses a name a user gives to be stored in the vault and shown to others (a label, a source, a writer's name)
+    /// unless it is printable and at most `maximumLength` characters: what a key holder writes, every reader sees.
+    static func requirePrintable(_ value: String, naming what: String, maximumLength: Int, example: String) throws {
+        guard value.count <= maximumLength, isPrintable(value) else {
+            throw VaultError(.usage,
+                "The \(what) \"\(value)\" is refused: it must be printable text of at most \(maximumLength) characters, without "
+                    + "control, formatting or invisible characters (it is stored in the vault and shown to everyone who lists it).",
+                remedy: "Choose a plain \(what), e.g. \(example).")
+        }
+    }
+
     /// Whether printing `scalar` raw could change what a terminal shows beyond one visible character.
     static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.value < 0x20 || (0x7f...0x9f).contains(scalar.value) { return true }
