@@ -63,6 +63,7 @@ struct VerifyCommand: ParsableCommand {
             options.maximumAgeDays = maxAge
             if deep {
                 if let key {
+                    ProcessHardening.protectSecrets()
                     context.keys = try opened.loadWriterKey(from: URL(fileURLWithPath: key))
                     throw VaultError(.readOnlyKey, "A writer key cannot run verify --deep: it cannot decrypt any data.",
                         remedy: "Use the owner passphrase, or run keyless `crmvault verify` without --deep.")
