@@ -115,6 +115,24 @@ struct HostileExportTests {
         #expect(try vault.files(under: "packs").isEmpty)
     }
 
+    @Test func namesThatAreNotUTF8AreSkippedWithAnEscapedWarningAndTheRestIsBackedUp() throws {
+        let vault = try TemporaryVault()
+        let export = vault.directory.path("export")
+        try vault.directory.write("Account.csv", Data("\"001\",\"Acme\"\n".utf8), under: "export")
+        let prefix = Array(export.path.utf8) + [0x2f]
+        let file = prefix + Array("bad".utf8) + [0xff, 0x1b] + Array(".csv".utf8)
+        let directory = prefix + Array("dir".utf8) + [0xc3, 0x28]
+        let fd = (file + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { creat($0.baseAddress!, 0o644) } }
+        #expect(fd >= 0)
+        close(fd)
+        #expect((directory + [0]).withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { mkdir($0.baseAddress!, 0o755) } } == 0)
+
+        let result = try vault.vault.backup(export, keys: vault.owner)
+        #expect(result.files == 1)
+        #expect(result.skipped.sorted() == ["bad\\xff\\e.csv (its name is not valid UTF-8)", "dir\\xc3( (its name is not valid UTF-8)"])
+        #expect(try vault.reopened().verify().problems.isEmpty)
+    }
+
     @Test func aWriterRefusesABlockOutsideTheFormatsLimits() {
         #expect(throws: VaultError.self) { try PackFormat.checkLimits(chunkLengths: Array(repeating: 1, count: 65_537)) }
         #expect(throws: VaultError.self) { try PackFormat.checkLimits(chunkLengths: []) }
