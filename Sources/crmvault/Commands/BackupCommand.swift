@@ -8,6 +8,7 @@ struct BackupCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "A writer key file; without it the owner passphrase is used.")
     var key: String?
@@ -24,7 +25,7 @@ struct BackupCommand: ParsableCommand {
     var path: String
 
     func run() throws {
-        try audited("backup", vaultPath: vault.vault) { context in
+        try audited("backup", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let keys = try passphrase.keys(for: opened, writerKeyFile: key)

@@ -10,6 +10,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "The owner fingerprint you pinned at `init`; verify fails if the vault's owner key differs.")
     var trust: String?
@@ -42,7 +43,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.vault) { context in
+        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened: Vault
             do {
                 opened = try vault.open()
