@@ -64,13 +64,7 @@ struct HostileMediaCommandTests {
 
     @Test func aRestoreBombStopsAtTheDeclaredSizeInBoundedMemory() throws {
         let vault = try TemporaryVault()
-        let (writer, _) = try vault.writerKey()
-        // A file of many chunks, so that the vault holds a chunk list the bomb can repeat, and a small one whose chunk
-        // ids are inline.
-        let rows = (0..<40_000).map { "\"\($0)\",\"Account \($0 * 7919 % 10007)\",\"Zürich\"\n" }.joined()
-        try vault.directory.write("big.csv", Data(rows.utf8), under: "export")
-        try vault.directory.write("small.csv", Data(rows.prefix(6000).utf8), under: "export")
-        _ = try vault.vault.backup(vault.directory.path("export"), keys: writer)
+        let writer = try vault.writerBackupOfChunkedExport()
         try Forgery.commitSnapshot(in: vault.vault, signedBy: writer) { manifest in
             let big = manifest.files.first { $0.path == "big.csv" }!
             let small = manifest.files.first { $0.path == "small.csv" }!

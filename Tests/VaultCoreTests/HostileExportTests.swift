@@ -88,16 +88,10 @@ struct HostileExportTests {
 
     @Test(arguments: damagedZips.map(\.0))
     func aZipWithADamagedCentralDirectoryIsRefusedAndNothingIsWritten(damage: String) throws {
-        let vault = try TemporaryVault()
-        _ = try vault.vault.backup(try vault.directory.write("seed.csv", Data("seed\n".utf8)), keys: vault.owner)
-        let before = try HostileZipTests.vaultFiles(vault)
         let rows = Data(String(repeating: "\"001\",\"Acme\",\"Zürich\"\n", count: 150).utf8)
         var zip = RawZipBuilder((1...4).map { RawZipBuilder.Member(name: "Object\($0).csv", data: rows) }).build()
         try #require(Self.damagedZips.first { $0.0 == damage }).1(&zip)
-        let error = try #require(throws: VaultError.self) { try vault.vault.backup(try vault.directory.write("export.zip", zip), keys: vault.owner) }
-        #expect(error.code == .hostileInput, "\(error)")
-        #expect(error.message.contains("export.zip was refused"))
-        #expect(try HostileZipTests.vaultFiles(vault) == before)
+        try HostileZipTests.expectRefusal(of: zip)
     }
 
     @Test func aZipOfManySmallCompressibleMembersIsRefusedByItsWholeRatio() throws {
