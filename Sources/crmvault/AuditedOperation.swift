@@ -9,9 +9,16 @@ struct AuditContext {
     var outcome = "ok"
 }
 
+/// `--audit-verbose`, for every command that records itself in the audit log.
+struct AuditOptions: ParsableArguments {
+    @Flag(help: "Record paths outside the vault in the audit log as given (by default they are recorded as <path>).")
+    var auditVerbose = false
+}
+
 /// Runs a command body, prints a `VaultError` as a sentence and its remedy with its exit code, and records the
-/// operation in the vault's audit log (or the local one for keyless operations and read-only media).
-func audited(_ operation: String, vaultPath: String?, _ body: (inout AuditContext) throws -> Void) throws {
+/// operation in the vault's audit log (or the local one for keyless operations and read-only media). Paths outside the
+/// vault are recorded as `<path>` unless `recordsPaths` (`--audit-verbose`).
+func audited(_ operation: String, vaultPath: String?, recordsPaths: Bool = false, _ body: (inout AuditContext) throws -> Void) throws {
     var context = AuditContext()
     do {
         try body(&context)
@@ -36,7 +43,8 @@ func audited(_ operation: String, vaultPath: String?, _ body: (inout AuditContex
 /// `VaultError`).
 private func recordAudit(_ operation: String, vaultPath: String?, _ context: AuditContext, failure: (any Error)?) -> (any Error)? {
     func record(_ outcome: String) {
-        let event = AuditEvent(operation: operation, arguments: Array(CommandLine.arguments.dropFirst()), outcome: outcome)
+        let event = AuditEvent(operation: operation, arguments: Array(CommandLine.arguments.dropFirst()), outcome: outcome,
+            vaultPath: context.vault?.location ?? vaultPath.map { VaultOptions.resolve($0).path }, recordsPaths: recordsPaths)
         let destination: AuditDestination
         if let vault = context.vault {
             destination = vault.recordAudit(event, keys: context.keys)

@@ -15,6 +15,8 @@ final class BackupSession: ExportVisitor {
     private(set) var bytesIn = 0
     private(set) var chunkCount = 0
     private(set) var newChunkBytes = 0
+    /// Entries left out, each "path (reason)" with the path escaped.
+    private(set) var skipped: [String] = []
 
     init(keys: VaultKeys, config: VaultConfig, known: [Digest: ChunkLocation], sink: PackSink) {
         self.keys = keys
@@ -28,6 +30,8 @@ final class BackupSession: ExportVisitor {
     func directory(_ path: String, mode: Int, mtime: FileTime) throws {
         entries.append(.init(path: path, type: "directory", mode: mode, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds))
     }
+
+    func skipped(_ path: String, reason: String) { skipped.append("\(path) (\(reason))") }
 
     func symlink(_ path: String, target: String, mtime: FileTime) throws {
         entries.append(.init(path: path, type: "symlink", mode: 0o777, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds,
@@ -90,7 +94,9 @@ final class BackupSession: ExportVisitor {
             block.lengths.append(chunk.count)
             block.data.append(contentsOf: chunk)
             newChunkBytes += chunk.count
-            if block.data.count >= blockTarget { try flushBlock() }
+            // A block ends at its byte target or at the format's chunk-count limit, whichever comes first: an export
+            // of many tiny files must never produce a block its own reader refuses (docs/FORMAT.md §6).
+            if block.data.count >= blockTarget || block.ids.count >= PackFormat.maximumChunksPerBlock { try flushBlock() }
         }
         return id
     }

@@ -5,6 +5,7 @@ struct ByteWriter {
     mutating func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func append(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func append(_ other: some Sequence<UInt8>) { bytes.append(contentsOf: other) }
+    mutating func append(_ digest: Digest) { digest.withUnsafeBytes { bytes.append(contentsOf: $0) } }
 }
 
 /// Bounds-checked little-endian reading; every read past the end is an error, never a crash.
@@ -36,7 +37,11 @@ struct ByteReader {
 }
 
 extension Array where Element == UInt8 {
+    func readUInt16(at offset: Int) -> UInt16 { UInt16(self[offset]) | UInt16(self[offset + 1]) << 8 }
+
     func readUInt32(at offset: Int) -> UInt32 {
         UInt32(self[offset]) | UInt32(self[offset + 1]) << 8 | UInt32(self[offset + 2]) << 16 | UInt32(self[offset + 3]) << 24
     }
+
+    func readUInt64(at offset: Int) -> UInt64 { UInt64(readUInt32(at: offset)) | UInt64(readUInt32(at: offset + 4)) << 32 }
 }

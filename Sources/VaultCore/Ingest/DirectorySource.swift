@@ -23,13 +23,18 @@ struct DirectorySource: ExportSource {
     }
 
     private func walk(directory: String, relative: String, visitor: any ExportVisitor) throws {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw VaultError(.inputUnreadable, "Cannot list \(directory): \(error.localizedDescription)")
+        var names: [String] = []
+        for name in try Self.names(in: directory) {
+            // A name that is not UTF-8 cannot be a manifest path (JSON, §8): that file is skipped with a warning that
+            // names it escaped, and every other file is still backed up.
+            guard let valid = String(validating: name, as: UTF8.self) else {
+                let shown = TerminalText.escaped(bytes: name)
+                visitor.skipped(relative.isEmpty ? shown : relative + "/" + shown, reason: "its name is not valid UTF-8")
+                continue
+            }
+            names.append(valid)
         }
-        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let full = directory + "/" + name
             let path = relative.isEmpty ? name : relative + "/" + name
             guard ExportPath.isSafe(path) else {
@@ -50,7 +55,7 @@ struct DirectorySource: ExportSource {
                 try visitor.symlink(path, target: target, mtime: mtime)
             case S_IFREG:
                 try visitor.file(path, mode: mode, mtime: mtime, size: Int(status.st_size)) { consume in
-                    try Self.stream(full, into: consume)
+                    try Self.stream(full, bufferSize: Int(status.st_size) + 1, into: consume)
                 }
             default:
                 throw VaultError(.inputUnreadable, "\(full) is a device, socket or pipe, which an export cannot contain.",
@@ -59,12 +64,27 @@ struct DirectorySource: ExportSource {
         }
     }
 
-    /// Reads a file in 4 MiB pieces.
-    static func stream(_ path: String, into consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// The names in `directory` as the bytes the file system holds (FileManager would have to make strings of them).
+    static func names(in directory: String) throws -> [[UInt8]] {
+        guard let stream = opendir(directory) else {
+            throw VaultError(.inputUnreadable, "Cannot list \(directory): \(String(cString: strerror(errno))).")
+        }
+        defer { closedir(stream) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in Array(bytes.prefix { $0 != 0 }) }
+            if name != [0x2e] && name != [0x2e, 0x2e] { names.append(name) }
+        }
+        return names
+    }
+
+    /// Reads a file in pieces of up to 4 MiB (`bufferSize`, when the file is known to be smaller: exports of many
+    /// small files would otherwise map and unmap 4 MiB for each).
+    static func stream(_ path: String, bufferSize: Int = 4 << 20, into consume: (UnsafeRawBufferPointer) throws -> Void) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw VaultError(.inputUnreadable, "Cannot open \(path): \(String(cString: strerror(errno))).") }
         defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(max(bufferSize, 4096), 4 << 20), alignment: 16)
         defer { buffer.deallocate() }
         while true {
             let count = read(fd, buffer.baseAddress, buffer.count)

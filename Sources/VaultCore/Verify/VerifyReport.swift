@@ -51,6 +51,8 @@ public struct VerifyReport: Sendable, Codable {
     /// The last restore drill per source (FORMAT.md §9.1).
     public var drills: [SourceDrill] = []
     public var warnings: [String] = []
+    /// What the process holding the writer lock says of itself, when one held it during verify (a running backup).
+    public var activeWriter: String?
 
     public var isIntact: Bool { problems.isEmpty }
 

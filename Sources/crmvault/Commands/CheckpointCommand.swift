@@ -13,13 +13,14 @@ struct CheckpointCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Flag(help: "Sign the checkpoint with the owner key (needs the owner passphrase).") var sign = false
     @Option(help: "Also write the checkpoint to this file.") var out: String?
     @Flag(help: "Print the checkpoint's fields (and its text) as JSON.") var json = false
 
     func run() throws {
-        try audited("checkpoint", vaultPath: vault.vault) { context in
+        try audited("checkpoint", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let owner = sign ? try opened.unlock(passphrase: try passphrase.passphrase()) : nil
@@ -37,7 +38,10 @@ struct CheckpointCommand: ParsableCommand {
                     "time": checkpoint.time, "text": checkpoint.text,
                 ])
             } else {
-                print(checkpoint.text, terminator: "")
+                // Line by line: the time comes from a chain entry a key holder signed.
+                for line in checkpoint.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                    print(TerminalText.escaped(line))
+                }
             }
             context.outcome = "ok: sequence \(checkpoint.sequence) head \(checkpoint.head.hex)"
         }

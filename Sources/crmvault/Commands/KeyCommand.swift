@@ -14,6 +14,7 @@ struct WriterKeyCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "Where to write the key file (created with mode 0600, never overwritten).")
     var out: String
@@ -24,7 +25,7 @@ struct WriterKeyCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        try audited("key writer", vaultPath: vault.vault) { context in
+        try audited("key writer", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let owner = try opened.unlock(passphrase: try passphrase.passphrase())
@@ -34,7 +35,7 @@ struct WriterKeyCommand: ParsableCommand {
             if json {
                 try printJSON(["name": name, "keyFile": out, "publicKey": key.hex, "fingerprint": key.fingerprint])
             } else {
-                print("Wrote writer key \"\(name)\" to \(out) (mode 0600).")
+                print("Wrote writer key \"\(TerminalText.escaped(name))\" to \(TerminalText.escaped(out)) (mode 0600).")
                 print("Its public key \(key.hex) is authorized in the vault's chain.")
             }
             context.outcome = "ok: authorized writer \(name) \(key.fingerprint)"

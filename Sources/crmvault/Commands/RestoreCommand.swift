@@ -8,6 +8,7 @@ struct RestoreCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: ArgumentHelp("A writer key cannot restore; given here, it is refused with an explanation.", visibility: .hidden))
     var key: String?
@@ -22,7 +23,7 @@ struct RestoreCommand: ParsableCommand {
     var snapshot: String
 
     func run() throws {
-        try audited("restore", vaultPath: vault.vault) { context in
+        try audited("restore", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let keys = try passphrase.keys(for: opened, writerKeyFile: key)
@@ -37,7 +38,8 @@ struct RestoreCommand: ParsableCommand {
                     failures: report.failures.map { .init(path: $0.path, reason: $0.reason) }))
             } else {
                 print("Restored \(report.filesRestored) files (\(formatBytes(report.bytesRestored))) of snapshot "
-                    + "\(entry.entry.snapshot?.prefix(12) ?? "") to \(to) in \(String(format: "%.1f", seconds)) s.")
+                    + "\(TerminalText.escaped(entry.entry.snapshot?.prefix(12) ?? "")) to \(TerminalText.escaped(to)) in "
+                    + "\(String(format: "%.1f", seconds)) s.")
                 for failure in report.failures { printError("\(failure.path) was not restored: \(failure.reason)") }
             }
             context.outcome = "restored \(report.filesRestored) files of snapshot \(entry.entry.snapshot ?? "") to \(to)"

@@ -10,6 +10,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "The owner fingerprint you pinned at `init`; verify fails if the vault's owner key differs.")
     var trust: String?
@@ -45,7 +46,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.vault) { context in
+        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened: Vault
             do {
                 opened = try vault.open()
@@ -67,6 +68,7 @@ struct VerifyCommand: ParsableCommand {
             options.maximumDrillAgeDays = maxDrillAge
             if deep {
                 if let key {
+                    ProcessHardening.protectSecrets()
                     context.keys = try opened.loadWriterKey(from: URL(fileURLWithPath: key))
                     throw VaultError(.readOnlyKey, "A writer key cannot run verify --deep: it cannot decrypt any data.",
                         remedy: "Use the owner passphrase, or run keyless `crmvault verify` without --deep.")
@@ -94,38 +96,41 @@ struct VerifyCommand: ParsableCommand {
 }
 
 /// The human summary of a verify report: what was checked, how much, how long, what is wrong and what it affects.
+/// Every value that came from the vault (file names, labels, sources, messages quoting them) is escaped, so nothing
+/// in a vault can rewrite what the terminal shows (a name that erases the PROBLEMS lines and prints "OK").
 enum VerifyReportPrinter {
     static func print(_ report: VerifyReport, trustGiven: Bool) {
-        Swift.print("Vault \(report.vault) at \(report.location)")
+        func shown(_ value: String) -> String { TerminalText.escaped(value) }
+        Swift.print("Vault \(shown(report.vault)) at \(shown(report.location))")
         let trust = report.isFingerprintTrusted ? "matches the fingerprint you trust" : (trustGiven ? "DOES NOT MATCH" : "not checked: pass --trust")
-        Swift.print("Owner fingerprint \(report.ownerFingerprint) (\(trust))")
-        Swift.print("Scope: \(report.scope). Checked \(report.chainEntries) chain entries, \(report.checkpointsChecked) checkpoints, "
+        Swift.print("Owner fingerprint \(shown(report.ownerFingerprint)) (\(trust))")
+        Swift.print("Scope: \(shown(report.scope)). Checked \(report.chainEntries) chain entries, \(report.checkpointsChecked) checkpoints, "
             + "\(report.snapshots) snapshots, \(report.packs) packs (\(formatBytes(report.packBytes)), \(report.chunks) chunks)"
             + (report.packsSkipped > 0 ? ", \(report.packsSkipped) packs not sampled" : "")
             + (report.isDeep ? ", every chunk decrypted and \(report.filesChecked) file digests checked" : ", keyless")
             + " in \(String(format: "%.1f", report.seconds)) s.")
         for source in report.coverage {
             let months = source.months.map { "\($0.month):\($0.snapshots.count)" }.joined(separator: " ")
-            Swift.print("Coverage of \(source.source): \(months); newest \(source.newest)")
+            Swift.print("Coverage of \(shown(source.source)): \(shown(months)); newest \(shown(source.newest))")
         }
         for drill in report.drills {
-            Swift.print("Restore drills of \(TerminalText.escaped(drill.source)): \(drill.drills); last \(drill.lastTime) \(drill.lastResult.uppercased()) "
+            Swift.print("Restore drills of \(shown(drill.source)): \(drill.drills); last \(drill.lastTime) \(drill.lastResult.uppercased()) "
                 + "(snapshot \(drill.lastSnapshot.prefix(12)), chain entry \(drill.lastSequence))"
                 + (drill.lastResult == "pass" ? "" : drill.lastPassed.map { "; last passed \($0)" } ?? "; none passed"))
         }
-        for warning in report.warnings { Swift.print("WARNING: \(TerminalText.escaped(warning))") }
+        for warning in report.warnings { Swift.print("WARNING: \(shown(warning))") }
         if !report.leftovers.isEmpty {
             Swift.print("\(report.leftovers.count) leftover files no chain entry vouches for (from interrupted backups, or put there by "
                 + "someone else): not trusted, and reused by a backup only when sealed by a key of this vault:")
-            for file in report.leftovers.prefix(10) { Swift.print("  \(file)") }
+            for file in report.leftovers.prefix(10) { Swift.print("  \(shown(file))") }
         }
         if report.isIntact {
             Swift.print("OK: no problems found.")
         } else {
             Swift.print("\(report.problems.count) PROBLEMS:")
             for problem in report.problems {
-                Swift.print("  \(problem.file) \(problem.message)")
-                if !problem.affects.isEmpty { Swift.print("    affects: \(problem.affects.joined(separator: "; "))") }
+                Swift.print("  \(shown(problem.file)) \(shown(problem.message))")
+                if !problem.affects.isEmpty { Swift.print("    affects: \(shown(problem.affects.joined(separator: "; ")))") }
             }
         }
     }
