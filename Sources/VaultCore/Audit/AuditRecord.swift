@@ -60,6 +60,10 @@ extension Vault {
             } else {
                 issues.append("names no valid signer key")
             }
+            // A validly signed entry must still keep the rules of §2 and §12 (canonical, known keys, times, hex).
+            if issues.isEmpty, let violation = CanonicalJSONReader.violation(of: document.body, shape: AuditEntry.shape, section: "§12") {
+                issues.append("\(violation) (signed by \(signedBy))")
+            }
             records.append(AuditRecord(file: path, entry: entry, signedBy: signedBy, problems: issues))
             previous = document.hash
             hashes.append(document.hash)
