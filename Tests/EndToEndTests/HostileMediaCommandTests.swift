@@ -29,12 +29,13 @@ struct HostileMediaCommandTests {
             "audit entry": AuditEntry.path(sequence: 0), "manifest": manifest, "pack": PackFormat.packPath(pack),
             "index": PackFormat.indexPath(pack), "lock": "locks/writer.lock", "temp file": "tmp/0011223344556677.tmp",
             "tmp directory": "tmp", "pack directory": "packs/" + pack.hex.prefix(2), "chain directory": "chain",
+            "locks directory": "locks", "snapshots directory": "snapshots",
         ]
         return (vault, places)
     }
 
     static let places = ["config", "owner key", "chain entry", "audit entry", "manifest", "pack", "index", "lock", "temp file",
-                         "tmp directory", "pack directory", "chain directory"]
+                         "tmp directory", "pack directory", "chain directory", "locks directory", "snapshots directory"]
 
     @Test(arguments: places, ["fifo", "/dev/zero"])
     func aFIFOOrALinkToDevZeroInAnyPlaceNeitherHangsNorExhaustsMemory(place: String, kind: String) throws {

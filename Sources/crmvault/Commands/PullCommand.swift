@@ -28,6 +28,7 @@ struct PullCommand: AsyncParsableCommand {
     var schedule: String?
 
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Flag(help: "Print the result as JSON.") var json = false
 
@@ -63,7 +64,7 @@ struct PullCommand: AsyncParsableCommand {
         let puller = Puller(
             passphrase: { try PassphraseSource.read(file: passphraseFile, confirming: false) },
             progress: { line in if onTerminal { FileHandle.standardError.write(Data("\(line)\n".utf8)) } })
-        try await audited("pull", vaultPath: definition.vault.path) { context in
+        try await audited("pull", vaultPath: definition.vault.path, recordsPaths: audit.auditVerbose) { context in
             let vault = try Vault.open(at: definition.vault)
             context.vault = vault
             let keys = try puller.keys(of: vault, for: definition)
