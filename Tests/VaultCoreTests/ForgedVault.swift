@@ -143,7 +143,7 @@ final class ForgedVault {
     /// A claimed pack of the latest snapshot, with its index as stored.
     func claimedPack() throws -> (name: Digest, index: PackIndex) {
         let chain = try vault.loadChain()
-        let name = try #require(chain.claimedPacks.keys.sorted().first)
+        let name = try require(chain.claimedPacks.keys.sorted().first)
         return (name, try PackIndex.decode(try vault.storage.read(PackFormat.indexPath(name), limit: ReadLimit.index)))
     }
 }

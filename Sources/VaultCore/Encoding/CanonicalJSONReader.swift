@@ -1,8 +1,8 @@
 /// Reads a document that must be canonical JSON (docs/FORMAT.md §2) and accepts it only if its bytes are exactly the
 /// canonical encoding of what they say: one object, keys sorted and unique, no whitespace, only the escapes canonical
-/// JSON writes, integers in (-2^53, 2^53) without `+`, leading zeros, `-0`, fraction or exponent, no `null`, valid
-/// UTF-8. So one signature or hash can never mean two documents to two parsers (a duplicate key is read as its
-/// first value by some parsers and its last by others).
+/// JSON writes, integers in (-2^53, 2^53) without `+`, leading zeros, `-0`, fraction or exponent, no `null`, `true`
+/// or `false`, valid UTF-8. So one signature or hash can never mean two documents to two parsers (a duplicate key
+/// is read as its first value by some parsers and its last by others).
 ///
 /// The error names the byte offset and what is wrong there. After parsing, the value is encoded again and compared
 /// with the input, so nothing this parser lets through can differ from what a writer produces.
@@ -24,7 +24,8 @@ struct CanonicalJSONReader {
         encoded.reserveCapacity(bytes.count)
         value.write(to: &encoded)
         guard encoded == bytes else {
-            let offset = zip(encoded, bytes).firstIndex { $0 != $1 } ?? min(encoded.count, bytes.count)
+            let offset = zip(encoded, bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? min(encoded.count, bytes.count)
             throw FormatViolation("§2", "is not canonical JSON: it differs from its canonical encoding at byte \(offset)")
         }
         return value
@@ -42,9 +43,8 @@ struct CanonicalJSONReader {
         case UInt8(ascii: "{"): return try object()
         case UInt8(ascii: "["): return try array()
         case UInt8(ascii: "\""): return .string(try string())
-        case UInt8(ascii: "t"): return try literal("true", .bool(true))
-        case UInt8(ascii: "f"): return try literal("false", .bool(false))
-        case UInt8(ascii: "n"): throw violation("`null` (the format has none)")
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            throw violation("`true`, `false` or `null` (version 1 documents hold none)")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try integer()
         case 0x20, 0x09, 0x0a, 0x0d: throw violation("whitespace")
         default: throw violation("an unexpected byte 0x\(Hex.encode([bytes[position]]))")
@@ -166,15 +166,6 @@ struct CanonicalJSONReader {
             throw violation("the number \(text), outside (-2^53, 2^53)", at: start)
         }
         return .integer(value)
-    }
-
-    private mutating func literal(_ text: String, _ value: JSONValue) throws(FormatViolation) -> JSONValue {
-        let expected = Array(text.utf8)
-        guard bytes.count - position >= expected.count, Array(bytes[position..<(position + expected.count)]) == expected else {
-            throw violation("an unexpected word")
-        }
-        position += expected.count
-        return value
     }
 
     private mutating func consume(_ byte: UInt8) throws(FormatViolation) -> Bool {

@@ -1,9 +1,9 @@
 /// What a JSON value of the format must look like: the keys an object may and must have, and each value's kind and
 /// range (docs/FORMAT.md §2, and the table of each document). A version 1 reader knows every key of version 1, so an
 /// unknown key is a violation, as is a missing one or a value of the wrong kind.
-indirect enum JSONShape {
+indirect enum JSONShape: Sendable {
     /// An object member: its shape, and whether it must be present.
-    struct Member {
+    struct Member: Sendable {
         var shape: JSONShape
         var isRequired: Bool
     }

@@ -68,7 +68,7 @@ extension ChainEntry {
         switch type {
         case .snapshot:
             let names = packs ?? []
-            if let index = zip(names, names.dropFirst()).firstIndex(where: { !($0.0 < $0.1) }) {
+            if let index = names.indices.dropLast().first(where: { !(names[$0] < names[$0 + 1]) }) {
                 broken("§9", names[index] == names[index + 1] ? "claims the pack \(names[index]) twice"
                     : "has `packs` that are not sorted: \(names[index + 1]) follows \(names[index])")
             }

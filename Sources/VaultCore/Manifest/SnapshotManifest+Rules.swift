@@ -50,12 +50,12 @@ extension SnapshotManifest {
         if let origin = source.origin, origin.isEmpty || origin == "default" {
             broken("`source.origin` is \"\(origin)\"; the default source is written by leaving `origin` out")
         }
-        if let index = zip(files, files.dropFirst()).firstIndex(where: { !$0.0.path.utf8.lexicographicallyPrecedes($0.1.path.utf8) }) {
+        if let index = files.indices.dropLast().first(where: { !files[$0].path.utf8.lexicographicallyPrecedes(files[$0 + 1].path.utf8) }) {
             let (first, second) = (files[index], files[index + 1])
             broken(first.path == second.path ? "the path \"\(first.path)\" appears twice in `files`"
                 : "`files` is not sorted by path: \"\(second.path)\" follows \"\(first.path)\"")
         }
-        if let index = zip(packs, packs.dropFirst()).firstIndex(where: { !($0.0 < $0.1) }) {
+        if let index = packs.indices.dropLast().first(where: { !(packs[$0] < packs[$0 + 1]) }) {
             broken(packs[index] == packs[index + 1] ? "the pack \(packs[index]) appears twice in `packs`"
                 : "`packs` is not sorted: \(packs[index + 1]) follows \(packs[index])")
         }

@@ -56,13 +56,14 @@ public struct Checkpoint: Sendable, Equatable {
     }
 
     public init(parsing bytes: [UInt8]) throws(FormatViolation) {
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw FormatViolation("§11", "is not UTF-8 text") }
-        guard text.hasSuffix("\n") else { throw FormatViolation("§11", "does not end its last line with `\n`") }
-        let lines = text.dropLast().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw FormatViolation("§11", "is not UTF-8 text") }
+        guard bytes.last == 0x0a else { throw FormatViolation("§11", "does not end its last line with `\n`") }
+        // Split on the byte: in a Swift string, `\r\n` is one character and would not split at `\n`.
+        let lines = bytes.dropLast().split(separator: 0x0a, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         func broken(_ number: Int, _ detail: String) -> FormatViolation {
             FormatViolation("§11", "line \(number) " + detail)
         }
-        if let number = lines.firstIndex(where: { $0.contains("\r") }) {
+        if let number = lines.firstIndex(where: { $0.utf8.contains(0x0d) }) {
             throw broken(number + 1, "holds a carriage return (lines end in `\n` alone)")
         }
         func value(_ index: Int, _ key: String) throws(FormatViolation) -> String {
