@@ -291,6 +291,32 @@ struct ForgedDocumentTests {
         #expect(try forged.verify().problems.contains { $0.file == PackFormat.packPath(pack) && $0.message.contains("missing") })
     }
 
+    // MARK: - What a damaged block really loses (§10)
+
+    /// One flipped byte in one block: keyless verify lists every file of the pack as at risk and says `--deep` narrows
+    /// it; deep verify names the block, and per snapshot exactly the files lost and how many are intact.
+    @Test func deepVerifyNamesTheFilesADamagedBlockReallyLoses() throws {
+        let forged = try ForgedVault()
+        let first = try #require(try forged.vault.loadChain().snapshotEntries.first?.entry)
+        let pack = try #require(first.packs?.first.flatMap(Digest.init(hex:)))
+        let index = try PackIndex.decode(try forged.vault.storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index))
+        let location = try #require(index.records.first?.location)  // a block of Account.csv, the first file chunked
+        let url = forged.url.appendingPathComponent(PackFormat.packPath(pack))
+        var bytes = try Data(contentsOf: url)
+        bytes[Int(location.blockOffset) + Int(location.blockLength) - 20] ^= 0x01
+        try bytes.write(to: url)
+
+        let keyless = try forged.verify()
+        #expect(keyless.problems.contains { $0.file == PackFormat.packPath(pack) && $0.message.contains("`crmvault verify --deep`") })
+        let deep = try forged.reopened().verify(ownerKeys: forged.owner)
+        #expect(deep.problems.contains { $0.file == PackFormat.packPath(pack) && $0.message.contains("block at offset \(location.blockOffset)") },
+            "\(deep.problems.map(\.message))")
+        let lost = deep.damage.flatMap(\.damagedFiles)
+        #expect(!lost.isEmpty && lost.allSatisfy { $0.hasPrefix("Account.csv:") }, "\(lost)")
+        #expect(deep.damage.count == 2 && deep.damage.allSatisfy { $0.intactFiles >= 2 }, "\(deep.damage)")
+        #expect(deep.filesChecked == deep.damage.reduce(0) { $0 + $1.intactFiles })
+    }
+
     // MARK: - Checkpoints (§11)
 
     @Test func aCheckpointWithAnotherTimeIsReported() throws {
