@@ -6,7 +6,8 @@ extension SnapshotManifest {
     /// file's pack numbers renumbered to match (FORMAT.md §8). What the edit meant to break stays broken.
     public mutating func tidyAfterEdit() {
         bytesIn = files.reduce(0) { $0 + ($1.type == "file" ? ($1.size ?? 0) : 0) }
-        let used = Set(files.flatMap { $0.packs ?? [] }.filter { packs.indices.contains($0) }.map { packs[$0] }).sorted()
+        let used = Set(files.flatMap { $0.packs ?? [] }.filter { packs.indices.contains($0) }.map { packs[$0] })
+            .sorted()
         let position = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
         let old = packs
         for index in files.indices {

@@ -82,7 +82,9 @@ struct DifferentialJSONTests {
         #expect(originals.count == 9, "config, owner key, 4 chain entries, an audit entry and 2 manifests")
 
         // Each forgery means the same to a lenient parser, or something else to another one (a duplicate key).
-        let entry = String(decoding: try #require(originals.first { $0.name.hasPrefix("chain/") && $0.name.hasSuffix("3.entry") }).body,
+        let entry = String(
+            decoding: try #require(originals.first { $0.name.hasPrefix("chain/") && $0.name.hasSuffix("3.entry") })
+                .body,
             as: UTF8.self)
         let edits: [(String) -> String] = [
             { $0.replacingOccurrences(of: "\"type\":", with: "\"type\":\"init\",\"type\":") },
@@ -119,7 +121,9 @@ struct DifferentialJSONTests {
             }
         }
         #expect(theirs.prefix(originals.count).allSatisfy { $0 != nil }, "every document crmvault writes is canonical")
-        #expect(theirs[originals.count..<(originals.count + forgeries.count)].allSatisfy { $0 == nil }, "every forgery is refused")
+        #expect(
+            theirs[originals.count..<(originals.count + forgeries.count)].allSatisfy { $0 == nil },
+            "every forgery is refused")
         #expect(theirs.last! != nil)
     }
 }

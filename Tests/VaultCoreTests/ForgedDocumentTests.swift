@@ -13,11 +13,17 @@ struct ForgedDocumentTests {
 
     /// The problem verify reports for a broken rule of `section`, signed by `signer`, whose message holds `text`.
     @discardableResult
-    static func expectBroken(_ forged: ForgedVault, _ section: String, by signer: String?, _ text: String,
-                             sourceLocation: SourceLocation = #_sourceLocation) throws -> VerifyProblem? {
+    static func expectBroken(
+        _ forged: ForgedVault, _ section: String, by signer: String?, _ text: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> VerifyProblem? {
         let report = try forged.verify()
-        let match = report.problems.first { $0.rule == section && $0.signedBy == signer && (text.isEmpty || $0.message.contains(text)) }
-        #expect(match != nil, "no \(section) problem signed by \(signer ?? "nobody") saying \"\(text)\" in \(report.problems.map(\.message))",
+        let match = report.problems.first {
+            $0.rule == section && $0.signedBy == signer && (text.isEmpty || $0.message.contains(text))
+        }
+        #expect(
+            match != nil,
+            "no \(section) problem signed by \(signer ?? "nobody") saying \"\(text)\" in \(report.problems.map(\.message))",
             sourceLocation: sourceLocation)
         #expect(!report.isIntact, sourceLocation: sourceLocation)
         return match
@@ -29,15 +35,20 @@ struct ForgedDocumentTests {
     }
 
     /// Restore of the latest snapshot refuses `path` and restores nothing in its place.
-    static func expectFileRefused(_ forged: ForgedVault, _ path: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func expectFileRefused(
+        _ forged: ForgedVault, _ path: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let (report, target) = try forged.restoreLatest()
         #expect(report.failures.contains { $0.path == path }, "\(report.failures)", sourceLocation: sourceLocation)
-        #expect(!FileManager.default.fileExists(atPath: target.appendingPathComponent(path).standardizedFileURL.path),
+        #expect(
+            !FileManager.default.fileExists(atPath: target.appendingPathComponent(path).standardizedFileURL.path),
             sourceLocation: sourceLocation)
     }
 
     /// The latest manifest with `edit` applied to its file at `path`, files kept sorted, committed by the writer.
-    static func commitEditedFile(_ forged: ForgedVault, _ path: String, edit: (inout SnapshotManifest.Entry) -> Void) throws {
+    static func commitEditedFile(
+        _ forged: ForgedVault, _ path: String, edit: (inout SnapshotManifest.Entry) -> Void
+    ) throws {
         var manifest = try forged.latestManifest()
         let index = try #require(manifest.files.firstIndex { $0.path == path })
         edit(&manifest.files[index])
@@ -78,7 +89,9 @@ struct ForgedDocumentTests {
 
     @Test func aManifestOfVersionTwoIsReportedAndRefused() throws {
         let forged = try ForgedVault()
-        try forged.commitLatestManifestText(signedBy: forged.writer) { $0.replacingOccurrences(of: "\"version\":1", with: "\"version\":2") }
+        try forged.commitLatestManifestText(signedBy: forged.writer) {
+            $0.replacingOccurrences(of: "\"version\":1", with: "\"version\":2")
+        }
         try Self.expectBroken(forged, "§13", by: Self.writerRole, "knows version 1 only")
         Self.expectRestoreRefused(forged)
     }
@@ -93,23 +106,48 @@ struct ForgedDocumentTests {
     /// Each edit leaves the manifest meaning the same to a lenient parser, so only the canonical form rule catches it.
     static let nonCanonicalForms: [(String, @Sendable (String) -> String)] = [
         ("a space", { (text: String) in text.replacingOccurrences(of: ",\"label\":", with: ", \"label\":") }),
-        ("unsorted keys", { (text: String) in
-            let range = text.range(of: #""bytesIn":[0-9]+,"#, options: .regularExpression)!
-            return String(text.replacingCharacters(in: range, with: "").dropLast()) + "," + String(text[range].dropLast()) + "}"
-        }),
-        ("a needless escape", { (text: String) in text.replacingOccurrences(of: "\"sealed\":", with: "\"\\u0073ealed\":") }),
-        ("an escaped slash", { (text: String) in text.replacingOccurrences(of: "notes/readme.txt", with: "notes\\/readme.txt") }),
-        ("a time with a fraction", { (text: String) in text.replacingOccurrences(of: "02:00:00Z", with: "02:00:00.000Z") }),
-        ("a time with an offset", { (text: String) in text.replacingOccurrences(of: "02:00:00Z", with: "02:00:00+00:00") }),
-        ("an uppercase digest", { (text: String) in
-            let range = text.range(of: #""digest":"[0-9a-f]{64}""#, options: .regularExpression)!
-            return text.replacingCharacters(in: range, with: text[range].uppercased().replacingOccurrences(of: "\"DIGEST\"", with: "\"digest\""))
-        }),
-        ("a leading zero", { (text: String) in text.replacingOccurrences(of: "\"version\":1", with: "\"version\":01") }),
+        (
+            "unsorted keys",
+            { (text: String) in
+                let range = text.range(of: #""bytesIn":[0-9]+,"#, options: .regularExpression)!
+                return String(text.replacingCharacters(in: range, with: "").dropLast()) + ","
+                    + String(text[range].dropLast()) + "}"
+            }
+        ),
+        (
+            "a needless escape",
+            { (text: String) in text.replacingOccurrences(of: "\"sealed\":", with: "\"\\u0073ealed\":") }
+        ),
+        (
+            "an escaped slash",
+            { (text: String) in text.replacingOccurrences(of: "notes/readme.txt", with: "notes\\/readme.txt") }
+        ),
+        (
+            "a time with a fraction",
+            { (text: String) in text.replacingOccurrences(of: "02:00:00Z", with: "02:00:00.000Z") }
+        ),
+        (
+            "a time with an offset",
+            { (text: String) in text.replacingOccurrences(of: "02:00:00Z", with: "02:00:00+00:00") }
+        ),
+        (
+            "an uppercase digest",
+            { (text: String) in
+                let range = text.range(of: #""digest":"[0-9a-f]{64}""#, options: .regularExpression)!
+                return text.replacingCharacters(
+                    in: range, with: text[range].uppercased().replacingOccurrences(of: "\"DIGEST\"", with: "\"digest\"")
+                )
+            }
+        ),
+        (
+            "a leading zero",
+            { (text: String) in text.replacingOccurrences(of: "\"version\":1", with: "\"version\":01") }
+        ),
     ]
 
     @Test(arguments: nonCanonicalForms)
-    func aManifestThatIsNotExactlyCanonicalIsReportedAndRefused(form: String, edit: @Sendable (String) -> String) throws {
+    func aManifestThatIsNotExactlyCanonicalIsReportedAndRefused(form: String, edit: @Sendable (String) -> String) throws
+    {
         let forged = try ForgedVault()
         try forged.commitLatestManifestText(signedBy: forged.writer, edit)
         let problem = try Self.expectBroken(forged, "§2", by: Self.writerRole, "")
@@ -139,18 +177,24 @@ struct ForgedDocumentTests {
     @Test func aSizeTheChunksDoNotAddUpToIsReportedKeylessAndNotRestored() throws {
         let forged = try ForgedVault()
         try Self.commitEditedFile(forged, "notes/readme.txt") { $0.size! += 1 }
-        try Self.expectBroken(forged, "§8", by: Self.writerRole, "records 16 bytes for notes/readme.txt, but its chunks hold 15")
+        try Self.expectBroken(
+            forged, "§8", by: Self.writerRole, "records 16 bytes for notes/readme.txt, but its chunks hold 15")
         try Self.expectFileRefused(forged, "notes/readme.txt")
     }
 
     static let outOfRangeValues: [(String, @Sendable (inout SnapshotManifest.Entry) -> Void)] = [
         ("an unknown type", { (file: inout SnapshotManifest.Entry) in file.type = "fifo" }),
-        ("nanoseconds of a whole second", { (file: inout SnapshotManifest.Entry) in file.mtimeNanoseconds = 1_000_000_000 }),
+        (
+            "nanoseconds of a whole second",
+            { (file: inout SnapshotManifest.Entry) in file.mtimeNanoseconds = 1_000_000_000 }
+        ),
         ("a mode beyond 7777", { (file: inout SnapshotManifest.Entry) in file.mode = 0o10644 }),
     ]
 
     @Test(arguments: outOfRangeValues)
-    func aValueOutOfRangeIsReportedAndRefused(value: String, edit: @Sendable (inout SnapshotManifest.Entry) -> Void) throws {
+    func aValueOutOfRangeIsReportedAndRefused(
+        value: String, edit: @Sendable (inout SnapshotManifest.Entry) -> Void
+    ) throws {
         let forged = try ForgedVault()
         try Self.commitEditedFile(forged, "notes/readme.txt", edit: edit)
         try Self.expectBroken(forged, "§8", by: Self.writerRole, "`files[")
@@ -181,7 +225,9 @@ struct ForgedDocumentTests {
         let chain = try forged.vault.loadChain()
         let (first, latest) = (chain.snapshotEntries.first!.entry, chain.snapshotEntries.last!.entry)
         var entry = try forged.nextEntry(.snapshot, signedBy: forged.writer)
-        (entry.snapshot, entry.files, entry.bytesIn, entry.packs, entry.bytesStored) = (latest.snapshot, latest.files, latest.bytesIn, [], 0)
+        (entry.snapshot, entry.files, entry.bytesIn, entry.packs, entry.bytesStored) = (
+            latest.snapshot, latest.files, latest.bytesIn, [], 0
+        )
         entry.root = MerkleTree.root([Digest(hex: latest.snapshot!)!]).hex
         // One signature, two snapshots: a parser taking the first value sees the owner's, one taking the last the writer's.
         try forged.append(entry, signedBy: forged.writer) {
@@ -195,7 +241,9 @@ struct ForgedDocumentTests {
         let forged = try ForgedVault()
         var entry = try forged.nextEntry(.authorizeWriter, signedBy: forged.owner)
         (entry.writer, entry.name) = (SHA256Hasher.hash(Array("second".utf8)).hex, "second")
-        try forged.append(entry, signedBy: forged.owner) { $0.replacingOccurrences(of: "\"version\":1", with: "\"version\":2") }
+        try forged.append(entry, signedBy: forged.owner) {
+            $0.replacingOccurrences(of: "\"version\":1", with: "\"version\":2")
+        }
         try Self.expectBroken(forged, "§13", by: "owner", "knows version 1 only")
         Self.expectRestoreRefused(forged)
     }
@@ -212,7 +260,8 @@ struct ForgedDocumentTests {
     @Test func aPackClaimedAgainIsReported() throws {
         let forged = try ForgedVault()
         let latest = try forged.vault.loadChain().snapshotEntries.last!.entry
-        let bytes = try forged.vault.storage.read(SnapshotManifest.path(Digest(hex: latest.snapshot!)!), limit: ReadLimit.manifest)
+        let bytes = try forged.vault.storage.read(
+            SnapshotManifest.path(Digest(hex: latest.snapshot!)!), limit: ReadLimit.manifest)
         try forged.commit(manifestBytes: bytes, signedBy: forged.writer) { entry in
             entry.packs = latest.packs
             entry.bytesStored = latest.bytesStored
@@ -229,7 +278,9 @@ struct ForgedDocumentTests {
     ]
 
     @Test(arguments: wrongTotals)
-    func aSnapshotEntryWhoseTotalsDisagreeIsReportedAndRefused(key: String, edit: @Sendable (inout ChainEntry) -> Void) throws {
+    func aSnapshotEntryWhoseTotalsDisagreeIsReportedAndRefused(
+        key: String, edit: @Sendable (inout ChainEntry) -> Void
+    ) throws {
         let forged = try ForgedVault()
         try forged.commit(try forged.latestManifest(), signedBy: forged.writer, editEntry: edit)
         let problem = try Self.expectBroken(forged, "§9", by: Self.writerRole, "has `\(key)`")
@@ -241,12 +292,19 @@ struct ForgedDocumentTests {
 
     @Test func anAuditEntryOfVersionTwoIsReported() throws {
         let forged = try ForgedVault()
-        let newest = try #require(try FileManager.default.contentsOfDirectory(atPath: forged.url.appendingPathComponent("audit").path).max())
+        let newest = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: forged.url.appendingPathComponent("audit").path).max())
         let path = "audit/" + newest  // the writer's
-        let document = try #require(SignedDocument(parsing: try forged.vault.storage.read(path, limit: ReadLimit.auditEntry)))
-        let body = String(decoding: document.body, as: UTF8.self).replacingOccurrences(of: "\"version\":1", with: "\"version\":2")
-        try forged.vault.storage.writeDurably(path, SignedDocument(body: Array(body.utf8), signedBy: forged.writer.signing,
-            domain: AuditEntry.domain).bytes)
+        let document = try #require(
+            SignedDocument(parsing: try forged.vault.storage.read(path, limit: ReadLimit.auditEntry)))
+        let body = String(decoding: document.body, as: UTF8.self).replacingOccurrences(
+            of: "\"version\":1", with: "\"version\":2")
+        try forged.vault.storage.writeDurably(
+            path,
+            SignedDocument(
+                body: Array(body.utf8), signedBy: forged.writer.signing,
+                domain: AuditEntry.domain
+            ).bytes)
         try Self.expectBroken(forged, "§13", by: Self.writerRole, "knows version 1 only")
     }
 
@@ -263,13 +321,16 @@ struct ForgedDocumentTests {
     /// a problem without it.
     @Test func anUnclaimedPackIsALeftoverOnlyWithItsSealedIndex() throws {
         let forged = try ForgedVault()
-        let export = try forged.directory.write("Lead.csv", Data(String(repeating: "\"00Q\",\"Lead\"\n", count: 3000).utf8), under: "more")
-        _ = try forged.vault.backup(export.deletingLastPathComponent(), keys: forged.writer, label: "killed",
+        let export = try forged.directory.write(
+            "Lead.csv", Data(String(repeating: "\"00Q\",\"Lead\"\n", count: 3000).utf8), under: "more")
+        _ = try forged.vault.backup(
+            export.deletingLastPathComponent(), keys: forged.writer, label: "killed",
             time: Timestamp.parse("2026-11-03T02:00:00Z")!)
         let chain = try forged.vault.loadChain()
         let killed = try #require(chain.entries.last)
         let pack = try #require(killed.entry.packs?.first.flatMap(Digest.init(hex:)))
-        try FileManager.default.removeItem(at: forged.url.appendingPathComponent(ChainEntry.path(sequence: killed.entry.sequence)))
+        try FileManager.default.removeItem(
+            at: forged.url.appendingPathComponent(ChainEntry.path(sequence: killed.entry.sequence)))
         let report = try forged.verify()
         #expect(report.problems.isEmpty, "\(report.problems.map(\.message))")
         #expect(report.leftovers.contains(PackFormat.packPath(pack)))
@@ -285,10 +346,14 @@ struct ForgedDocumentTests {
         let other = pack.hex.hasPrefix("00") ? "01" : "00"
         let folder = forged.url.appendingPathComponent("packs/\(other)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try FileManager.default.moveItem(at: forged.url.appendingPathComponent(PackFormat.packPath(pack)),
+        try FileManager.default.moveItem(
+            at: forged.url.appendingPathComponent(PackFormat.packPath(pack)),
             to: folder.appendingPathComponent("\(pack.hex).pack"))
         try Self.expectBroken(forged, "§3", by: nil, "is in the wrong folder")
-        #expect(try forged.verify().problems.contains { $0.file == PackFormat.packPath(pack) && $0.message.contains("missing") })
+        #expect(
+            try forged.verify().problems.contains {
+                $0.file == PackFormat.packPath(pack) && $0.message.contains("missing")
+            })
     }
 
     // MARK: - What a damaged block really loses (§10)
@@ -299,7 +364,8 @@ struct ForgedDocumentTests {
         let forged = try ForgedVault()
         let first = try #require(try forged.vault.loadChain().snapshotEntries.first?.entry)
         let pack = try #require(first.packs?.first.flatMap(Digest.init(hex:)))
-        let index = try PackIndex.decode(try forged.vault.storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index))
+        let index = try PackIndex.decode(
+            try forged.vault.storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index))
         let location = try #require(index.records.first?.location)  // a block of Account.csv, the first file chunked
         let url = forged.url.appendingPathComponent(PackFormat.packPath(pack))
         var bytes = try Data(contentsOf: url)
@@ -307,9 +373,15 @@ struct ForgedDocumentTests {
         try bytes.write(to: url)
 
         let keyless = try forged.verify()
-        #expect(keyless.problems.contains { $0.file == PackFormat.packPath(pack) && $0.message.contains("`crmvault verify --deep`") })
+        #expect(
+            keyless.problems.contains {
+                $0.file == PackFormat.packPath(pack) && $0.message.contains("`crmvault verify --deep`")
+            })
         let deep = try forged.reopened().verify(ownerKeys: forged.owner)
-        #expect(deep.problems.contains { $0.file == PackFormat.packPath(pack) && $0.message.contains("block at offset \(location.blockOffset)") },
+        #expect(
+            deep.problems.contains {
+                $0.file == PackFormat.packPath(pack) && $0.message.contains("block at offset \(location.blockOffset)")
+            },
             "\(deep.problems.map(\.message))")
         let lost = deep.damage.flatMap(\.damagedFiles)
         #expect(!lost.isEmpty && lost.allSatisfy { $0.hasPrefix("Account.csv:") }, "\(lost)")
@@ -328,7 +400,8 @@ struct ForgedDocumentTests {
         var options = VerifyOptions()
         options.checkpoints = [(edited, "paper")]
         let report = try forged.reopened().verify(options)
-        #expect(report.problems.contains { $0.rule == "§11" && $0.signedBy == "owner" && $0.message.contains("line 5") },
+        #expect(
+            report.problems.contains { $0.rule == "§11" && $0.signedBy == "owner" && $0.message.contains("line 5") },
             "\(report.problems.map(\.message))")
     }
 
@@ -337,11 +410,16 @@ struct ForgedDocumentTests {
         ("no final newline", { (text: String) in String(text.dropLast()) }, "does not end"),
         ("a trailing line", { (text: String) in text + "extra\n" }, "line 7"),
         ("a fractional time", { (text: String) in text.replacingOccurrences(of: "Z\n", with: ".5Z\n") }, "line 5"),
-        ("a leading zero", { (text: String) in text.replacingOccurrences(of: "sequence ", with: "sequence 0") }, "line 3"),
+        (
+            "a leading zero", { (text: String) in text.replacingOccurrences(of: "sequence ", with: "sequence 0") },
+            "line 3"
+        ),
     ]
 
     @Test(arguments: malformedCheckpoints)
-    func aCheckpointThatIsNotExactlyItsLinesIsRefusedNamingTheLine(form: String, edit: @Sendable (String) -> String, line: String)
+    func aCheckpointThatIsNotExactlyItsLinesIsRefusedNamingTheLine(
+        form: String, edit: @Sendable (String) -> String, line: String
+    )
         throws
     {
         let forged = try ForgedVault()
@@ -359,10 +437,15 @@ struct ForgedDocumentTests {
 
     @Test func aConfigWithAnUnknownKeyIsRefusedEvenSignedByTheOwner() throws {
         let forged = try ForgedVault()
-        let document = try #require(SignedDocument(parsing: try forged.vault.storage.read(VaultConfig.path, limit: ReadLimit.config)))
+        let document = try #require(
+            SignedDocument(parsing: try forged.vault.storage.read(VaultConfig.path, limit: ReadLimit.config)))
         let body = "{\"aaa\":1," + String(decoding: document.body, as: UTF8.self).dropFirst()
-        try forged.vault.storage.writeDurably(VaultConfig.path, SignedDocument(body: Array(body.utf8), signedBy: forged.owner.signing,
-            domain: SignedDocument.configDomain).bytes)
+        try forged.vault.storage.writeDurably(
+            VaultConfig.path,
+            SignedDocument(
+                body: Array(body.utf8), signedBy: forged.owner.signing,
+                domain: SignedDocument.configDomain
+            ).bytes)
         do {
             _ = try forged.reopened()
             Issue.record("the config was accepted")

@@ -28,13 +28,19 @@ final class ForgedVault {
         try original.directory.write("Account.csv", Data(rows.joined().utf8), under: "export")
         try original.directory.write("notes/readme.txt", Data("monthly export\n".utf8), under: "export")
         try original.directory.write("empty.csv", Data(), under: "export")
-        try FileManager.default.createSymbolicLink(atPath: export.appendingPathComponent("current.csv").path, withDestinationPath: "Account.csv")
-        _ = try original.vault.backup(export, keys: original.owner, label: "2026-10", time: Timestamp.parse("2026-10-01T02:00:00Z")!)
+        try FileManager.default.createSymbolicLink(
+            atPath: export.appendingPathComponent("current.csv").path, withDestinationPath: "Account.csv")
+        _ = try original.vault.backup(
+            export, keys: original.owner, label: "2026-10", time: Timestamp.parse("2026-10-01T02:00:00Z")!)
         try original.directory.write("Contact.csv", Data("\"003\",\"Ada\"\n\"004\",\"Grace\"\n".utf8), under: "export")
-        try original.directory.write("Account.csv", Data((rows.prefix(20_000) + ["\"001X\",\"Changed\",\"1\"\n"] + rows.dropFirst(20_000)).joined().utf8),
+        try original.directory.write(
+            "Account.csv",
+            Data((rows.prefix(20_000) + ["\"001X\",\"Changed\",\"1\"\n"] + rows.dropFirst(20_000)).joined().utf8),
             under: "export")
-        _ = try original.vault.backup(export, keys: writer, label: "2026-11", time: Timestamp.parse("2026-11-01T02:00:00Z")!)
-        _ = original.vault.recordAudit(AuditEvent(operation: "backup", arguments: ["backup", "<path>"], outcome: "ok"), keys: writer)
+        _ = try original.vault.backup(
+            export, keys: writer, label: "2026-11", time: Timestamp.parse("2026-11-01T02:00:00Z")!)
+        _ = original.vault.recordAudit(
+            AuditEvent(operation: "backup", arguments: ["backup", "<path>"], outcome: "ok"), keys: writer)
         return Template(original: original, writer: writer)
     }
 
@@ -63,7 +69,8 @@ final class ForgedVault {
     func restoreLatest() throws -> (report: RestoreReport, target: URL) {
         let opened = try reopened()
         let target = directory.path("restored-\(UUID().uuidString)")
-        let report = try opened.restore(try opened.resolveSnapshot("latest", in: try opened.loadChain()), to: target, keys: owner)
+        let report = try opened.restore(
+            try opened.resolveSnapshot("latest", in: try opened.loadChain()), to: target, keys: owner)
         return (report, target)
     }
 
@@ -75,14 +82,17 @@ final class ForgedVault {
     /// The next chain entry of `type`, signed by `keys`, as crmvault would start it.
     func nextEntry(_ type: ChainEntry.Kind, signedBy keys: VaultKeys) throws -> ChainEntry {
         let chain = try vault.loadChain()
-        return ChainEntry(vault: vault.id, sequence: chain.entries.count, previous: chain.headHash, time: "2026-11-02T03:00:00Z",
+        return ChainEntry(
+            vault: vault.id, sequence: chain.entries.count, previous: chain.headHash, time: "2026-11-02T03:00:00Z",
             signer: keys.signingPublicKey, type: type)
     }
 
     /// Writes `bytes` as a manifest and commits a snapshot entry naming it, signed by `keys`, with the counts the manifest
     /// gives (when it decodes) and no newly claimed pack; `editEntry` changes the entry before it is signed.
     @discardableResult
-    func commit(manifestBytes bytes: [UInt8], signedBy keys: VaultKeys, editEntry: (inout ChainEntry) -> Void = { _ in }) throws
+    func commit(
+        manifestBytes bytes: [UInt8], signedBy keys: VaultKeys, editEntry: (inout ChainEntry) -> Void = { _ in }
+    ) throws
         -> String
     {
         let id = SHA256Hasher.hash(bytes)
@@ -102,7 +112,9 @@ final class ForgedVault {
 
     /// Commits `manifest` (canonical) as the next snapshot.
     @discardableResult
-    func commit(_ manifest: SnapshotManifest, signedBy keys: VaultKeys, editEntry: (inout ChainEntry) -> Void = { _ in }) throws -> String {
+    func commit(
+        _ manifest: SnapshotManifest, signedBy keys: VaultKeys, editEntry: (inout ChainEntry) -> Void = { _ in }
+    ) throws -> String {
         try commit(manifestBytes: try CanonicalJSON.encode(manifest) + [0x0a], signedBy: keys, editEntry: editEntry)
     }
 
@@ -128,7 +140,9 @@ final class ForgedVault {
         let body = Array(edit(String(decoding: try CanonicalJSON.encode(entry), as: UTF8.self)).utf8)
         let document = SignedDocument(body: body, signedBy: keys.signing, domain: SignedDocument.chainDomain)
         let path = ChainEntry.path(sequence: entry.sequence)
-        guard try vault.storage.createDurably(path, document.bytes) else { throw VaultError(.ioFailed, "\(path) exists") }
+        guard try vault.storage.createDurably(path, document.bytes) else {
+            throw VaultError(.ioFailed, "\(path) exists")
+        }
         return path
     }
 

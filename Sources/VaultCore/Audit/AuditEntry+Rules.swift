@@ -6,13 +6,16 @@ extension AuditEntry {
         ("sequence", ChainEntry.count, true),
         ("previous", .hex(bytes: 32), true),
         ("signer", .hex(bytes: 32), true),
-        ("event", .object([
-            ("arguments", .array(.string), true),
-            ("host", .string, true),
-            ("operation", .string, true),
-            ("outcome", .string, true),
-            ("time", .time, true),
-            ("user", .string, true),
-        ]), true),
+        (
+            "event",
+            .object([
+                ("arguments", .array(.string), true),
+                ("host", .string, true),
+                ("operation", .string, true),
+                ("outcome", .string, true),
+                ("time", .time, true),
+                ("user", .string, true),
+            ]), true
+        ),
     ])
 }

@@ -17,16 +17,20 @@ struct CanonicalJSONReader {
     /// Parses `bytes` (without a trailing newline) as one canonical JSON object.
     static func read(_ bytes: [UInt8]) throws(FormatViolation) -> JSONValue {
         var reader = CanonicalJSONReader(bytes: bytes)
-        guard bytes.first == UInt8(ascii: "{") else { throw reader.violation("does not start with `{` (a JSON object)") }
+        guard bytes.first == UInt8(ascii: "{") else {
+            throw reader.violation("does not start with `{` (a JSON object)")
+        }
         let value = try reader.value()
         guard reader.position == bytes.count else { throw reader.violation("holds more after the end of the object") }
         var encoded: [UInt8] = []
         encoded.reserveCapacity(bytes.count)
         value.write(to: &encoded)
         guard encoded == bytes else {
-            let offset = zip(encoded, bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            let offset =
+                zip(encoded, bytes).enumerated().first { $0.element.0 != $0.element.1 }?.offset
                 ?? min(encoded.count, bytes.count)
-            throw FormatViolation("§2", "is not canonical JSON: it differs from its canonical encoding at byte \(offset)")
+            throw FormatViolation(
+                "§2", "is not canonical JSON: it differs from its canonical encoding at byte \(offset)")
         }
         return value
     }
@@ -65,13 +69,17 @@ struct CanonicalJSONReader {
         var previous: [UInt8]?
         repeat {
             let start = position
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw violation("a key is missing") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
+                throw violation("a key is missing")
+            }
             let key = try string()
             let keyBytes = Array(key.utf8)
             if let previous {
                 if previous == keyBytes { throw violation("the key \"\(key)\" appears twice", at: start) }
                 guard previous.lexicographicallyPrecedes(keyBytes) else {
-                    throw violation("the key \"\(key)\" comes after \"\(String(decoding: previous, as: UTF8.self))\" (keys unsorted)", at: start)
+                    throw violation(
+                        "the key \"\(key)\" comes after \"\(String(decoding: previous, as: UTF8.self))\" (keys unsorted)",
+                        at: start)
                 }
             }
             previous = keyBytes
@@ -133,16 +141,19 @@ struct CanonicalJSONReader {
             case UInt8(ascii: "u"):
                 let digits = position + 4 <= bytes.count ? Array(bytes[position..<(position + 4)]) : []
                 let text = String(decoding: digits, as: UTF8.self)
-                guard digits.count == 4, text.hasPrefix("00"), let value = UInt8(text.dropFirst(2), radix: 16), value < 0x20,
+                guard digits.count == 4, text.hasPrefix("00"), let value = UInt8(text.dropFirst(2), radix: 16),
+                    value < 0x20,
                     Hex.encode([value]) == text.dropFirst(2), ![0x08, 0x09, 0x0a, 0x0c, 0x0d].contains(value)
                 else {
-                    throw violation("the escape \\u\(text), which canonical JSON never writes (only \\u00xx, lowercase, for a "
-                        + "control character without a short escape)", at: escapeStart)
+                    throw violation(
+                        "the escape \\u\(text), which canonical JSON never writes (only \\u00xx, lowercase, for a "
+                            + "control character without a short escape)", at: escapeStart)
                 }
                 utf8.append(value)
                 position += 4
             default:
-                throw violation("the escape \\\(String(decoding: [escape], as: UTF8.self)), which canonical JSON never writes",
+                throw violation(
+                    "the escape \\\(String(decoding: [escape], as: UTF8.self)), which canonical JSON never writes",
                     at: escapeStart)
             }
             runStart = position
@@ -154,13 +165,17 @@ struct CanonicalJSONReader {
         let start = position
         if bytes[position] == UInt8(ascii: "-") { position += 1 }
         let digits = position
-        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) { position += 1 }
+        while position < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]) {
+            position += 1
+        }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if position < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[position]) {
             throw violation("a number with a fraction or exponent (only integers are allowed)", at: start)
         }
         guard position > digits else { throw violation("a `-` without digits", at: start) }
-        guard bytes[digits] != UInt8(ascii: "0") || position == digits + 1 else { throw violation("the number \(text) with a leading zero", at: start) }
+        guard bytes[digits] != UInt8(ascii: "0") || position == digits + 1 else {
+            throw violation("the number \(text) with a leading zero", at: start)
+        }
         guard text != "-0" else { throw violation("the number -0", at: start) }
         guard position - digits <= 16, let value = Int64(text), abs(value) < 1 << 53 else {
             throw violation("the number \(text), outside (-2^53, 2^53)", at: start)

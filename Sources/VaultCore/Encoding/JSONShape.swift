@@ -36,10 +36,13 @@ indirect enum JSONShape: Sendable {
         switch (self, value) {
         case (.version, .integer(let number)):
             guard number == 1 else {
-                throw FormatViolation("§13", "`\(path)` is \(number): this reader knows version 1 only, and refuses other versions")
+                throw FormatViolation(
+                    "§13", "`\(path)` is \(number): this reader knows version 1 only, and refuses other versions")
             }
         case (.integer(let range), .integer(let number)):
-            guard range.contains(number) else { throw wrong("is \(number), outside \(range.lowerBound)…\(range.upperBound)") }
+            guard range.contains(number) else {
+                throw wrong("is \(number), outside \(range.lowerBound)…\(range.upperBound)")
+            }
         case (.string, .string):
             break
         case (.oneOf(let choices), .string(let text)):
@@ -51,7 +54,9 @@ indirect enum JSONShape: Sendable {
                 throw FormatViolation("§2", "`\(path)` is not \(count * 2) lowercase hex digits")
             }
         case (.hexBytes, .string(let text)):
-            guard Hex.decode(text) != nil else { throw FormatViolation("§2", "`\(path)` is not lowercase hex of whole bytes") }
+            guard Hex.decode(text) != nil else {
+                throw FormatViolation("§2", "`\(path)` is not lowercase hex of whole bytes")
+            }
         case (.time, .string(let text)):
             guard Timestamp.isCanonical(text) else {
                 throw FormatViolation("§2", "`\(path)` is \"\(text)\", not a time in RFC 3339 UTC with whole seconds")

@@ -6,13 +6,14 @@ extension Timestamp {
         let bytes = Array(text.utf8)
         guard bytes.count == 20 else { return false }
         for (index, byte) in bytes.enumerated() {
-            let expected: UInt8? = switch index {
-            case 4, 7: UInt8(ascii: "-")
-            case 10: UInt8(ascii: "T")
-            case 13, 16: UInt8(ascii: ":")
-            case 19: UInt8(ascii: "Z")
-            default: nil
-            }
+            let expected: UInt8? =
+                switch index {
+                case 4, 7: UInt8(ascii: "-")
+                case 10: UInt8(ascii: "T")
+                case 13, 16: UInt8(ascii: ":")
+                case 19: UInt8(ascii: "Z")
+                default: nil
+                }
             if let expected {
                 guard byte == expected else { return false }
             } else {

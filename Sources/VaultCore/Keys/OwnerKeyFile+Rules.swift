@@ -6,12 +6,15 @@ extension OwnerKeyFile {
         ("version", .version, true),
         ("vault", .hex(bytes: 16), true),
         ("cipher", .oneOf(["xchacha20poly1305-ietf"]), true),
-        ("kdf", .object([
-            ("algorithm", .oneOf(["argon2id13"]), true),
-            ("opslimit", .integer(1...64), true),
-            ("memlimit", .integer(8192...(4 << 30)), true),
-            ("salt", .hex(bytes: 16), true),
-        ]), true),
+        (
+            "kdf",
+            .object([
+                ("algorithm", .oneOf(["argon2id13"]), true),
+                ("opslimit", .integer(1...64), true),
+                ("memlimit", .integer(8192...(4 << 30)), true),
+                ("salt", .hex(bytes: 16), true),
+            ]), true
+        ),
         ("nonce", .hex(bytes: 24), true),
         ("signingKey", .hex(bytes: 32), true),
         ("sealingKey", .hex(bytes: 32), true),
@@ -25,10 +28,15 @@ extension OwnerKeyFile {
         }
         let body = Array(bytes.dropLast())
         if let violation = CanonicalJSONReader.violation(of: body, shape: shape, section: "§4.2") { return violation }
-        guard let file = try? CanonicalJSON.decode(OwnerKeyFile.self, from: body) else { return FormatViolation("§4.2", "does not parse") }
-        if file.vault != config.vault { return FormatViolation("§4.2", "`vault` is \(file.vault), not the config's \(config.vault)") }
+        guard let file = try? CanonicalJSON.decode(OwnerKeyFile.self, from: body) else {
+            return FormatViolation("§4.2", "does not parse")
+        }
+        if file.vault != config.vault {
+            return FormatViolation("§4.2", "`vault` is \(file.vault), not the config's \(config.vault)")
+        }
         if file.signingKey != config.ownerSigningKey || file.sealingKey != config.ownerSealingKey {
-            return FormatViolation("§4.2", "`signingKey` and `sealingKey` are not the config's `ownerSigningKey` and `ownerSealingKey`")
+            return FormatViolation(
+                "§4.2", "`signingKey` and `sealingKey` are not the config's `ownerSigningKey` and `ownerSealingKey`")
         }
         return nil
     }

@@ -5,18 +5,26 @@ extension ChainEntry {
 
     static let drillShape: JSONShape = .object([
         ("result", .oneOf(["fail", "pass"]), true),
-        ("objects", .array(.object([
-            ("digest", .hex(bytes: 32), true),
-            ("name", .string, true),
-            ("records", count, true),
-            ("rows", count, true),
-            ("vendorRecords", count, false),
-        ])), true),
+        (
+            "objects",
+            .array(
+                .object([
+                    ("digest", .hex(bytes: 32), true),
+                    ("name", .string, true),
+                    ("records", count, true),
+                    ("rows", count, true),
+                    ("vendorRecords", count, false),
+                ])), true
+        ),
         ("files", count, true),
         ("checks", count, true),
         ("warnings", count, true),
         ("failures", .array(.string), true),
-        ("milliseconds", .object([("build", count, true), ("checks", count, true), ("restore", count, true), ("total", count, true)]), true),
+        (
+            "milliseconds",
+            .object([("build", count, true), ("checks", count, true), ("restore", count, true), ("total", count, true)]
+            ), true
+        ),
         ("crmvaultVersion", .string, true),
     ])
 
@@ -40,7 +48,8 @@ extension ChainEntry {
             members += [("writer", .hex(bytes: 32), true), ("name", .string, true)]
         case "snapshot":
             members += [
-                ("snapshot", .hex(bytes: 32), true), ("packs", .array(.hex(bytes: 32)), true), ("root", .hex(bytes: 32), true),
+                ("snapshot", .hex(bytes: 32), true), ("packs", .array(.hex(bytes: 32)), true),
+                ("root", .hex(bytes: 32), true),
                 ("files", count, true), ("bytesIn", count, true), ("bytesStored", count, true),
             ]
         case "drill":
@@ -58,19 +67,27 @@ extension ChainEntry {
         var violations: [FormatViolation] = []
         func broken(_ section: String, _ detail: String) { violations.append(FormatViolation(section, detail)) }
         if (type == .initialize) != (sequence == 0) {
-            broken("§9", sequence == 0 ? "entry 0 is a `\(type.rawValue)` entry, but the chain starts with `init`"
-                : "is an `init` entry at sequence \(sequence); `init` is always entry 0 and only entry 0")
+            broken(
+                "§9",
+                sequence == 0
+                    ? "entry 0 is a `\(type.rawValue)` entry, but the chain starts with `init`"
+                    : "is an `init` entry at sequence \(sequence); `init` is always entry 0 and only entry 0")
         }
         if (auditCount == 0) != (auditHead == Digest.zero.hex) {
-            broken("§9", "has `auditCount` \(auditCount ?? 0) with `auditHead` \(auditHead ?? ""); an empty audit log's head is 64 zeros, "
-                + "and only its")
+            broken(
+                "§9",
+                "has `auditCount` \(auditCount ?? 0) with `auditHead` \(auditHead ?? ""); an empty audit log's head is 64 zeros, "
+                    + "and only its")
         }
         switch type {
         case .snapshot:
             let names = packs ?? []
             if let index = names.indices.dropLast().first(where: { !(names[$0] < names[$0 + 1]) }) {
-                broken("§9", names[index] == names[index + 1] ? "claims the pack \(names[index]) twice"
-                    : "has `packs` that are not sorted: \(names[index + 1]) follows \(names[index])")
+                broken(
+                    "§9",
+                    names[index] == names[index + 1]
+                        ? "claims the pack \(names[index]) twice"
+                        : "has `packs` that are not sorted: \(names[index + 1]) follows \(names[index])")
             }
             for name in names {
                 if let digest = Digest(hex: name), let earlier = state.claimedPacks[digest] {
@@ -80,15 +97,22 @@ extension ChainEntry {
         case .authorizeWriter:
             if let key = writer.flatMap(PublicSigningKey.init(hex:)) {
                 if key == owner { broken("§9", "authorizes the owner's own key as a writer") }
-                if state.authorizedWriters.contains(key) { broken("§9", "authorizes the writer \(key.hex) a second time") }
+                if state.authorizedWriters.contains(key) {
+                    broken("§9", "authorizes the writer \(key.hex) a second time")
+                }
             }
         case .drill:
             if let record = drill {
                 if record.failures.count > DrillRecord.maximumFailures {
                     broken("§9.1", "holds \(record.failures.count) failures (at most \(DrillRecord.maximumFailures))")
                 }
-                if let long = record.failures.first(where: { $0.unicodeScalars.count > DrillRecord.maximumFailureLength }) {
-                    broken("§9.1", "holds a failure of \(long.unicodeScalars.count) characters (at most \(DrillRecord.maximumFailureLength))")
+                if let long = record.failures.first(where: {
+                    $0.unicodeScalars.count > DrillRecord.maximumFailureLength
+                }) {
+                    broken(
+                        "§9.1",
+                        "holds a failure of \(long.unicodeScalars.count) characters (at most \(DrillRecord.maximumFailureLength))"
+                    )
                 }
                 if record.isPassed && !record.failures.isEmpty { broken("§9.1", "passed but lists failures") }
             }

@@ -21,19 +21,23 @@ extension Vault {
         }
         let path = SnapshotManifest.path(id)
         guard storage.exists(path) else {
-            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) is missing.",
+            throw VaultError(
+                .manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) is missing.",
                 remedy: "Copy it from another medium with `crmvault copy`, then run `crmvault verify`.")
         }
         let bytes = try storage.read(path, limit: ReadLimit.manifest)
         guard SHA256Hasher.hash(bytes) == id else {
-            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) was altered: its hash does not match.",
+            throw VaultError(
+                .manifestCorrupted,
+                "The manifest of snapshot \(id.shortForm) (\(path)) was altered: its hash does not match.",
                 remedy: "Run `crmvault verify` and restore the file from another medium.")
         }
         var reading = ManifestReading(id: id)
         let body = Array(bytes.dropLast())
         if bytes.last != 0x0a || body.contains(0x0a) {
             reading.violations.append(FormatViolation("§8", "is not one line of canonical JSON followed by one `\\n`"))
-        } else if let violation = CanonicalJSONReader.violation(of: body, shape: SnapshotManifest.shape, section: "§8") {
+        } else if let violation = CanonicalJSONReader.violation(of: body, shape: SnapshotManifest.shape, section: "§8")
+        {
             reading.violations.append(violation)
         }
         reading.manifest = try? CanonicalJSON.decode(SnapshotManifest.self, from: body)
@@ -50,7 +54,9 @@ extension Vault {
         func broken(_ detail: String) { violations.append(FormatViolation("§9", detail)) }
         let files = manifest.files.count(where: { $0.type == "file" })
         if entry.files != files { broken("has `files` \(entry.files ?? -1), but its manifest holds \(files) files") }
-        if entry.bytesIn != manifest.bytesIn { broken("has `bytesIn` \(entry.bytesIn ?? -1), but its manifest's is \(manifest.bytesIn)") }
+        if entry.bytesIn != manifest.bytesIn {
+            broken("has `bytesIn` \(entry.bytesIn ?? -1), but its manifest's is \(manifest.bytesIn)")
+        }
         let claimed = entry.packs ?? []
         if let stray = claimed.first(where: { !Set(manifest.packs).contains($0) }) {
             broken("claims the pack \(stray), which its snapshot does not use")
@@ -61,7 +67,9 @@ extension Vault {
         // The sizes of the packs it claims, when they are all there (a missing pack is a problem of its own).
         let sizes = claimed.compactMap(Digest.init(hex:)).compactMap { try? storage.size(of: PackFormat.packPath($0)) }
         if sizes.count == claimed.count, Int(sizes.reduce(0, +)) != entry.bytesStored {
-            broken("has `bytesStored` \(entry.bytesStored ?? -1), but the packs it claims hold \(sizes.reduce(0, +)) bytes")
+            broken(
+                "has `bytesStored` \(entry.bytesStored ?? -1), but the packs it claims hold \(sizes.reduce(0, +)) bytes"
+            )
         }
         return violations
     }
@@ -72,19 +80,27 @@ extension Vault {
         let reading = try readManifest(entry)
         let path = SnapshotManifest.path(reading.id)
         guard let manifest = reading.manifest else {
-            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(reading.id.shortForm) (\(path)) does not parse: "
-                + (reading.violations.first?.description ?? "damaged") + ".",
+            throw VaultError(
+                .manifestCorrupted,
+                "The manifest of snapshot \(reading.id.shortForm) (\(path)) does not parse: "
+                    + (reading.violations.first?.description ?? "damaged") + ".",
                 remedy: "Run `crmvault verify` for a full report.")
         }
         if let violation = reading.violations.first {
-            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(reading.id.shortForm) (\(path)) \(violation); "
-                + "crmvault never writes such a manifest, so it is not used.",
-                remedy: "Run `crmvault verify`: it names the rule and who signed it. Restore another snapshot meanwhile.")
+            throw VaultError(
+                .manifestCorrupted,
+                "The manifest of snapshot \(reading.id.shortForm) (\(path)) \(violation); "
+                    + "crmvault never writes such a manifest, so it is not used.",
+                remedy:
+                    "Run `crmvault verify`: it names the rule and who signed it. Restore another snapshot meanwhile.")
         }
         if let violation = reading.entryViolations.first {
-            throw VaultError(.chainBroken, "Chain entry \(entry.entry.sequence), which names snapshot \(reading.id.shortForm), "
-                + "\(violation); the snapshot is not used.",
-                remedy: "Run `crmvault verify`: it names the rule and who signed it. Restore another snapshot meanwhile.")
+            throw VaultError(
+                .chainBroken,
+                "Chain entry \(entry.entry.sequence), which names snapshot \(reading.id.shortForm), "
+                    + "\(violation); the snapshot is not used.",
+                remedy:
+                    "Run `crmvault verify`: it names the rule and who signed it. Restore another snapshot meanwhile.")
         }
         return (reading.id, manifest)
     }

@@ -7,13 +7,16 @@ extension VaultConfig {
         ("ownerSigningKey", .hex(bytes: 32), true),
         ("ownerSealingKey", .hex(bytes: 32), true),
         ("ownerKeyFile", .hex(bytes: 32), true),
-        ("chunker", .object([
-            ("algorithm", .oneOf(["fastcdc-gear64-v1"]), true),
-            ("minimum", .integer(64...(16 << 20)), true),
-            ("average", .integer(64...(16 << 20)), true),
-            ("maximum", .integer(64...(16 << 20)), true),
-            ("alignment", .oneOf(["newline", "none"]), true),
-        ]), true),
+        (
+            "chunker",
+            .object([
+                ("algorithm", .oneOf(["fastcdc-gear64-v1"]), true),
+                ("minimum", .integer(64...(16 << 20)), true),
+                ("average", .integer(64...(16 << 20)), true),
+                ("maximum", .integer(64...(16 << 20)), true),
+                ("alignment", .oneOf(["newline", "none"]), true),
+            ]), true
+        ),
         ("compression", .object([("algorithm", .oneOf(["zstd"]), true), ("level", .integer(1...22), true)]), true),
         ("blockTarget", .integer(1...Int64(PackFormat.maximumBlockTarget)), true),
         ("packTarget", .integer(1...SnapshotManifest.largestInteger), true),
