@@ -35,8 +35,8 @@ extension Vault {
     func listPacks() throws -> [Digest] {
         var packs: [Digest] = []
         for prefix in try names(in: "packs", kind: .directory) {
-            for file in try names(in: "packs/" + prefix) where file.hasSuffix(".pack") {
-                if let name = Digest(hex: file.dropLast(5)) { packs.append(name) }
+            for file in try names(in: "packs/" + prefix) where file.hasSuffix(".pack") && file.hasPrefix(prefix) {
+                if let name = Digest(hex: file.dropLast(5)) { packs.append(name) }  // a pack in the wrong folder is not there
             }
         }
         return packs

@@ -21,7 +21,7 @@ extension Vault {
         let owner = config.ownerKey!
         return try chain.snapshotEntries.map { stored in
             let entry = stored.entry
-            let manifest = try loadManifest(stored).manifest
+            let manifest = try listedManifest(stored)  // listed even if it breaks a rule: verify and restore say which
             let signer = entry.signer == owner.hex ? "owner" : "writer " + (chain.writerNames[entry.signer] ?? "?")
             return SnapshotSummary(
                 id: entry.snapshot ?? "", sequence: entry.sequence, time: manifest.time, label: manifest.label,

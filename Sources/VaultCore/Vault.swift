@@ -60,6 +60,10 @@ public final class Vault: @unchecked Sendable {
             throw VaultError(.vaultDamaged, "The config of the vault at \(url.path) is not signed by its owner key: it was altered.",
                 remedy: "Do not use this copy; run `crmvault verify` and restore the config from another copy.")
         }
+        if let violation = CanonicalJSONReader.violation(of: document.body, shape: VaultConfig.shape, section: "§4.1") {
+            throw VaultError(.vaultDamaged, "The config of the vault at \(url.path) \(violation) (signed by the owner).",
+                remedy: "Do not use this copy: crmvault never writes such a config. Run `crmvault verify` and compare with another copy.")
+        }
         try config.validate()
         return Vault(storage: storage, config: config, configDocument: document)
     }
@@ -110,7 +114,7 @@ public final class Vault: @unchecked Sendable {
             throw VaultError(.vaultDamaged, "The owner key file \(location)/\(OwnerKeyFile.path) is missing or unreadable.",
                 remedy: "Restore it from another copy of this vault.")
         }
-        guard SHA256Hasher.hash(bytes).hex == config.ownerKeyFile,
+        guard SHA256Hasher.hash(bytes).hex == config.ownerKeyFile, OwnerKeyFile.violation(of: bytes, config: config) == nil,
             let file = try? CanonicalJSON.decode(OwnerKeyFile.self, from: bytes), file.vault == id
         else {
             throw VaultError(.vaultDamaged, "The owner key file \(location)/\(OwnerKeyFile.path) does not match the signed config: it was altered.",

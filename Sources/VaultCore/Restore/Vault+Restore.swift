@@ -35,24 +35,10 @@ extension Vault {
         return matches[0]
     }
 
-    /// Reads a snapshot's manifest and checks it against the id its chain entry names.
+    /// Reads a snapshot's manifest and checks it against the id its chain entry names and the rules of docs/FORMAT.md
+    /// (``usableManifest(_:)``).
     public func loadManifest(_ entry: StoredChainEntry) throws -> (id: Digest, manifest: SnapshotManifest) {
-        guard let id = entry.entry.snapshot.flatMap(Digest.init(hex:)) else {
-            throw VaultError(.chainBroken, "Chain entry \(entry.entry.sequence) names no snapshot.")
-        }
-        let path = SnapshotManifest.path(id)
-        guard storage.exists(path) else {
-            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) is missing.",
-                remedy: "Copy it from another medium with `crmvault copy`, then run `crmvault verify`.")
-        }
-        let bytes = try storage.read(path, limit: ReadLimit.manifest)
-        guard SHA256Hasher.hash(bytes) == id, let manifest = try? CanonicalJSON.decode(SnapshotManifest.self, from: bytes),
-            manifest.vault == self.id
-        else {
-            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) was altered: its hash does not match.",
-                remedy: "Run `crmvault verify` and restore the file from another medium.")
-        }
-        return (id, manifest)
+        try usableManifest(entry)
     }
 
     /// Writes a snapshot's files under `target`, byte-exact with modes and mtimes. A file whose chunks fail their
@@ -76,9 +62,12 @@ extension Vault {
         // Links are created last, and every parent is checked to be a real directory, so nothing is ever
         // written through a link: not one from the snapshot, not one already in a --force target.
         let ordered = manifest.files.filter { $0.type != "symlink" } + manifest.files.filter { $0.type == "symlink" }
+        // A file entry that breaks a rule of FORMAT.md §8 (a path outside the tree, a crafted size) is refused, not used.
+        let refused = Dictionary(manifest.fileViolations(maximumChunk: config.chunker.maximum).map { (manifest.files[$0.key].path, $0.value) },
+            uniquingKeysWith: { first, _ in first })
         for file in ordered {
-            guard ExportPath.isSafe(file.path) else {
-                report.failures.append((file.path, "unsafe path in manifest, skipped"))
+            if let violation = refused[file.path] {
+                report.failures.append((file.path, "refused: the manifest \(violation); run `crmvault verify`"))
                 continue
             }
             let path = root + "/" + file.path

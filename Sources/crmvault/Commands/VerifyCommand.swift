@@ -61,8 +61,15 @@ struct VerifyCommand: ParsableCommand {
             }
             context.vault = opened
             var options = VerifyOptions(trustedFingerprint: trust)
-            options.checkpoints = try checkpoint.map { (try Self.readCheckpoint($0), $0) }
-            options.since = try since.map { (try Self.readCheckpoint($0), $0) }
+            // A checkpoint that breaks §11 is a finding (exit 1), not a usage error: it may have been edited.
+            func load(_ path: String) throws -> Checkpoint? {
+                do { return try Self.readCheckpoint(path) } catch let violation as FormatViolation {
+                    options.checkpointProblems.append(VerifyProblem(file: path, violation: violation, signedBy: nil))
+                    return nil
+                }
+            }
+            options.checkpoints = try checkpoint.compactMap { path in try load(path).map { ($0, path) } }
+            options.since = try since.flatMap { path in try load(path).map { ($0, path) } }
             options.samplePercent = sample
             options.maximumAgeDays = maxAge
             options.maximumDrillAgeDays = maxDrillAge
@@ -88,10 +95,13 @@ struct VerifyCommand: ParsableCommand {
     }
 
     static func readCheckpoint(_ path: String) throws -> Checkpoint {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw VaultError(.usage, "Cannot read the checkpoint file \(path).")
+        // A checkpoint is a few hundred bytes; more than 64 KiB is not one, and is not read whole.
+        guard let handle = FileHandle(forReadingAtPath: path), let bytes = try? handle.read(upToCount: 64 << 10 + 1) else {
+            throw VaultError(.usage, "Cannot read the checkpoint file \(path).", remedy: "Check the path given to --checkpoint or --since.")
         }
-        return try Checkpoint(parsing: text, source: path)
+        try? handle.close()
+        guard bytes.count <= 64 << 10 else { throw FormatViolation("§11", "is longer than any checkpoint (64 KiB)") }
+        return try Checkpoint(parsing: Array(bytes))
     }
 }
 
@@ -107,7 +117,7 @@ enum VerifyReportPrinter {
         Swift.print("Scope: \(shown(report.scope)). Checked \(report.chainEntries) chain entries, \(report.checkpointsChecked) checkpoints, "
             + "\(report.snapshots) snapshots, \(report.packs) packs (\(formatBytes(report.packBytes)), \(report.chunks) chunks)"
             + (report.packsSkipped > 0 ? ", \(report.packsSkipped) packs not sampled" : "")
-            + (report.isDeep ? ", every chunk decrypted and \(report.filesChecked) file digests checked" : ", keyless")
+            + (report.isDeep ? ", every chunk decrypted and \(report.filesChecked) files checked intact" : ", keyless")
             + " in \(String(format: "%.1f", report.seconds)) s.")
         for source in report.coverage {
             let months = source.months.map { "\($0.month):\($0.snapshots.count)" }.joined(separator: " ")
@@ -123,6 +133,10 @@ enum VerifyReportPrinter {
             Swift.print("\(report.leftovers.count) leftover files no chain entry vouches for (from interrupted backups, or put there by "
                 + "someone else): not trusted, and reused by a backup only when sealed by a key of this vault:")
             for file in report.leftovers.prefix(10) { Swift.print("  \(shown(file))") }
+        }
+        for lost in report.damage {
+            Swift.print("Snapshot \(lost.snapshot.prefix(12)): \(lost.damagedFiles.count) files DAMAGED, \(lost.intactFiles) intact:")
+            for file in lost.damagedFiles.prefix(20) { Swift.print("  \(shown(file))") }
         }
         if report.isIntact {
             Swift.print("OK: no problems found.")
