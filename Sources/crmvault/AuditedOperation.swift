@@ -23,25 +23,26 @@ func audited(_ operation: String, vaultPath: String?, recordsPaths: Bool = false
     do {
         try body(&context)
     } catch {
-        throw recordAudit(operation, vaultPath: vaultPath, context, failure: error)!
+        throw recordAudit(operation, vaultPath: vaultPath, recordsPaths: recordsPaths, context, failure: error)!
     }
-    _ = recordAudit(operation, vaultPath: vaultPath, context, failure: nil)
+    _ = recordAudit(operation, vaultPath: vaultPath, recordsPaths: recordsPaths, context, failure: nil)
 }
 
 /// `audited` for commands that await (pull).
-func audited(_ operation: String, vaultPath: String?, _ body: (inout AuditContext) async throws -> Void) async throws {
+func audited(_ operation: String, vaultPath: String?, recordsPaths: Bool = false,
+             _ body: (inout AuditContext) async throws -> Void) async throws {
     var context = AuditContext()
     do {
         try await body(&context)
     } catch {
-        throw recordAudit(operation, vaultPath: vaultPath, context, failure: error)!
+        throw recordAudit(operation, vaultPath: vaultPath, recordsPaths: recordsPaths, context, failure: error)!
     }
-    _ = recordAudit(operation, vaultPath: vaultPath, context, failure: nil)
+    _ = recordAudit(operation, vaultPath: vaultPath, recordsPaths: recordsPaths, context, failure: nil)
 }
 
 /// Records how an operation ended; for a failure, reports it and returns the error to throw (an exit code for a
 /// `VaultError`).
-private func recordAudit(_ operation: String, vaultPath: String?, _ context: AuditContext, failure: (any Error)?) -> (any Error)? {
+private func recordAudit(_ operation: String, vaultPath: String?, recordsPaths: Bool, _ context: AuditContext, failure: (any Error)?) -> (any Error)? {
     func record(_ outcome: String) {
         let event = AuditEvent(operation: operation, arguments: Array(CommandLine.arguments.dropFirst()), outcome: outcome,
             vaultPath: context.vault?.location ?? vaultPath.map { VaultOptions.resolve($0).path }, recordsPaths: recordsPaths)

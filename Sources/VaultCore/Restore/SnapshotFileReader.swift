@@ -29,8 +29,10 @@ public final class SnapshotFileReader {
             storage: vault.storage, keys: keys,
             locations: try vault.loadChunkLocations(
                 of: manifest.packs.compactMap(Digest.init(hex:)),
-                signers: try vault.loadChain().authorizedWriters.union([vault.config.ownerKey!])))
-        chunks = try vault.chunkIDs(of: file, reader: reader)
+                sealers: vault.indexSealers(try vault.loadChain())))
+        var chunks: [Digest] = []
+        try vault.forEachChunkID(of: file, reader: reader) { chunks.append($0) }
+        self.chunks = chunks
         self.path = path
         size = file.size ?? 0
         expectedDigest = file.digest
@@ -45,6 +47,11 @@ public final class SnapshotFileReader {
                 return 0
             }
             current = try reader.withChunk(chunks[nextChunk]) { Array($0) }
+            guard bytesRead + current.count <= size else {
+                throw VaultError(
+                    .chunkCorrupted, "\(path) holds more than its recorded \(size) bytes (damaged or crafted manifest).",
+                    remedy: "Run `crmvault verify --deep` to find the damaged snapshot.")
+            }
             current.withUnsafeBytes { digest.update($0) }
             nextChunk += 1
             offset = 0

@@ -16,6 +16,7 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Argument(help: "The older snapshot: `latest` or a unique prefix of its id.") var a: String
     @Argument(help: "The newer snapshot.") var b: String
@@ -49,7 +50,7 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited("diff", vaultPath: vault.vault) { context in
+        try audited("diff", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let (opened, keys) = try vault.openWithOwnerKeys(passphrase, context: &context)
             let chain = try opened.loadChain()
             let work = URL(fileURLWithPath: workDir ?? FileManager.default.temporaryDirectory.path)

@@ -17,6 +17,7 @@ struct DrillCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "The CSV files' encoding: utf-8, windows-1252 or iso-8859-1 (default: detected per file).")
     var encoding: String?
@@ -38,7 +39,7 @@ struct DrillCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited("drill", vaultPath: vault.vault) { context in
+        try audited("drill", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let (opened, keys) = try vault.openWithOwnerKeys(passphrase, context: &context)
             let chain = try opened.loadChain()
             let snapshots =

@@ -10,6 +10,7 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "The object (e.g. Contact).") var object: String
     @Option(help: "The record's id.") var id: String
@@ -26,7 +27,7 @@ struct HistoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited("history", vaultPath: vault.vault) { context in
+        try audited("history", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let (opened, keys) = try vault.openWithOwnerKeys(passphrase, context: &context)
             var snapshots = try opened.loadChain().snapshotEntries
             if let source {

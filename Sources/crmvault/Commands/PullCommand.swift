@@ -31,6 +31,7 @@ struct PullCommand: AsyncParsableCommand {
     var schedule: String?
 
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Flag(help: "Print the result as JSON.") var json = false
 
@@ -66,8 +67,8 @@ struct PullCommand: AsyncParsableCommand {
         let puller = Puller(
             passphrase: { try PassphraseSource.read(file: passphraseFile, confirming: false) },
             progress: { line in if onTerminal { FileHandle.standardError.write(Data("\(line)\n".utf8)) } })
-        var recorder = Self.beginRecording(definition)
-        try await audited("pull", vaultPath: definition.vault.path) { context in
+        let recorder = Self.beginRecording(definition)
+        try await audited("pull", vaultPath: definition.vault.path, recordsPaths: audit.auditVerbose) { context in
             let result: PullResult
             do {
                 let vault = try Vault.open(at: definition.vault)

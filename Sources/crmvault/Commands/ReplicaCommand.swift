@@ -17,6 +17,7 @@ struct ReplicaCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
     @OptionGroup var replica: ReplicaBuildOptions
 
     @Option(help: "The SQLite database file to write (must not exist unless --force).")
@@ -33,7 +34,7 @@ struct ReplicaCommand: ParsableCommand {
     var snapshot: String
 
     func run() throws {
-        try audited("replica", vaultPath: vault.vault) { context in
+        try audited("replica", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let (opened, keys) = try vault.openWithOwnerKeys(passphrase, context: &context)
             let entry = try opened.resolveSnapshot(snapshot, in: try opened.loadChain())
             let target = URL(fileURLWithPath: db)
