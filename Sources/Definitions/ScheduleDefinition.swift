@@ -69,7 +69,8 @@ public struct ScheduleDefinition: Sendable, Equatable {
                     + "and `-`, not starting with `.`.")
         }
         var table = try DefinitionTable.read(file)
-        try table.refuseKeys(otherThan: ["every", "timezone", "vault", "writer_key", "work_dir", "description", "source"])
+        try table.refuseKeys(
+            otherThan: ["every", "timezone", "vault", "writer_key", "work_dir", "description", "source"])
         let every = try table.requiredString("every", example: "\"0 2 1 * *\"")
         let timeZone = try table.string("timezone").map { try Self.timeZone(named: $0, table: table) } ?? Self.utc
         let vaultValue = try table.requiredString("vault", example: "\"/media/offsite-a/crm\"")
@@ -84,7 +85,8 @@ public struct ScheduleDefinition: Sendable, Equatable {
         try table.refuseUnknownKeys()
         let source = try SourceDefinition.read(&sourceTable)
         return ScheduleDefinition(
-            name: name, file: file, every: every, timeZone: timeZone, vault: vault, writerKey: writerKey, workDirectory: workDirectory,
+            name: name, file: file, every: every, timeZone: timeZone, vault: vault, writerKey: writerKey,
+            workDirectory: workDirectory,
             description: description, source: source)
     }
 

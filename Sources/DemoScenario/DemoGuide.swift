@@ -45,10 +45,11 @@ public struct DemoGuide: Sendable {
             "  \(DemoSchedule.secretFile)          its client secret (0600); vendor-ca.pem: the simulator's test CA",
             "  replica.sqlite                  the latest month as a SQLite database (sqlite3 opens it)",
             "  state/, work/                   the schedule's run state (`crmvault status`) and the pull's staging",
-            "  \(DemoRoot.markerName)                   marks the folder as the demo's: a rerun replaces only the "
-                + "entries above and leaves anything else you put here",
+            "  \(DemoRoot.markerName)                  marks the folder as the demo's: a rerun replaces only the "
+                + "entries above",
+            "                                  and leaves anything else you put here alone",
             "",
-            "Next, from \(currentDirectory.path):",
+            "Next, from \(TerminalText.escaped(currentDirectory.path)):",
         ]
         let vault = vaultName ?? at("vault")
         let owner = passphraseIsDefault ? "CRMVAULT_PASSPHRASE='\(DemoScenario.defaultPassphrase)' " : ""
@@ -73,6 +74,11 @@ public struct DemoGuide: Sendable {
             "  $ \(state)crmvault status --schedules \(at("Schedules"))",
             "  $ crmvault schedule crontab --schedules \(at("Schedules"))",
             "Pull the next month yourself: start the simulated vendor (it serves until Ctrl-C) ...",
+        ]
+        if !simulatorIsBuilt {
+            lines.append("  $ swift build --product crmvault-vendor-sim   # `swift run crmvault` built crmvault only")
+        }
+        lines += [
             "  $ crmvault-vendor-sim --port \(summary.vendorPort) --scale \(summary.scale) "
                 + "--month \(summary.pulls.count) "
                 + "--ca-out \(at("vendor-ca.pem")) --client-secret-file \(at(DemoSchedule.secretFile))",
@@ -80,6 +86,12 @@ public struct DemoGuide: Sendable {
             "  $ \(state)crmvault pull --config \(at(DemoSchedule.file))",
         ]
         return lines
+    }
+
+    /// Whether `crmvault-vendor-sim` sits beside the running `crmvault` (`swift run crmvault` builds only the latter).
+    private var simulatorIsBuilt: Bool {
+        let simulator = executable.deletingLastPathComponent().appendingPathComponent("crmvault-vendor-sim")
+        return FileManager.default.isExecutableFile(atPath: simulator.path)
     }
 
     /// `demo` when `--vault demo` resolves to the demo's vault from the current directory.

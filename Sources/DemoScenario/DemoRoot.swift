@@ -53,7 +53,8 @@ struct DemoRoot {
         }
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: root.url.path) else {
             throw VaultError(
-                .ioFailed, "Cannot list the demo folder \(shown).", remedy: "Give a folder you can read with --root DIR.")
+                .ioFailed, "Cannot list the demo folder \(shown).",
+                remedy: "Give a folder you can read with --root DIR.")
         }
         if entries.isEmpty {
             try root.writeMarker(vaultID: nil)

@@ -24,7 +24,7 @@ public struct DemoScenario: Sendable {
     public var root: URL
     public var months = 3
     /// About the number of Accounts in the simulated org (the other objects scale with it).
-    public var scale = 2000
+    public var scale = 600
     public var passphrase: Passphrase
     public var settings = VaultSettings()
     public var crmvaultVersion = "unknown"
@@ -51,7 +51,7 @@ public struct DemoScenario: Sendable {
         do {
             say(
                 "Simulated vendor (Salesforce Bulk API 2.0) serving at \(vendor.baseURL.absoluteString), "
-                    + "its test CA in \(root.path("vendor-ca.pem").path)")
+                    + "its test CA in \(TerminalText.escaped(root.path("vendor-ca.pem").path))")
             try await pull(into: root, from: vendor, summary: &summary, logger: logger, say: say)
         } catch {
             await vendor.stop()
@@ -71,7 +71,7 @@ public struct DemoScenario: Sendable {
         let (vault, owner) = try Vault.create(at: root.path("vault"), passphrase: passphrase, settings: settings)
         try root.writeMarker(vaultID: vault.id)
         summary.vaultID = vault.id
-        say("Created vault \(vault.id) in \(root.path("vault").path)")
+        say("Created vault \(vault.id) in \(TerminalText.escaped(root.path("vault").path))")
         say("  owner fingerprint \(vault.ownerFingerprint) (an auditor pins it: `crmvault verify --trust`)")
         _ = try vault.authorizeWriter(owner: owner, name: "demo-pull-host", keyFile: root.path("writer.key"))
         let definition = try DemoSchedule.write(in: root, vendor: vendor)
@@ -140,7 +140,8 @@ public struct DemoScenario: Sendable {
         let rows = replica.objects.reduce(0) { $0 + $1.rows }
         say(
             "Restored \(restored.origin.label ?? "the latest") into the SQLite replica "
-                + "\(root.path("replica.sqlite").path): \(replica.objects.count) tables, \(rows) rows, "
+                + "\(TerminalText.escaped(root.path("replica.sqlite").path)): "
+                + "\(replica.objects.count) tables, \(rows) rows, "
                 + "\(replica.checks.count) checks passed (\(seconds(since: started)) s)")
 
         started = Date()
@@ -166,7 +167,7 @@ public struct DemoScenario: Sendable {
             try vault.resolveSnapshot(newerID, in: chain), of: vault, keys: keys, under: root.path("work"))
         let report = try ExportDiff.compare(older.url, newer.url, options: .init(workDirectory: root.path("work")))
         let changes = report.objects.filter { $0.added + $0.deleted + $0.modified > 0 }.map {
-            "\($0.name) +\($0.added) -\($0.deleted) ~\($0.modified)"
+            "\(TerminalText.escaped($0.name)) +\($0.added) -\($0.deleted) ~\($0.modified)"
         }
         say(
             "Diff \(older.origin.label ?? "") → \(newer.origin.label ?? ""): "

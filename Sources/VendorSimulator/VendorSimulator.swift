@@ -147,19 +147,24 @@ public final class VendorSimulator: Sendable {
         let secret = options.clientSecret ?? StableID.base62("secret:\(UUID().uuidString)", count: 64)
         let state = SimulatorState(options: options, clientSecret: secret)
         let ports = AsyncStream<Int>.makeStream()
-        let tls = try HTTPServerBuilder.tls(.http1(), tlsConfiguration: authority.serverTLS)
         let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let executor = EventLoopTaskExecutor(thread.next())
-        let application = Application(
-            responder: SimulatorResponder(state: state, logger: options.logger),
-            server: tls,
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: options.port)),
-            onServerRunning: { channel in
-                if let port = channel.localAddress?.port { ports.continuation.yield(port) }
-                ports.continuation.finish()
-            },
-            eventLoopGroupProvider: .shared(thread),
-            logger: options.logger)
+        let application: Application<SimulatorResponder>
+        do {
+            application = Application(
+                responder: SimulatorResponder(state: state, logger: options.logger),
+                server: try .tls(.http1(), tlsConfiguration: authority.serverTLS),
+                configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: options.port)),
+                onServerRunning: { channel in
+                    if let port = channel.localAddress?.port { ports.continuation.yield(port) }
+                    ports.continuation.finish()
+                },
+                eventLoopGroupProvider: .shared(thread),
+                logger: options.logger)
+        } catch {
+            try? await thread.shutdownGracefully()
+            throw error
+        }
         let services = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [], logger: options.logger))
         // Every task the server starts (a connection's, a request's) inherits the executor preference.

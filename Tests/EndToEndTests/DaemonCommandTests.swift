@@ -34,7 +34,8 @@ import Glibc
         let vault = directory.path("vault").path
         #expect(try await runner.run(["init", "--vault", vault, "--kdf", "insecure-test-only"]).status == 0)
         #expect(
-            try await runner.run(["key", "writer", "--vault", vault, "--out", directory.path("writer.key").path]).status == 0)
+            try await runner.run(["key", "writer", "--vault", vault, "--out", directory.path("writer.key").path])
+                .status == 0)
         let secretFile = try directory.write("acme.secret", Data("\(secret)\n".utf8))
         chmod(secretFile.path, 0o600)
         let definition = ScheduleDefinitionText(
@@ -159,7 +160,8 @@ import Glibc
             #expect(second.status == 4, "\(second.all)")
             #expect(second.stderr.contains("Another crmvault daemon is running"))
             #expect(
-                try await setup.runner.run(["status"]).stdout.hasPrefix("daemon: running (pid \(first.processIdentifier)"))
+                try await setup.runner.run(["status"]).stdout.hasPrefix(
+                    "daemon: running (pid \(first.processIdentifier)"))
             first.terminate()
             try await CommandRunner.waitForExit(first)
             #expect(first.terminationStatus == 0, "\(log.current)")
@@ -173,7 +175,8 @@ import Glibc
             let config = setup.directory.path("Schedules", "acme.toml").path
             #expect(
                 crontab.stdout.contains("\n0 2 1 * * '/usr/local/bin/crmvault' pull --config '\(config)' || logger "))
-            let units = try await setup.runner.run(["schedule", "systemd", "--output", setup.directory.path("units").path])
+            let units = try await setup.runner.run(
+                ["schedule", "systemd", "--output", setup.directory.path("units").path])
             #expect(units.status == 0, "\(units.all)")
             #expect(units.stdout.contains("systemctl enable --now crmvault-pull-acme.timer"))
             let timer = try String(

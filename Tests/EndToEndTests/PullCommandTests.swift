@@ -92,7 +92,8 @@ import VendorSimulator
         #expect(lastRun["outcome"] as? String == "succeeded")
         #expect(lastRun["trigger"] as? String == "pull-command")
         #expect(lastRun["scheduledFor"] as? String == Self.latestFirstOfTheMonth())
-        #expect((lastRun["snapshots"] as? [String])?.first == (object["exports"] as? [[String: Any]])?.first?["snapshot"] as? String)
+        let pulled = (object["exports"] as? [[String: Any]])?.first?["snapshot"] as? String
+        #expect((lastRun["snapshots"] as? [String])?.first == pulled)
         for text in [json.all, listing.all, status.all] {
             #expect(!text.contains(Self.secret) && !text.contains(Self.canary))
         }
@@ -134,7 +135,8 @@ import VendorSimulator
         #expect(missing.stderr.contains("no schedule nope"))
     }
 
-    /// 02:00 UTC on the 1st of this month (or of the last, before that time): the slot `every = "0 2 1 * *"` was last due.
+    /// 02:00 UTC on the 1st of this month (or of the last, before that time): the slot `every = "0 2 1 * *"` was last
+    /// due.
     static func latestFirstOfTheMonth(now: Date = Date()) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!

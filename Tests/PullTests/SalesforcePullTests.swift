@@ -61,7 +61,8 @@ import VendorSimulator
         defer { Task { await fixture.stop() } }
         let text = fixture.scheduleText(objects: ["Account"])
         let auckland = try fixture.schedule(
-            text.replacingOccurrences(of: "every = \"0 2 1 * *\"\n", with: "every = \"0 2 1 * *\"\ntimezone = \"Pacific/Auckland\"\n"),
+            text.replacingOccurrences(
+                of: "every = \"0 2 1 * *\"\n", with: "every = \"0 2 1 * *\"\ntimezone = \"Pacific/Auckland\"\n"),
             name: "acme-nz")
         let utc = try fixture.schedule(text, name: "acme-utc")
         let now = try #require(Timestamp.parse("2026-01-31T12:00:00Z"))

@@ -46,7 +46,9 @@ struct ScheduleStatusTests {
         #expect(crontab.contains("# The vault is shared with salesforce-export, salesforce-prod, sftp-drop:"))
         let timers = try SystemdUnitRenderer(executable: "/usr/local/bin/crmvault").timerUnits(for: entries)
             .filter { $0.name.hasSuffix(".timer") }.map(\.contents)
-        let calendars = ["*-*-01 02:30:00 Europe/Berlin", "*-*-02 06:00:00 UTC", "*-*-01 02:00:00 UTC", "*-*-* *:00:00 UTC"]
+        let calendars = [
+            "*-*-01 02:30:00 Europe/Berlin", "*-*-02 06:00:00 UTC", "*-*-01 02:00:00 UTC", "*-*-* *:00:00 UTC",
+        ]
         for (timer, calendar) in zip(timers, calendars) {
             #expect(timer.contains("\nOnCalendar=\(calendar)\nPersistent=true\n"), "\(timer)")
         }

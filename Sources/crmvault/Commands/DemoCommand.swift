@@ -12,17 +12,17 @@ struct DemoCommand: AsyncParsableCommand {
             Starts the simulated Salesforce vendor on 127.0.0.1 over HTTPS, creates a vault, a writer key and a \
             real schedule in the demo folder, pulls three monthly exports through `crmvault pull`'s code, verifies \
             the vault without a key, restores the latest month into a SQLite replica, runs a restore drill and \
-            diffs the last two months; then prints where everything is and the commands to try next. The folder is marked as the \
-            demo's (.crmvault-demo): a rerun replaces only what the demo made there, and a folder that is not empty \
-            and not marked is refused (exit 2) and left untouched. The vault's passphrase is CRMVAULT_PASSPHRASE, \
-            else "crmvault demo passphrase".
+            diffs the last two months; then prints where everything is and the commands to try next. The folder is \
+            marked as the demo's (.crmvault-demo): a rerun replaces only what the demo made there, and a folder that \
+            is not empty and not marked is refused (exit 2) and left untouched. The vault's passphrase is \
+            CRMVAULT_PASSPHRASE, else "crmvault demo passphrase".
             """)
 
     @Option(help: "The demo folder: created and marked, or reused if the demo made it.")
     var root: String = "Vaults/demo"
 
     @Option(help: "Monthly exports to pull (2 to 12).") var months = 3
-    @Option(help: "About the number of Accounts in the simulated org (other objects scale with it).") var scale = 2000
+    @Option(help: "About the number of Accounts in the simulated org (other objects scale with it).") var scale = 600
 
     func validate() throws {
         guard (2...12).contains(months) else { throw ValidationError("--months takes 2 to 12.") }

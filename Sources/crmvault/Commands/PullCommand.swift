@@ -67,8 +67,9 @@ struct PullCommand: AsyncParsableCommand {
         let puller = Puller(
             passphrase: { try PassphraseSource.read(file: passphraseFile, confirming: false) },
             progress: { line in if onTerminal { FileHandle.standardError.write(Data("\(line)\n".utf8)) } })
-        let recorder = Self.beginRecording(definition)
+        let started = Self.beginRecording(definition)
         try await audited("pull", vaultPath: definition.vault.path, recordsPaths: audit.auditVerbose) { context in
+            var recorder = started
             let result: PullResult
             do {
                 let vault = try Vault.open(at: definition.vault)
@@ -122,7 +123,8 @@ extension PullCommand {
 
     static func record(_ body: () throws -> Void) {
         do { try body() } catch {
-            printWarning("this run's outcome is not recorded for `crmvault status`: \(TerminalText.escaped("\(error)"))")
+            printWarning(
+                "this run's outcome is not recorded for `crmvault status`: \(TerminalText.escaped("\(error)"))")
         }
     }
 }
