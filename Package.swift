@@ -71,6 +71,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,8 +82,8 @@ let package = Package(
         .target(
             name: "DemoScenario",
             dependencies: [
-                "VaultCore", "CRMExportGenerator", "Pull", "Replica", "VendorSimulator",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "VaultCore", "Definitions", "Pull", "Replica", "Schedule", "VendorSimulator",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -119,7 +120,8 @@ let package = Package(
         .testTarget(
             name: "VendorSimulatorTests",
             dependencies: [
-                "VendorSimulator", "crmvault-vendor-sim", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "VendorSimulator", "crmvault-vendor-sim", "VaultTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
