@@ -139,7 +139,7 @@ public struct DemoScenario: Sendable {
         guard replica.isPassed else { throw demoFailed("the replica failed its checks: \(replica.failures)") }
         let rows = replica.objects.reduce(0) { $0 + $1.rows }
         say(
-            "Restored \(restored.origin.label ?? "the latest") into the SQLite replica "
+            "Restored \(TerminalText.escaped(restored.origin.label)) into the SQLite replica "
                 + "\(TerminalText.escaped(root.path("replica.sqlite").path)): "
                 + "\(replica.objects.count) tables, \(rows) rows, "
                 + "\(replica.checks.count) checks passed (\(seconds(since: started)) s)")
@@ -170,7 +170,7 @@ public struct DemoScenario: Sendable {
             "\(TerminalText.escaped($0.name)) +\($0.added) -\($0.deleted) ~\($0.modified)"
         }
         say(
-            "Diff \(older.origin.label ?? "") → \(newer.origin.label ?? ""): "
+            "Diff \(TerminalText.escaped(older.origin.label)) → \(TerminalText.escaped(newer.origin.label)): "
                 + (changes.isEmpty ? "no changes" : changes.joined(separator: ", ")) + "; "
                 + (report.alerts.isEmpty ? "no alerts" : "\(report.alerts.count) alerts")
                 + " (\(seconds(since: started)) s)")
