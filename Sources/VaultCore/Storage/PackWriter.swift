@@ -6,6 +6,7 @@ final class PackWriter {
     private let dataKey: SecretBytes
     private var records: [(id: Digest, location: ChunkLocation)] = []
     private(set) var size: UInt64 = 0
+    private(set) var chunkCount = 0
 
     init(storage: any VaultStorage, sealing: SealingKey) throws {
         file = try storage.stageFile()
@@ -20,9 +21,14 @@ final class PackWriter {
         size += UInt64(bytes.count)
     }
 
-    /// Compresses, encrypts and appends one block of chunks.
+    /// Compresses, encrypts and appends one block of chunks, after checking it against every limit of
+    /// docs/FORMAT.md §6: a writer never commits what its own reader would refuse.
     func append(_ block: PendingBlock, compressor: ZstdCompressor) throws {
+        try PackFormat.checkLimits(chunkLengths: block.lengths)
         let compressed = try block.data.withUnsafeBytes { try compressor.compress($0) }
+        guard compressed.count + AEAD.tagCount <= PackFormat.maximumCiphertextLength else {
+            throw PackFormat.limitExceeded("its compressed size \(compressed.count) exceeds the format's ciphertext limit")
+        }
         let nonce = Sodium.randomBytes(AEAD.nonceCount)
         let header = BlockHeader(
             nonce: nonce, chunks: zip(block.ids, block.lengths).map { ($0, UInt32($1)) },
@@ -37,6 +43,7 @@ final class PackWriter {
         prefix.append(UInt32(header.count))
         try append(prefix.bytes + header)
         try append(ciphertext)
+        chunkCount += block.ids.count
         var offsetInBlock: UInt32 = 0
         for (id, length) in zip(block.ids, block.lengths) {
             records.append((id, ChunkLocation(  // the pack's name is known, and set, at `finish`
