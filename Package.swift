@@ -61,6 +61,7 @@ let package = Package(
             ]
         ),
         .target(name: "Replica", dependencies: ["VaultCore", "ExportLayout", "CSQLite"]),
+        .target(name: "Reader", dependencies: ["VaultCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "VendorSimulator",
             dependencies: [
@@ -89,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "crmvault",
             dependencies: [
-                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica",
+                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica", "Reader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -116,7 +117,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultCore", "VaultTesting", "CRMExportGenerator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultCore", "VaultTesting", "CRMExportGenerator", "Reader"]),
     ],
     swiftLanguageModes: [.v6]
 )

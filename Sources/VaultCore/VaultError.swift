@@ -6,6 +6,9 @@ public struct VaultError: Error, CustomStringConvertible, Sendable {
         case wrongPassphrase, keyRefused, keyFileInsecure, notAuthorized, readOnlyKey
         case chainBroken, chunkCorrupted, packCorrupted, manifestCorrupted, snapshotNotFound
         case hostileInput, inputUnreadable, targetNotEmpty, usage
+        /// An input to `backup` that is not what it claims or is expected to be: an HTML page named `.zip`, an export of
+        /// nothing, a "CRM export" without a CSV header row.
+        case exportRejected
         case unsupportedVersion, compressionFailed, cryptoFailed, ioFailed, diskFull, mediumMissing
     }
 

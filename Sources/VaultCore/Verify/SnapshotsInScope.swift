@@ -38,8 +38,9 @@ extension Vault {
                 problems.append(VerifyProblem(file: SnapshotManifest.path(id), message: "cannot be read (\(error))", affects: ["snapshot \(id.shortForm)"]))
                 continue
             }
-            result.all.append(CoverageSnapshot(id: id, time: manifest.time, entryTime: entry.time, origin: manifest.source.origin ?? "default",
-                holdsFiles: manifest.files.contains { $0.type == "file" }))
+            result.all.append(CoverageSnapshot(id: id, sequence: entry.sequence, label: manifest.label, time: manifest.time,
+                entryTime: entry.time, origin: manifest.source.origin ?? "default",
+                holdsFiles: manifest.files.contains { $0.type == "file" }, files: manifest.files.filter { $0.type == "file" }.count))
             guard entry.sequence >= firstSequenceInScope else { continue }
             let claimed = (entry.packs ?? []).compactMap(Digest.init(hex:))
             if MerkleTree.root([id] + claimed).hex != entry.root {

@@ -3,14 +3,23 @@ extension Vault {
     /// against its recorded size and keyed digest, and stopped as soon as it outgrows its recorded size. Nothing is
     /// written.
     func checkFileDigests(_ snapshots: [SnapshotsInScope.Snapshot], owner: VaultKeys, damagedFiles: Set<String>,
-                          sealers: (Digest) -> Set<PublicSigningKey>, problems: inout [VerifyProblem]) throws -> Int {
+                          sealers: (Digest) -> Set<PublicSigningKey>, problems: inout [VerifyProblem],
+                          progress: ProgressHandler? = nil) throws -> Int {
         var checked = 0
+        var update = OperationProgress(phase: "file digests",
+            bytesTotal: snapshots.reduce(Int64(0)) { $0 + Int64($1.manifest.bytesIn) },
+            itemsTotal: snapshots.reduce(0) { $0 + $1.manifest.files.count { $0.type == "file" } }, unit: "files")
         for snapshot in snapshots {
             let (id, manifest) = (snapshot.id, snapshot.manifest)
             // Each snapshot reads only its own packs, so a damaged stranger cannot stand in for its chunks.
             let reader = ChunkReader(storage: storage, keys: owner, locations: try loadChunkLocations(
                 of: snapshot.packs.compactMap { $0 }, sealers: sealers))
             for file in manifest.files where file.type == "file" {
+                if let progress {
+                    progress(update)
+                    update.itemsDone += 1
+                    update.bytesDone += Int64(max(file.size ?? 0, 0))
+                }
                 let damagedPacks = (file.packs ?? []).compactMap { snapshot.packs.indices.contains($0) ? snapshot.packs[$0] : nil }
                     .filter { damagedFiles.contains(PackFormat.packPath($0)) }
                 if !damagedPacks.isEmpty { continue }  // already reported with the damaged pack

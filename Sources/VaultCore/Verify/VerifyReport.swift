@@ -15,6 +15,8 @@ public struct VerifyOptions: Sendable {
     /// Warn when a source's newest snapshot is older than this many days.
     public var maximumAgeDays = 35
     public var now = Date()
+    /// Receives progress while packs are read (and, deep, while files are reassembled).
+    public var progress: ProgressHandler?
 
     public init(trustedFingerprint: String? = nil, ownerKeys: VaultKeys? = nil) {
         self.trustedFingerprint = trustedFingerprint
@@ -27,6 +29,11 @@ public struct VerifyOptions: Sendable {
 public struct VerifyReport: Sendable, Codable {
     /// `ok` or `problems`: the one field a script needs.
     public var status = "problems"
+    /// When the check ran (RFC 3339, UTC) and which crmvault ran it: what makes a report something to file.
+    public var checked = ""
+    public var crmvaultVersion = VaultFormat.softwareVersion
+    /// The owner fingerprint the auditor pinned (`--trust`), when given.
+    public var trustedFingerprint: String?
     public var vault: String
     public var location: String
     public var ownerFingerprint: String
@@ -46,6 +53,8 @@ public struct VerifyReport: Sendable, Codable {
     /// Files of interrupted backups: not referenced by the chain, harmless, reused or ignored later.
     public var leftovers: [String] = []
     public var coverage: [SourceCoverage] = []
+    /// Every snapshot of the chain whose manifest could be read, in chain order, with its label and source.
+    public var snapshotList: [VerifiedSnapshot] = []
     public var warnings: [String] = []
     /// What the process holding the writer lock says of itself, when one held it during verify (a running backup).
     public var activeWriter: String?
@@ -58,6 +67,19 @@ public struct VerifyReport: Sendable, Codable {
         self.ownerFingerprint = ownerFingerprint
         self.isDeep = isDeep
     }
+}
+
+/// One snapshot as the auditor's report lists it.
+public struct VerifiedSnapshot: Sendable, Codable {
+    public var id: String
+    public var sequence: Int
+    public var label: String
+    /// The exported system (`backup --source`), `default` for none.
+    public var source: String
+    /// The month it counts for in the coverage (its label when that is a month, else the month of its time).
+    public var month: String
+    public var time: String
+    public var files: Int
 }
 
 /// The snapshots of one source, month by month, with the months that have none.
