@@ -25,7 +25,9 @@ struct CRMVault: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, KeyCommand.self, BackupCommand.self, SnapshotsCommand.self, RestoreCommand.self,
             VerifyCommand.self, CheckpointCommand.self, LogCommand.self, CleanupCommand.self, ReaderCommand.self,
-            DemoCommand.self,
+            DemoCommand.self, PullCommand.self,
+            ReplicaCommand.self, DrillCommand.self, DiffCommand.self, HistoryCommand.self,
+            DaemonCommand.self, StatusCommand.self, ScheduleCommand.self,
         ]
     )
 

@@ -5,24 +5,35 @@ import ArgumentParser
 enum CommandSuggestion {
     /// The message for the first word of `arguments` that should name a subcommand and names none; nil when all do.
     static func unknownCommand(in arguments: [String], root: any ParsableCommand.Type) -> String? {
-        var command = root
-        var path = [root.configuration.commandName ?? "crmvault"]
+        var command: any ParsableCommand.Type = root
+        var path = [name(of: root) ?? "crmvault"]
         for word in arguments {
-            let subcommands = command.configuration.subcommands
+            let subcommands = subcommands(of: command)
             guard !subcommands.isEmpty, !word.hasPrefix("-") else { return nil }
-            let names = subcommands.compactMap(\.configuration.commandName) + ["help"]
-            guard let next = subcommands.first(where: { $0.configuration.commandName == word }) else {
-                if word == "help" { return nil }
-                let best = names.filter { $0 != "help" }.min { distance(word, $0) < distance(word, $1) }
+            if word == "help" { return nil }
+            guard let next = subcommands.first(where: { name(of: $0) == word }) else {
+                let names = subcommands.compactMap { name(of: $0) }
+                let best = names.min { distance(word, $0) < distance(word, $1) }
                 let suggestion = best.flatMap { distance(word, $0) <= max(2, word.count / 3) || $0.hasPrefix(word) ? $0 : nil }
-                return "Unknown command \"\(word)\" for `\(path.joined(separator: " "))`"
-                    + (suggestion.map { "; did you mean `\(path.joined(separator: " ")) \($0)`?" } ?? ".")
-                    + "\nCommands: \(names.filter { $0 != "help" }.joined(separator: ", ")). See `\(path.joined(separator: " ")) --help`."
+                let shown = path.joined(separator: " ")
+                return "Unknown command \"\(word)\" for `\(shown)`"
+                    + (suggestion.map { "; did you mean `\(shown) \($0)`?" } ?? ".")
+                    + "\nCommands: \(names.joined(separator: ", ")). See `\(shown) --help`."
             }
             command = next
             path.append(word)
         }
         return nil
+    }
+
+    /// The name a command is called by: its configured name, else the one ArgumentParser derives from its type.
+    private static func name(of command: any ParsableCommand.Type) -> String? {
+        command._commandName
+    }
+
+    private static func subcommands(of command: any ParsableCommand.Type) -> [any ParsableCommand.Type] {
+        let configuration = command.configuration
+        return configuration.subcommands
     }
 
     /// Levenshtein distance, with a swap of two neighbours counted as one edit (`bakcup` is one edit from `backup`).

@@ -35,6 +35,11 @@ enum VerifyReportPrinter {
             }
             Swift.print("Coverage of \(shown(source.source)): \(shown(months.joined(separator: ", "))); newest \(shown(source.newest))")
         }
+        for drill in report.drills {
+            Swift.print("Restore drills of \(shown(drill.source)): \(drill.drills); last \(drill.lastTime) \(drill.lastResult.uppercased()) "
+                + "(snapshot \(drill.lastSnapshot.prefix(12)), chain entry \(drill.lastSequence))"
+                + (drill.lastResult == "pass" ? "" : drill.lastPassed.map { "; last passed \($0)" } ?? "; none passed"))
+        }
         if let reader {
             Swift.print("Reader \(shown(reader.directory)): "
                 + (reader.matches ? "its binary matches crmvault.sha256 (\(shown(reader.actual)))" : "DOES NOT CHECK OUT"))
@@ -42,8 +47,8 @@ enum VerifyReportPrinter {
         for warning in report.warnings { Swift.print("WARNING: \(shown(warning))") }
         if !report.leftovers.isEmpty {
             if let writer = report.activeWriter {
-                Swift.print("A backup is running (\(shown(writer))): \(counted(report.leftovers.count, "file")) it is writing are not "
-                    + "committed yet:")
+                Swift.print("A backup is running (\(shown(writer))): \(counted(report.leftovers.count, "file")) it is writing "
+                    + (report.leftovers.count == 1 ? "is" : "are") + " not committed yet:")
             } else {
                 Swift.print("\(counted(report.leftovers.count, "leftover file")) of interrupted backups, which no chain entry vouches "
                     + "for (not trusted; the next backup reuses what it can verify and removes the rest, `crmvault cleanup` "

@@ -147,7 +147,7 @@ struct OperatorCommandTests {
         truncated.removeLast(30)
         try truncated.write(to: directory.path("cut.zip"))
         let cut = try runner.run(["backup", "--vault", vault, directory.path("cut.zip").path])
-        #expect(cut.status == 1 && cut.stderr.contains("cut short"), "\(cut.all)")
+        #expect(cut.status == 1 && cut.stderr.contains("truncated or damaged"), "\(cut.all)")
         #expect(!cut.stderr.contains("missingEndOfCentralDirectoryRecord"))
     }
 
@@ -242,7 +242,7 @@ struct OperatorCommandTests {
         _ = "backup of export, pid 4121".withCString { pwrite(fd, $0, strlen($0), 0) }
         let verify = try CommandRunner().run(["verify", "--vault", vault])
         #expect(verify.status == 0, "\(verify.all)")
-        #expect(verify.stdout.contains("A backup is running (backup of export, pid 4121)"), "\(verify.stdout)")
+        #expect(verify.stdout.contains("A backup is running (backup of export, pid 4121"), "\(verify.stdout)")
         #expect(!verify.stdout.contains("put there by someone else") && !verify.stdout.contains("leftover files"))
     }
 
@@ -250,7 +250,8 @@ struct OperatorCommandTests {
         let directory = try TemporaryDirectory()
         let log = directory.path("local-audit.log").path
         let (runner, vault) = try CommandLineTests.makeVault(directory)
-        let (_, other) = try CommandLineTests.makeVault(try TemporaryDirectory())
+        let otherDirectory = try TemporaryDirectory()
+        let (_, other) = try CommandLineTests.makeVault(otherDirectory)
         #expect(try CommandRunner().run(["verify", "--vault", vault], environment: ["CRMVAULT_AUDIT_LOG": log]).status == 0)
         #expect(try CommandRunner().run(["verify", "--vault", other], environment: ["CRMVAULT_AUDIT_LOG": log]).status == 0)
         let local = try runner.run(["log", "--local", "--vault", vault], environment: ["CRMVAULT_AUDIT_LOG": log])

@@ -99,27 +99,35 @@ struct OperatorVaultTests {
         let vault = try TemporaryVault()
         let leftovers = try Self.interruptedBackup(vault)
         let storage = vault.vault.storage
-        // Junk in crmvault's own names, and one file crmvault never names, which must survive.
+        // Leftovers of FORMAT.md §9's rules 2 and 4: a sealed index whose pack never arrived, regular files in tmp/.
+        var orphan = PackIndex(pack: Digest(hex: String(repeating: "ef", count: 32))!, records: [])
+        orphan.seal(with: vault.owner)
+        try storage.writeDurably(PackFormat.indexPath(orphan.pack), orphan.encoded())
+        try vault.directory.write("0123456789abcdef.tmp", Data("half".utf8), under: "vault/tmp")
+        try vault.directory.write("notes.txt", Data("half too".utf8), under: "vault/tmp")
+        // Files no interrupted backup could have left: evidence for verify, which no backup may remove.
         let junk = TestExports.seededBytes(5000, seed: 11)
         let junkName = SHA256Hasher.hash(Array(junk))
         try storage.writeDurably(PackFormat.packPath(junkName), Array(junk))
-        try storage.writeDurably(PackFormat.indexPath(Digest(hex: String(repeating: "ab", count: 32))!), [1, 2, 3])
-        try storage.writeDurably("snapshots/" + String(repeating: "cd", count: 32) + ".manifest", Array("{}\n".utf8))
-        try vault.directory.write("0123456789abcdef.tmp", Data("half".utf8), under: "vault/tmp")
-        try vault.directory.write("notes.txt", Data("mine".utf8), under: "vault/tmp")
+        let garbageIndex = PackFormat.indexPath(Digest(hex: String(repeating: "ab", count: 32))!)
+        try storage.writeDurably(garbageIndex, [1, 2, 3])
+        let foreignManifest = "snapshots/" + String(repeating: "cd", count: 32) + ".manifest"
+        try storage.writeDurably(foreignManifest, Array("{}\n".utf8))
 
         let result = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
         #expect(result.newChunkBytes < 3 << 20, "the verified leftover packs were reused")
         let claimed = Set(try vault.vault.loadChain().claimedPacks.keys)
         #expect(Set(leftovers).isSubset(of: claimed))
-        for path in [PackFormat.packPath(junkName), "tmp/0123456789abcdef.tmp", "snapshots/" + String(repeating: "cd", count: 32) + ".manifest"] {
+        for path in [PackFormat.indexPath(orphan.pack), "tmp/0123456789abcdef.tmp", "tmp/notes.txt"] {
             #expect(result.leftovers.removed.contains(path), "\(path) was not reclaimed")
             #expect(!storage.exists(path))
         }
-        #expect(storage.exists("tmp/notes.txt"), "a file crmvault did not make was removed")
+        for path in [PackFormat.packPath(junkName), garbageIndex, foreignManifest] {
+            #expect(storage.exists(path), "\(path) is not a leftover, yet a backup removed it")
+        }
+        #expect(result.leftovers.removed.count == 3)
         let report = try vault.reopened().verify()
-        #expect(report.leftovers.isEmpty)
-        #expect(report.problems.map(\.file) == ["tmp/notes.txt"], "a file crmvault never names is verify's to report")
+        #expect(report.leftovers.allSatisfy { [PackFormat.packPath(junkName), garbageIndex, foreignManifest].contains($0) })
     }
 
     @Test func leftoversABackupCouldNotUseAreRemovedOnceItCommits() throws {

@@ -17,6 +17,8 @@ final class BackupSession: ExportVisitor {
     private(set) var newChunkBytes = 0
     /// Where to report progress, with the report so far (totals from the survey of the export).
     var progress: (report: OperationProgress, handler: ProgressHandler)?
+    /// Entries left out, each "path (reason)" with the path escaped.
+    private(set) var skipped: [String] = []
 
     init(keys: VaultKeys, config: VaultConfig, known: [Digest: ChunkLocation], sink: PackSink) {
         self.keys = keys
@@ -30,6 +32,8 @@ final class BackupSession: ExportVisitor {
     func directory(_ path: String, mode: Int, mtime: FileTime) throws {
         entries.append(.init(path: path, type: "directory", mode: mode, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds))
     }
+
+    func skipped(_ path: String, reason: String) { skipped.append("\(path) (\(reason))") }
 
     func symlink(_ path: String, target: String, mtime: FileTime) throws {
         entries.append(.init(path: path, type: "symlink", mode: 0o777, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds,

@@ -13,6 +13,9 @@ public struct BackupResult: Sendable {
     public var newChunkBytes: Int
     /// Leftovers of earlier interrupted backups this backup reused or removed.
     public var leftovers = LeftoverCleanup()
+    /// Entries of the export that were left out, each "path (reason)" with the path escaped (names that are not
+    /// UTF-8); the backup of everything else went ahead.
+    public var skipped: [String] = []
 }
 
 extension Vault {
@@ -107,6 +110,6 @@ extension Vault {
         return BackupResult(
             snapshotID: snapshotID, sequence: entry.sequence, files: entry.files!, bytesIn: session.bytesIn, bytesStored: bytesStored,
             chunks: session.chunkCount, newChunkBytes: session.newChunkBytes,
-            leftovers: removeUnusedLeftovers(leftovers, claimed: Set(claimed)))
+            leftovers: removeUnusedLeftovers(leftovers, claimed: Set(claimed)), skipped: session.skipped)
     }
 }

@@ -25,13 +25,14 @@ struct Leftovers {
 extension Vault {
     /// Removes the leftovers of interrupted backups that cannot be used, and returns the ones that can.
     ///
-    /// The caller holds the writer lock and has read the chain whole (`loadChain` throws at the first problem, so
-    /// nothing a damaged chain claims is ever taken for a leftover). Only files the layout names as crmvault's and the
-    /// chain does not claim are removed: staged files in `tmp/` (`<16 hex>.tmp`), indexes of packs that are absent
-    /// and unclaimed, unclaimed packs that do not verify (with their indexes), and manifests no chain entry names
-    /// that are not intact snapshots of this vault. A leftover pack is kept for reuse only if its index is sealed by
-    /// the owner or an authorized writer, it hashes to its name and its blocks match the index (anyone can drop a
-    /// well-formed pack into a directory). With `keepingReusable` false (`crmvault cleanup`) every leftover goes.
+    /// Follows FORMAT.md §9's one rule for leftovers: only files of its four kinds are ever removed, and a file
+    /// verify reports as a problem (an unclaimed pack without a sealed, matching index; an unsealed or foreign index;
+    /// a manifest that does not hash to its name; anything in `tmp/` that is not a regular file) is evidence, left
+    /// alone. The caller holds the writer lock and has read the chain whole (`loadChain` throws at the first problem,
+    /// so nothing a damaged chain claims is ever taken for a leftover). Regular files in `tmp/` and indexes whose pack
+    /// never arrived always go. A backup (`keepingReusable`) keeps the leftover packs of rule 1 for reuse and the
+    /// manifests that are intact snapshots of this vault (their chain entry may have been lost) with their packs;
+    /// the other rule-3 manifests go. `crmvault cleanup` removes every leftover.
     func reclaimLeftovers(chain: ChainState, keepingReusable: Bool) throws -> Leftovers {
         var leftovers = Leftovers()
         func remove(_ path: String) {
@@ -39,13 +40,16 @@ extension Vault {
             leftovers.cleanup.removed.append(path)
             leftovers.cleanup.bytesFreed += Int64(size)
         }
-        // Only regular files: anything else in tmp/ was planted, and is neither followed nor deleted through.
-        for file in try names(in: "tmp") where Self.isStagedFileName(file) { remove("tmp/" + file) }
+        // Rule 4. Only regular files: anything else in tmp/ was planted, and is neither followed nor deleted through.
+        for file in try names(in: "tmp") { remove("tmp/" + file) }
 
+        // Rule 3: a manifest no entry names that hashes to its name.
         let named = Set(chain.snapshotEntries.compactMap { $0.entry.snapshot })
         for file in try names(in: "snapshots") where file.hasSuffix(".manifest") {
-            guard let id = Digest(hex: file.dropLast(9)), !named.contains(id.hex) else { continue }
-            if let manifest = intactManifest(id) {
+            guard let id = Digest(hex: file.dropLast(9)), !named.contains(id.hex),
+                let bytes = try? storage.read(SnapshotManifest.path(id), limit: ReadLimit.manifest), SHA256Hasher.hash(bytes) == id
+            else { continue }
+            if let manifest = try? CanonicalJSON.decode(SnapshotManifest.self, from: bytes), manifest.vault == self.id {
                 leftovers.cleanup.orphanSnapshots.append("snapshots/" + file)
                 if keepingReusable {
                     leftovers.packsOfOrphans.formUnion(manifest.packs.compactMap(Digest.init(hex:)))
@@ -55,28 +59,31 @@ extension Vault {
             remove("snapshots/" + file)
         }
 
+        // Rule 1: an unclaimed pack that hashes to its name with a sealed index that matches it.
         let scanner = PackScanner(storage: storage, ownerKeys: nil)
         let sealers = chain.authorizedWriters.union([config.ownerKey!])
         for pack in try listPacks() where chain.claimedPacks[pack] == nil {
             // Cheap first: a pack whose index does not even name a key of this vault as its sealer is not read at all.
-            if keepingReusable || leftovers.packsOfOrphans.contains(pack),
-                let sealer = IndexComparer.storedSealer(storage: storage, pack: pack), sealers.contains(sealer)
-            {
-                let result = try scanner.scan(pack, comparingIndex: true)
-                if result.hash == pack, result.problem == nil, let index = result.index, index.isSealed(byOneOf: sealers) {
-                    leftovers.reusable[pack] = sealer
-                    leftovers.cleanup.reusablePacks.append(PackFormat.packPath(pack))
-                    continue
-                }
+            guard let sealer = IndexComparer.storedSealer(storage: storage, pack: pack), sealers.contains(sealer) else { continue }
+            let result = try scanner.scan(pack, comparingIndex: true)
+            guard result.hash == pack, result.problem == nil, let index = result.index, index.isSealed(byOneOf: sealers) else {
+                continue
             }
-            remove(PackFormat.indexPath(pack))
-            remove(PackFormat.packPath(pack))
+            if keepingReusable || leftovers.packsOfOrphans.contains(pack) {
+                leftovers.reusable[pack] = sealer
+                leftovers.cleanup.reusablePacks.append(PackFormat.packPath(pack))
+            } else {
+                remove(PackFormat.indexPath(pack))
+                remove(PackFormat.packPath(pack))
+            }
         }
-        // An index whose pack never arrived (the backup died between the two) is of no use.
+        // Rule 2: a sealed index whose pack never arrived (the backup died between the two).
         for prefix in try names(in: "index", kind: .directory) {
             for file in try names(in: "index/" + prefix) where file.hasSuffix(".index") {
                 guard let pack = Digest(hex: file.dropLast(6)), chain.claimedPacks[pack] == nil,
-                    !storage.exists(PackFormat.packPath(pack))
+                    !storage.exists(PackFormat.packPath(pack)),
+                    let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
+                    let index = try? PackIndex.decode(bytes), index.pack == pack, index.isSealed(byOneOf: sealers)
                 else { continue }
                 remove("index/\(prefix)/\(file)")
             }
@@ -106,18 +113,5 @@ extension Vault {
         defer { withExtendedLifetime(lock) {} }
         try requireSoundLayout()
         return try reclaimLeftovers(chain: try loadChain(), keepingReusable: false).cleanup
-    }
-
-    /// The manifest `snapshots/<id>.manifest` when it hashes to its name and is a manifest of this vault.
-    private func intactManifest(_ id: Digest) -> SnapshotManifest? {
-        guard let bytes = try? storage.read(SnapshotManifest.path(id), limit: ReadLimit.manifest), SHA256Hasher.hash(bytes) == id,
-            let manifest = try? CanonicalJSON.decode(SnapshotManifest.self, from: bytes), manifest.vault == self.id
-        else { return nil }
-        return manifest
-    }
-
-    /// True for the names `stageFile` gives: 16 lowercase hex digits and `.tmp`.
-    static func isStagedFileName(_ name: String) -> Bool {
-        name.count == 20 && name.hasSuffix(".tmp") && name.dropLast(4).allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
 }

@@ -63,7 +63,8 @@ enum ExportCheck {
         // A quoted header name may not hold a line break in any export we know; the first line is the header.
         guard let end = line.firstIndex(where: { $0 == 0x0a || $0 == 0x0d }) else { return false }
         line = line[..<end]
-        guard !line.isEmpty, !line.contains(where: { $0 < 0x20 && $0 != 0x09 }) else { return false }
+        // A NUL byte means a binary file; other control bytes may be hostile column names, which are still a header.
+        guard !line.isEmpty, !line.contains(0) else { return false }
         let text = String(decoding: line, as: UTF8.self)
         let separator: Character = [",", ";", "\t"].max { first, second in
             text.filter { $0 == first }.count < text.filter { $0 == second }.count

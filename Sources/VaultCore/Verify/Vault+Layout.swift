@@ -74,14 +74,10 @@ extension Vault {
             }
         }
         if present.contains("tmp") {
-            for entry in try storage.entries("tmp") {
-                if entry.kind != .file {
-                    problems.append(VerifyProblem(file: "tmp/\(entry.name)",
-                        message: "is \(entry.kind) in tmp/, where crmvault only ever writes regular files: backups neither follow "
-                            + "nor delete it; remove it by hand"))
-                } else if !Self.isStagedFileName(entry.name) {
-                    unexpected("tmp/\(entry.name)")  // crmvault stages only `<16 hex>.tmp`; backups leave anything else alone
-                }
+            for entry in try storage.entries("tmp") where entry.kind != .file {
+                problems.append(VerifyProblem(file: "tmp/\(entry.name)",
+                    message: "is \(entry.kind) in tmp/, where crmvault only ever writes regular files: backups neither follow "
+                        + "nor delete it; remove it by hand"))
             }
         }
         return problems

@@ -14,6 +14,8 @@ public struct VerifyOptions: Sendable {
     public var samplePercent: Double?
     /// Warn when a source's newest snapshot is older than this many days.
     public var maximumAgeDays = 35
+    /// Warn when a source has no passing restore drill newer than this many days.
+    public var maximumDrillAgeDays = 35
     public var now = Date()
     /// Receives progress while packs are read (and, deep, while files are reassembled).
     public var progress: ProgressHandler?
@@ -55,6 +57,8 @@ public struct VerifyReport: Sendable, Codable {
     public var coverage: [SourceCoverage] = []
     /// Every snapshot of the chain whose manifest could be read, in chain order, with its label and source.
     public var snapshotList: [VerifiedSnapshot] = []
+    /// The last restore drill per source (FORMAT.md §9.1).
+    public var drills: [SourceDrill] = []
     public var warnings: [String] = []
     /// What the process holding the writer lock says of itself, when one held it during verify (a running backup).
     public var activeWriter: String?

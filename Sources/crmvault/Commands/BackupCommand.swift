@@ -16,6 +16,7 @@ struct BackupCommand: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: ArgumentHelp("A writer key file; without it the owner passphrase is used.", valueName: "file"))
     var key: String?
@@ -43,7 +44,7 @@ struct BackupCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited("backup", vaultPath: vault.name) { context in
+        try audited("backup", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let keys = try passphrase.keys(for: opened, writerKeyFile: key)
@@ -58,13 +59,14 @@ struct BackupCommand: ParsableCommand {
                 progress: meter?.handler)
             meter?.finish()
             context.outcome = "ok: snapshot \(result.snapshotID.hex)"
+            for skipped in result.skipped { printWarning("left out of the snapshot: \(skipped)") }
             let seconds = Date().timeIntervalSince(started)
             if output.json {
                 try printJSON(BackupOutput(
                     id: result.snapshotID.hex, sequence: result.sequence, label: label, source: source ?? "default",
                     files: result.files, bytesIn: result.bytesIn, bytesStored: result.bytesStored,
                     newChunkBytes: result.newChunkBytes, leftoversRemoved: result.leftovers.removed.count,
-                    leftoverBytesFreed: result.leftovers.bytesFreed, seconds: seconds))
+                    leftoverBytesFreed: result.leftovers.bytesFreed, skipped: result.skipped, seconds: seconds))
                 return
             }
             output.say("snapshot \(result.snapshotID.hex)")
@@ -95,5 +97,7 @@ struct BackupOutput: Encodable {
     var newChunkBytes: Int
     var leftoversRemoved: Int
     var leftoverBytesFreed: Int64
+    /// Entries left out (names that are not UTF-8), escaped, with the reason.
+    var skipped: [String]
     var seconds: Double
 }

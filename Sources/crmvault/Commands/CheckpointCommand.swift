@@ -15,12 +15,13 @@ struct CheckpointCommand: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var audit: AuditOptions
 
     @Flag(help: "Sign the checkpoint with the owner key (needs the owner passphrase).") var sign = false
     @Option(help: ArgumentHelp("Also write the checkpoint to this file.", valueName: "file")) var out: String?
 
     func run() throws {
-        try audited("checkpoint", vaultPath: vault.name) { context in
+        try audited("checkpoint", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             if let out { try Self.requireReplaceable(out) }

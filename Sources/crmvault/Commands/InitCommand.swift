@@ -16,6 +16,7 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: ArgumentHelp("Argon2id cost: interactive, moderate or sensitive.", valueName: "cost"))
     var kdf: String = "moderate"
@@ -31,7 +32,7 @@ struct InitCommand: ParsableCommand {
     var packTarget: Int?
 
     func run() throws {
-        try audited("init", vaultPath: vault.name) { context in
+        try audited("init", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             var settings = VaultSettings()
             switch kdf {
             case "interactive": settings.kdf = .interactive

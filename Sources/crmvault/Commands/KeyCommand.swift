@@ -19,6 +19,7 @@ struct WriterKeyCommand: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: ArgumentHelp("Where to write the key file (created with mode 0600, never overwritten).", valueName: "file"))
     var out: String
@@ -27,7 +28,7 @@ struct WriterKeyCommand: ParsableCommand {
     var name: String?
 
     func run() throws {
-        try audited("key writer", vaultPath: vault.name) { context in
+        try audited("key writer", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let owner = try opened.unlock(passphrase: try passphrase.passphrase())

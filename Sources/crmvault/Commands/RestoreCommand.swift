@@ -16,6 +16,7 @@ struct RestoreCommand: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: ArgumentHelp("The directory to restore into (new, or empty unless --force).", valueName: "dir"))
     var to: String
@@ -36,7 +37,7 @@ struct RestoreCommand: ParsableCommand {
     var snapshot: String
 
     func run() throws {
-        try audited("restore", vaultPath: vault.name) { context in
+        try audited("restore", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let keys = try passphrase.keys(for: opened, writerKeyFile: key)
@@ -73,7 +74,7 @@ struct RestoreCommand: ParsableCommand {
 
     /// The result in words; what went wrong is blamed on what is at fault: the vault's data, or the target.
     private func printHuman(_ report: RestoreReport, snapshotID: String, label: String, seconds: Double) {
-        let shown = TerminalText.escaped
+        func shown(_ value: String) -> String { TerminalText.escaped(value) }
         let name = shown(String(snapshotID.prefix(12))) + (label.isEmpty ? "" : " (\(shown(label)))")
         output.say("Restored \(counted(report.filesRestored, "file")) (\(formatBytes(report.bytesRestored))) of snapshot \(name) "
             + "to \(shown(to)) in \(String(format: "%.1f", seconds)) s.")

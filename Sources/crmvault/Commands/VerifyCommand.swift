@@ -16,6 +16,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: ArgumentHelp("The owner fingerprint you pinned at init; verify fails if the vault's owner key differs.",
         valueName: "fingerprint"))
@@ -36,6 +37,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Warn when a source's newest snapshot is older than this many days.", valueName: "days"))
     var maxAge = 35
 
+    @Option(help: "Warn when a source has no passing restore drill (`crmvault drill`) newer than this many days.")
+    var maxDrillAge = 35
+
     @Flag(help: "Also decrypt, decompress and check every chunk and every file's digest (needs the owner passphrase).")
     var deep = false
 
@@ -50,7 +54,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.name) { context in
+        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let opened: Vault
             do {
                 opened = try vault.open()
@@ -70,8 +74,10 @@ struct VerifyCommand: ParsableCommand {
             options.since = try since.map { (try Self.readCheckpoint($0), $0) }
             options.samplePercent = sample
             options.maximumAgeDays = maxAge
+            options.maximumDrillAgeDays = maxDrillAge
             if deep {
                 if let key {
+                    ProcessHardening.protectSecrets()
                     context.keys = try opened.loadWriterKey(from: URL(fileURLWithPath: key))
                     throw VaultError(.readOnlyKey, "A writer key cannot run verify --deep: it cannot decrypt any data.",
                         remedy: "Use the owner passphrase, or run keyless `crmvault verify` without --deep.")
