@@ -5,17 +5,17 @@
 # vault. Output: .build/static/crmvault, with FORMAT.md beside it (what `reader` copies too).
 #
 #   scripts/build-static.sh            release build (what goes on a medium)
-#   scripts/build-static.sh --debug    relinks the debug build statically (what CI checks: only the link step runs)
 #
-# Check the result with scripts/check-static.sh .build/static/crmvault.
+# A debug build cannot just be relinked statically: its objects were compiled against the shared Foundation, whose
+# module does not pull in CoreFoundation and the ICU data the static one needs, so every module is compiled again
+# (in release, in .build/release). Check the result with scripts/check-static.sh (.ci/static runs both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 configuration=release
 while [ $# -gt 0 ]; do
     case "$1" in
-        --debug) configuration=debug ;;
-        -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "error: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
     shift

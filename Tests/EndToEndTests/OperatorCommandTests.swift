@@ -177,6 +177,9 @@ struct OperatorCommandTests {
         #expect(typo.status == 2 && typo.stderr.contains("\"bakcup\"") && typo.stderr.contains("`crmvault backup`"), "\(typo.all)")
         let nested = try runner.run(["key", "writr"])
         #expect(nested.status == 2 && nested.stderr.contains("`crmvault key writer`"), "\(nested.all)")
+        // Commands named after their type (no configured name) are known too: `schedule crontab` is not a typo.
+        let derived = try runner.run(["schedule", "crontb"])
+        #expect(derived.status == 2 && derived.stderr.contains("`crmvault schedule crontab`"), "\(derived.all)")
 
         let missing = try runner.run(["snapshots", "--vault", directory.path("unmounted", "crm").path])
         #expect(missing.status == 5, "a missing medium exits 5: \(missing.all)")
