@@ -64,6 +64,7 @@ let package = Package(
             ]
         ),
         .target(name: "Replica", dependencies: ["VaultCore", "ExportLayout", "CSQLite"]),
+        .target(name: "Reader", dependencies: ["VaultCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "VendorSimulator",
             dependencies: [
@@ -93,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "crmvault",
             dependencies: [
-                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica", "ExportLayout",
+                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica", "ExportLayout", "Reader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -127,7 +128,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator", "VaultCore", "CSQLite"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultCore", "VaultTesting", "CRMExportGenerator", "VendorSimulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultCore", "VaultTesting", "CRMExportGenerator", "VendorSimulator", "Reader"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -108,9 +108,8 @@ import Glibc
             #expect(log.current.contains("notice daemon.stopped"))
             #expect(!log.current.contains(Self.secret) && !arguments.contains(Self.secret))
 
-            #expect(
-                try await setup.runner.run(["snapshots", "--vault", setup.vault, "--json"]).stdout.trimmingCharacters(
-                    in: .whitespacesAndNewlines) == "[]")
+            let listing = try await setup.runner.run(["snapshots", "--vault", setup.vault, "--json"])
+            #expect(listing.stdout.contains("\"snapshots\": []"), "\(listing.all)")
             let verify = try await setup.runner.run(["verify", "--vault", setup.vault])
             #expect(verify.status == 0, "\(verify.all)")
             #expect(try await Self.status(setup)["outcome"] as? String == "cancelled")

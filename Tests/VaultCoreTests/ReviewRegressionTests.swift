@@ -216,7 +216,7 @@ struct ReviewRegressionTests {
         _ = try vault.vault.backup(export, keys: vault.owner)
         let target = vault.directory.path("restore-root", "target")
         let report = try vault.vault.restore(try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain()), to: target,
-            keys: vault.owner)
+            keys: vault.owner, outsideLinks: .refuse)
         #expect(report.failures.map(\.path) == ["x"])
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target.appendingPathComponent("ok").path) == "d")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: target.appendingPathComponent("d/up").path) == "..")

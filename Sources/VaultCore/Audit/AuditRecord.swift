@@ -49,7 +49,7 @@ extension Vault {
             if entry.vault != id { issues.append("belongs to vault \(entry.vault)") }
             if entry.sequence != index { issues.append("says it is audit entry \(entry.sequence)") }
             if entry.previous != previous.hex { issues.append("does not link to the audit entry before it (edited, dropped or reordered)") }
-            var signedBy = "unknown key \(entry.signer.prefix(16))…"
+            var signedBy = "unknown key " + (PublicSigningKey(hex: entry.signer).map { String($0.fingerprint.prefix(16)) + "…" } ?? "?")
             if let signer = PublicSigningKey(hex: entry.signer) {
                 if signer == owner {
                     signedBy = "owner"

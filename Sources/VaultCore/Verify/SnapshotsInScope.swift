@@ -55,8 +55,9 @@ extension Vault {
             }
             guard var manifest = reading.manifest else { continue }
             manifest.files = manifest.files.enumerated().filter { reading.fileViolations[$0.offset] == nil }.map(\.element)
-            result.all.append(CoverageSnapshot(id: id, time: manifest.time, entryTime: entry.time, origin: manifest.source.origin ?? "default",
-                holdsFiles: manifest.files.contains { $0.type == "file" }))
+            result.all.append(CoverageSnapshot(id: id, sequence: entry.sequence, label: manifest.label, time: manifest.time,
+                entryTime: entry.time, origin: manifest.source.origin ?? "default",
+                holdsFiles: manifest.files.contains { $0.type == "file" }, files: manifest.files.filter { $0.type == "file" }.count))
             guard entry.sequence >= firstSequenceInScope else { continue }
             let packs = manifest.packs.map { Digest(hex: $0) }
             result.inScope.append(.init(id: id, sequence: entry.sequence, manifest: manifest, packs: packs, signedBy: signedBy))

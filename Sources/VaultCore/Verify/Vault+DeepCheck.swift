@@ -8,9 +8,14 @@ extension Vault {
     /// that touch a damaged block (or a missing pack) are reported, per snapshot. Returns the number of files checked
     /// intact and, for each snapshot with damage, what is lost.
     func checkFileDigests(_ snapshots: [SnapshotsInScope.Snapshot], owner: VaultKeys, sealers: (Digest) -> Set<PublicSigningKey>,
-                          problems: inout [VerifyProblem]) throws -> (intact: Int, damage: [SnapshotDamage]) {
+                          problems: inout [VerifyProblem], progress: ProgressHandler? = nil)
+        throws -> (intact: Int, damage: [SnapshotDamage])
+    {
         var intact = 0
         var damage: [SnapshotDamage] = []
+        var update = OperationProgress(phase: "file digests",
+            bytesTotal: snapshots.reduce(Int64(0)) { $0 + Int64($1.manifest.bytesIn) },
+            itemsTotal: snapshots.reduce(0) { $0 + $1.manifest.files.count { $0.type == "file" } }, unit: "files")
         for snapshot in snapshots {
             let (id, manifest) = (snapshot.id, snapshot.manifest)
             // Each snapshot reads only its own packs, so a damaged stranger cannot stand in for its chunks.
@@ -18,6 +23,11 @@ extension Vault {
                 of: snapshot.packs.compactMap { $0 }, sealers: sealers))
             var lost = SnapshotDamage(snapshot: id.hex, damagedFiles: [], intactFiles: 0)
             for file in manifest.files where file.type == "file" {
+                if let progress {
+                    progress(update)
+                    update.itemsDone += 1
+                    update.bytesDone += Int64(max(file.size ?? 0, 0))
+                }
                 do {
                     try checkFile(file, reader: reader, owner: owner)
                     lost.intactFiles += 1

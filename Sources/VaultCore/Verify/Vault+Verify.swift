@@ -12,6 +12,8 @@ extension Vault {
     public func verify(_ options: VerifyOptions) throws -> VerifyReport {
         let started = Date()
         var report = VerifyReport(vault: id, location: location, ownerFingerprint: ownerFingerprint, isDeep: options.ownerKeys != nil)
+        report.checked = Timestamp.format(options.now)
+        report.trustedFingerprint = options.trustedFingerprint?.lowercased()
         var problems: [VerifyProblem] = []
         if let trusted = options.trustedFingerprint {
             if trusted.lowercased() == ownerFingerprint {
@@ -78,7 +80,18 @@ extension Vault {
         }
         let scanner = PackScanner(storage: storage, ownerKeys: options.ownerKeys)
         var copies = ChunkCopies(storage: storage, named: snapshots.namedChunks)
+        var packProgress = options.progress.map { _ in
+            OperationProgress(phase: options.ownerKeys == nil ? "verify" : "deep verify",
+                bytesTotal: inScope.reduce(Int64(0)) { $0 + ((try? storage.size(of: PackFormat.packPath($1))).map(Int64.init) ?? 0) },
+                itemsTotal: inScope.count, unit: "packs")
+        }
         for name in inScope {
+            if var update = packProgress, let handler = options.progress {
+                handler(update)
+                update.itemsDone += 1
+                update.bytesDone += (try? storage.size(of: PackFormat.packPath(name))).map(Int64.init) ?? 0
+                packProgress = update
+            }
             let path = PackFormat.packPath(name)
             let affects = snapshots.dependents[name] ?? []
             let result: PackScanner.Result
@@ -160,8 +173,9 @@ extension Vault {
             }
         }
         if let owner = options.ownerKeys {
+            if let update = packProgress { options.progress?(update) }
             (report.filesChecked, report.damage) = try checkFileDigests(snapshots.inScope, owner: owner, sealers: indexSealers(chain),
-                problems: &problems)
+                problems: &problems, progress: options.progress)
         }
 
         let unclaimed = try unclaimedFileVerdicts(chain: chain, presentPacks: presentSet, referencedManifests: snapshots.referencedManifests)
@@ -169,6 +183,10 @@ extension Vault {
         problems += unclaimed.problems
         problems += try layoutProblems()
         (report.coverage, report.warnings) = Self.coverage(of: snapshots.all, now: options.now, maximumAgeDays: options.maximumAgeDays)
+        report.snapshotList = snapshots.all.map {
+            VerifiedSnapshot(id: $0.id.hex, sequence: $0.sequence, label: $0.label, source: $0.origin,
+                month: SnapshotMonth.of(label: $0.label, time: $0.time), time: $0.time, files: $0.files)
+        }
         if let holder = report.activeWriter {
             report.warnings.insert("a crmvault process is writing to this vault now (\(holder)): what it writes shows as leftovers "
                 + "until it commits; verify again when it has finished", at: 0)

@@ -19,6 +19,8 @@ public struct VerifyOptions: Sendable {
     /// Warn when a source has no passing restore drill newer than this many days.
     public var maximumDrillAgeDays = 35
     public var now = Date()
+    /// Receives progress while packs are read (and, deep, while files are reassembled).
+    public var progress: ProgressHandler?
 
     public init(trustedFingerprint: String? = nil, ownerKeys: VaultKeys? = nil) {
         self.trustedFingerprint = trustedFingerprint
@@ -31,6 +33,11 @@ public struct VerifyOptions: Sendable {
 public struct VerifyReport: Sendable, Codable {
     /// `ok` or `problems`: the one field a script needs.
     public var status = "problems"
+    /// When the check ran (RFC 3339, UTC) and which crmvault ran it: what makes a report something to file.
+    public var checked = ""
+    public var crmvaultVersion = VaultFormat.softwareVersion
+    /// The owner fingerprint the auditor pinned (`--trust`), when given.
+    public var trustedFingerprint: String?
     public var vault: String
     public var location: String
     public var ownerFingerprint: String
@@ -53,6 +60,8 @@ public struct VerifyReport: Sendable, Codable {
     /// Deep verify only: for each snapshot with a file that cannot be read back intact, which files are damaged and
     /// how many are intact.
     public var damage: [SnapshotDamage] = []
+    /// Every snapshot of the chain whose manifest could be read, in chain order, with its label and source.
+    public var snapshotList: [VerifiedSnapshot] = []
     /// The last restore drill per source (FORMAT.md §9.1).
     public var drills: [SourceDrill] = []
     public var warnings: [String] = []
@@ -75,6 +84,19 @@ public struct SnapshotDamage: Sendable, Codable {
     /// Paths of the damaged files, each with the reason.
     public var damagedFiles: [String]
     public var intactFiles: Int
+}
+
+/// One snapshot as the auditor's report lists it.
+public struct VerifiedSnapshot: Sendable, Codable {
+    public var id: String
+    public var sequence: Int
+    public var label: String
+    /// The exported system (`backup --source`), `default` for none.
+    public var source: String
+    /// The month it counts for in the coverage (its label when that is a month, else the month of its time).
+    public var month: String
+    public var time: String
+    public var files: Int
 }
 
 /// The snapshots of one source, month by month, with the months that have none.
