@@ -77,7 +77,7 @@ extension Vault {
         }
         // A manifest that cannot be read still has an id to be selected by; its label and source are unknown.
         let described = all.map { stored in
-            (stored, manifest: try? loadManifest(stored).manifest)
+            (stored, manifest: try? listedManifest(stored))
         }
         let candidates = described.filter { source == nil || ($0.manifest?.source.origin ?? "default") == source }
         let listing = "List them with `crmvault snapshots --vault \(location)`."

@@ -84,7 +84,7 @@ struct HostileOutputTests {
             #expect(Self.rawControls(in: output).isEmpty, "\(name) printed \(Self.rawControls(in: output)) raw")
             if name == "verify" {
                 let text = String(decoding: output, as: UTF8.self)
-                #expect(text.contains("1 PROBLEM:"))
+                #expect(text.contains("2 PROBLEMS:"), "the pack and the control bytes in the forged snapshot time (FORMAT §2)")
                 #expect(!text.contains("\nOK: no problems found."), "a name made verify look clean")
                 #expect(text.contains("\\e[K\\e[4A\\e[JOK: no problems found.\\e[8m"), "the name is shown, escaped")
             }
