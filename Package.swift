@@ -30,10 +30,11 @@ let package = Package(
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "CSystemCalls"),  // prctl and syncfs, which Swift cannot call directly
         .target(
             name: "VaultCore",
             dependencies: [
-                "CSodium", "CZstd", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "CSodium", "CZstd", "CSystemCalls", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -115,7 +116,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultTesting", "CRMExportGenerator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultCore", "VaultTesting", "CRMExportGenerator"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An opened vault: its storage and its owner-signed config. Operations live in `Vault+*.swift`.
 public final class Vault: @unchecked Sendable {
     public let storage: any VaultStorage
@@ -56,7 +60,7 @@ public final class Vault: @unchecked Sendable {
             throw VaultError(.vaultDamaged, "The config of the vault at \(url.path) is not signed by its owner key: it was altered.",
                 remedy: "Do not use this copy; run `crmvault verify` and restore the config from another copy.")
         }
-        try config.chunker.validate()
+        try config.validate()
         return Vault(storage: storage, config: config, configDocument: document)
     }
 
@@ -72,8 +76,8 @@ public final class Vault: @unchecked Sendable {
                 remedy: isVault ? nil : "Choose an empty or new directory.")
         }
         try LocalDirectoryStorage.makeDirectory(url.path)
-        try LocalDirectoryStorage.makeDirectory(url.appendingPathComponent("locks").path)
         let storage = LocalDirectoryStorage(root: url)
+        close(try storage.openDirectory("locks", creating: true)!)
         let keys = VaultKeys.generateOwner()
         let vaultID = Hex.encode(Sodium.randomBytes(16))
         let keyFile = try OwnerKeyFile.create(keys: keys, vault: vaultID, passphrase: passphrase, kdf: settings.kdf)
@@ -83,7 +87,7 @@ public final class Vault: @unchecked Sendable {
             ownerSealingKey: Hex.encode(keys.sealing.publicKey), ownerKeyFile: SHA256Hasher.hash(keyFileBytes).hex,
             chunker: settings.chunker, compression: .init(algorithm: "zstd", level: settings.compressionLevel),
             blockTarget: settings.blockTarget, packTarget: settings.packTarget)
-        try config.chunker.validate()
+        try config.validate()
         let document = SignedDocument(body: try CanonicalJSON.encode(config), signedBy: keys.signing, domain: SignedDocument.configDomain)
         try storage.writeDurably(OwnerKeyFile.path, keyFileBytes)
         try storage.writeDurably(VaultConfig.path, document.bytes)
@@ -131,6 +135,7 @@ public final class Vault: @unchecked Sendable {
     /// Creates a writer key, records its authorization in the chain, and writes the key file (mode 0600).
     public func authorizeWriter(owner: VaultKeys, name: String, keyFile url: URL) throws -> PublicSigningKey {
         guard owner.role == .owner else { throw VaultError(.readOnlyKey, "Only the owner can authorize writer keys.") }
+        try TerminalText.requirePrintable(name, naming: "writer name", maximumLength: 100, example: "--name pull-host-1")
         let lock = try VaultLock.acquire(vaultPath: location, operation: "key writer")
         defer { withExtendedLifetime(lock) {} }
         let (file, signing) = WriterKeyFile.make(owner: owner, vault: id, name: name)

@@ -31,18 +31,37 @@ public enum DirectoryComparison {
         var mtime: [Int]
     }
 
+    /// Every entry under `root` by relative path, walked with plain system calls (trees of tens of thousands of
+    /// files are compared in tests).
     static func tree(_ root: URL) throws -> [String: Node] {
         var nodes: [String: Node] = [:]
-        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return nodes }
-        for case let relative as String in enumerator {
-            let full = root.appendingPathComponent(relative).path
-            var status = stat()
-            guard lstat(full, &status) == 0 else { continue }
-            let isFile = status.st_mode & S_IFMT == S_IFREG
-            nodes[relative] = Node(
-                isFile: isFile, contents: isFile ? FileManager.default.contents(atPath: full) : nil, mode: status.st_mode & 0o7777,
-                mtime: [Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec)])
+        func walk(_ directory: String, _ relative: String) {
+            guard let stream = opendir(directory) else { return }
+            defer { closedir(stream) }
+            while let entry = readdir(stream) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name == "." || name == ".." { continue }
+                let full = directory + "/" + name
+                let path = relative.isEmpty ? name : relative + "/" + name
+                var status = stat()
+                guard lstat(full, &status) == 0 else { continue }
+                let isFile = status.st_mode & S_IFMT == S_IFREG
+                nodes[path] = Node(
+                    isFile: isFile, contents: isFile ? contents(of: full, size: Int(status.st_size)) : nil, mode: status.st_mode & 0o7777,
+                    mtime: [Int(status.st_mtim.tv_sec), Int(status.st_mtim.tv_nsec)])
+                if status.st_mode & S_IFMT == S_IFDIR { walk(full, path) }
+            }
         }
+        walk(root.path, "")
         return nodes
+    }
+
+    private static func contents(of path: String, size: Int) -> Data? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = Data(count: size)
+        let count = data.withUnsafeMutableBytes { read(fd, $0.baseAddress, size) }
+        return count == size ? data : nil
     }
 }

@@ -46,14 +46,25 @@ public struct RawZipBuilder: Sendable {
         }
         let centralOffset = UInt32(output.count)
         output.append(central)
+        // More than 65,535 members need the ZIP64 end records; the classic one then says 0xFFFF.
+        let isZip64 = members.count > 0xffff
+        if isZip64 {
+            let recordOffset = UInt64(output.count)
+            output.append(le32(0x06064b50)); output.append(le64(44)); output.append(le16(45)); output.append(le16(45))
+            output.append(le32(0)); output.append(le32(0)); output.append(le64(UInt64(members.count))); output.append(le64(UInt64(members.count)))
+            output.append(le64(UInt64(central.count))); output.append(le64(UInt64(centralOffset)))
+            output.append(le32(0x07064b50)); output.append(le32(0)); output.append(le64(recordOffset)); output.append(le32(1))
+        }
+        let count = isZip64 ? 0xffff : UInt16(members.count)
         output.append(le32(0x06054b50)); output.append(le16(0)); output.append(le16(0))
-        output.append(le16(UInt16(members.count))); output.append(le16(UInt16(members.count)))
+        output.append(le16(count)); output.append(le16(count))
         output.append(le32(UInt32(central.count))); output.append(le32(centralOffset)); output.append(le16(0))
         return output
     }
 
     private func le16(_ value: UInt16) -> Data { withUnsafeBytes(of: value.littleEndian) { Data($0) } }
     private func le32(_ value: UInt32) -> Data { withUnsafeBytes(of: value.littleEndian) { Data($0) } }
+    private func le64(_ value: UInt64) -> Data { withUnsafeBytes(of: value.littleEndian) { Data($0) } }
 }
 
 /// CRC-32 (IEEE), as zip uses it.

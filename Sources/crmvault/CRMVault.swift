@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VaultCore
 
 /// `crmvault`: keeps a company's cloud-CRM exports safe offline (README.md). This target only parses and wires;
 /// the work is done in VaultCore.
@@ -39,7 +40,9 @@ struct CRMVault: AsyncParsableCommand {
         } catch {
             if exitCode(for: error) == .validationFailure {
                 if CommandLine.arguments.contains("--json") { printJSONError(code: "usage", message: fullMessage(for: error), exitCode: 2) }
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                // The message may quote an argument: each line is escaped, as every value printed on a terminal is.
+                let lines = fullMessage(for: error).split(separator: "\n", omittingEmptySubsequences: false).map(TerminalText.escaped)
+                FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
                 exit(withError: ExitCode(2))
             }
             exit(withError: error)

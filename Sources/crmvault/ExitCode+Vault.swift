@@ -30,8 +30,10 @@ func reportingVaultErrors(_ body: () throws -> Void) throws {
 }
 
 /// Prints a failure as a sentence and its remedy on standard error, and, under `--json`, as JSON on standard output.
+/// Messages quote names from exports, vault files and key holders: on the terminal they are escaped, in JSON exact.
 func report(_ error: VaultError) {
-    printError(error.description)
+    printError(error.message)
+    if let remedy = error.remedy { FileHandle.standardError.write(Data((TerminalText.escaped(remedy) + "\n").utf8)) }
     if CommandLine.arguments.contains("--json") {
         printJSONError(code: error.code.rawValue, message: error.description, exitCode: ExitCode(error).rawValue)
     }
@@ -50,12 +52,14 @@ func printJSONError(code: String, message: String, exitCode: Int32) {
     try? printJSON(Failure(error: .init(code: code, message: message, exitCode: exitCode)))
 }
 
+/// Prints one line on standard error, escaped (it may quote a file name, label or vault path).
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("error: " + message + "\n").utf8))
+    FileHandle.standardError.write(Data(("error: " + TerminalText.escaped(message) + "\n").utf8))
 }
 
+/// Prints one line on standard error, escaped (it may quote a file name, label or vault path).
 func printWarning(_ message: String) {
-    FileHandle.standardError.write(Data(("warning: " + message + "\n").utf8))
+    FileHandle.standardError.write(Data(("warning: " + TerminalText.escaped(message) + "\n").utf8))
 }
 
 /// Writes a value as pretty JSON on standard output, keys in declaration order.

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs the built `crmvault` binary as a user would, capturing its output and exit code.
 struct CommandRunner {
     struct Output {
@@ -36,6 +40,42 @@ struct CommandRunner {
     }
 
     func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
+        let process = makeProcess(arguments, environment: extra)
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        return process
+    }
+
+    /// Runs the binary with standard output and error on a pseudo-terminal, as a user at a terminal sees it, and
+    /// returns the bytes the terminal received (the pty turns each `\n` into `\r\n`).
+    func runInTerminal(_ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: [UInt8]) {
+        var terminal: Int32 = -1
+        var device: Int32 = -1
+        guard openpty(&terminal, &device, nil, nil, nil) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        defer { close(terminal) }
+        let process = makeProcess(arguments, environment: extra)
+        let handle = FileHandle(fileDescriptor: device, closeOnDealloc: false)
+        process.standardOutput = handle
+        process.standardError = handle
+        do { try process.run() } catch {
+            close(device)
+            throw error
+        }
+        close(device)
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {  // until every copy of the device side is closed (the child ended): read fails with EIO
+            let count = read(terminal, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            output += buffer[0..<count]
+        }
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
+    private func makeProcess(_ arguments: [String], environment extra: [String: String]) -> Process {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
@@ -47,9 +87,6 @@ struct CommandRunner {
         process.environment = base.merging(environment) { $1 }.merging(extra) { $1 }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = Pipe()
-        process.standardError = Pipe()
-        try process.run()
         return process
     }
 }

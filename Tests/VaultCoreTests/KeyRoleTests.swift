@@ -73,7 +73,7 @@ struct KeyRoleTests {
     @Test func ownerKeyFileRecordsModerateArgon2idByDefault() throws {
         let directory = try TemporaryDirectory()
         let (vault, _) = try Vault.create(at: directory.path("v"), passphrase: Passphrase("p"), settings: VaultSettings())
-        let file = try CanonicalJSON.decode(OwnerKeyFile.self, from: try vault.storage.read(OwnerKeyFile.path))
+        let file = try CanonicalJSON.decode(OwnerKeyFile.self, from: try vault.storage.read(OwnerKeyFile.path, limit: ReadLimit.ownerKey))
         #expect(file.kdf.algorithm == "argon2id13")
         #expect(file.kdf.memlimit >= PassphraseKDF.moderate.memoryLimit)
         #expect(file.kdf.opslimit >= PassphraseKDF.moderate.opsLimit)

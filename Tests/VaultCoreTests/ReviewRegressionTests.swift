@@ -72,7 +72,7 @@ struct ReviewRegressionTests {
         _ = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
         // Plant a structurally valid pack that claims every chunk id but holds garbage, with a matching index.
         let realPack = try #require(try vault.vault.listPacks().first)
-        let index = try PackIndex.decode(try vault.vault.storage.read(PackFormat.indexPath(realPack)))
+        let index = try PackIndex.decode(try vault.vault.storage.read(PackFormat.indexPath(realPack), limit: ReadLimit.index))
         var planted = PackFormat.magic + Sodium.randomBytes(PackFormat.sealedKeyCount)
         let header = BlockHeader(nonce: Sodium.randomBytes(24), chunks: index.records.map { ($0.id, $0.location.length) }, ciphertextLength: 64)
         var block = ByteWriter()
@@ -146,7 +146,7 @@ struct ReviewRegressionTests {
         let vault = try TemporaryVault()
         _ = try vault.vault.backup(try vault.directory.write("a.csv", Data("x\n".utf8), under: "export"), keys: vault.owner)
         let pack = try #require(try vault.vault.listPacks().first)
-        let bytes = try vault.vault.storage.read(PackFormat.packPath(pack)) + [1, 2]
+        let bytes = try vault.vault.storage.read(PackFormat.packPath(pack), limit: 1 << 30) + [1, 2]
         let name = SHA256Hasher.hash(bytes)
         try vault.vault.storage.writeDurably(PackFormat.packPath(name), bytes)
         let problems = try vault.reopened().verify().problems
@@ -158,7 +158,7 @@ struct ReviewRegressionTests {
         let export = try vault.directory.write("a.csv", Data(String(repeating: "\"001\",\"Acme\"\n", count: 5000).utf8), under: "export")
         _ = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
         let pack = try #require(try vault.vault.listPacks().first)
-        var index = try PackIndex.decode(try vault.vault.storage.read(PackFormat.indexPath(pack)))
+        var index = try PackIndex.decode(try vault.vault.storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index))
         index.records[0].location.offsetInBlock += 1  // the old seal stays: it no longer matches the records
         try vault.vault.storage.writeDurably(PackFormat.indexPath(pack), index.encoded())
 

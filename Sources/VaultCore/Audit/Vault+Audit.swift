@@ -46,7 +46,7 @@ extension Vault {
 
     /// The body hashes of the contiguous, readable audit entries from entry 0.
     func auditHashes() -> [Digest] {
-        let names = Set((try? storage.list("audit")) ?? [])
+        let names = Set((try? self.names(in: "audit")) ?? [])
         var hashes: [Digest] = []
         while names.contains(String(AuditEntry.path(sequence: hashes.count).dropFirst("audit/".count))),
             let document = (try? storage.read(AuditEntry.path(sequence: hashes.count), limit: ReadLimit.auditEntry))
@@ -60,47 +60,16 @@ extension Vault {
 
     /// The vault's audit entries in order, as stored (checked by `verify`).
     public func auditEntries() throws -> [AuditEntry] {
-        try storage.list("audit").filter { $0.hasSuffix(".entry") }.sorted().compactMap { name in
+        try names(in: "audit").filter { $0.hasSuffix(".entry") }.sorted().compactMap { name in
             (try? storage.read("audit/" + name, limit: ReadLimit.auditEntry)).flatMap(SignedDocument.init(parsing:)).flatMap { try? CanonicalJSON.decode(AuditEntry.self, from: $0.body) }
         }
     }
 
-    /// Checks the audit log as the chain is checked: names, sequence, links, vault id, signer, signature.
+    /// Checks the audit log as the chain is checked: names, sequence, links, vault id, signer, signature; and that it
+    /// still holds what each chain entry recorded of it.
     func auditLogProblems(chain: ChainState) throws -> [VerifyProblem] {
-        var problems: [VerifyProblem] = []
-        let owner = config.ownerKey!
-        var previous = Digest.zero
-        var hashes: [Digest] = []
-        // Files not named like entries are reported by the layout check, once.
-        let names = try storage.list("audit").filter { name in
-            name.hasSuffix(".entry") && Int(name.dropLast(6)).map { AuditEntry.path(sequence: $0) == "audit/" + name } == true
-        }
-        for (index, name) in names.sorted().enumerated() {
-            let path = "audit/" + name
-            guard path == AuditEntry.path(sequence: index) else {
-                problems.append(VerifyProblem(file: path, message: "is out of sequence: audit entry \(index) is missing or misnamed"))
-                break
-            }
-            guard let document = (try? storage.read(path, limit: ReadLimit.auditEntry)).flatMap(SignedDocument.init(parsing:)),
-                let entry = try? CanonicalJSON.decode(AuditEntry.self, from: document.body)
-            else {
-                problems.append(VerifyProblem(file: path, message: "does not parse as a signed audit entry (damaged)"))
-                continue
-            }
-            var issues: [String] = []
-            if entry.vault != id { issues.append("belongs to vault \(entry.vault)") }
-            if entry.sequence != index { issues.append("says it is audit entry \(entry.sequence)") }
-            if entry.previous != previous.hex { issues.append("does not link to the audit entry before it (edited, dropped or reordered)") }
-            if let signer = PublicSigningKey(hex: entry.signer) {
-                if signer != owner && !chain.authorizedWriters.contains(signer) { issues.append("is signed by a key the owner never authorized") }
-                if !document.isSigned(by: signer, domain: AuditEntry.domain) { issues.append("has an invalid signature (edited)") }
-            } else {
-                issues.append("names no valid signer key")
-            }
-            problems += issues.map { VerifyProblem(file: path, message: $0) }
-            previous = document.hash
-            hashes.append(document.hash)
-        }
+        let (records, hashes) = try checkedAuditLog(chain: chain)
+        var problems = records.flatMap { record in record.problems.map { VerifyProblem(file: record.file, message: $0) } }
         // Each chain entry recorded the audit log's length and head: entries dropped or rewritten since show.
         for stored in chain.entries {
             guard let count = stored.entry.auditCount, count > 0, let head = stored.entry.auditHead else { continue }
@@ -113,47 +82,5 @@ extension Vault {
             }
         }
         return problems
-    }
-}
-
-/// The local audit log, for operations that cannot or must not write to the vault: JSON lines, each naming the
-/// SHA-256 of the line before it. `CRMVAULT_AUDIT_LOG` overrides its place (default
-/// `$XDG_STATE_HOME/crmvault/audit.log`, else `~/.local/state/crmvault/audit.log`).
-public enum LocalAuditLog {
-    struct Line: Codable {
-        var vault: String
-        var previous: String
-        var reason: String
-        var event: AuditEvent
-    }
-
-    public static var path: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["CRMVAULT_AUDIT_LOG"], !path.isEmpty { return path }
-        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
-        return state + "/crmvault/audit.log"
-    }
-
-    /// Records an operation on a vault that could not be opened (it is named by its path).
-    public static func record(_ event: AuditEvent, vaultPath: String) -> AuditDestination {
-        append(event, vault: vaultPath, reason: "the vault could not be opened")
-    }
-
-    static func append(_ event: AuditEvent, vault: String, reason: String) -> AuditDestination {
-        let path = Self.path
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return .local(path: path, reason: reason + "; the local log could not be opened either") }
-        defer { close(fd) }
-        flock(fd, LOCK_EX)
-        defer { flock(fd, LOCK_UN) }
-        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let lastLine = existing.split(separator: "\n").last.map { Array($0.utf8) } ?? []
-        let previous = lastLine.isEmpty ? Digest.zero : SHA256Hasher.hash(lastLine)
-        if let line = try? CanonicalJSON.encode(Line(vault: vault, previous: previous.hex, reason: reason, event: event)) {
-            _ = (line + [0x0a]).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        }
-        return .local(path: path, reason: reason)
     }
 }

@@ -90,7 +90,9 @@ final class BackupSession: ExportVisitor {
             block.lengths.append(chunk.count)
             block.data.append(contentsOf: chunk)
             newChunkBytes += chunk.count
-            if block.data.count >= blockTarget { try flushBlock() }
+            // A block ends at its byte target or at the format's chunk-count limit, whichever comes first: an export
+            // of many tiny files must never produce a block its own reader refuses (docs/FORMAT.md §6).
+            if block.data.count >= blockTarget || block.ids.count >= PackFormat.maximumChunksPerBlock { try flushBlock() }
         }
         return id
     }

@@ -19,10 +19,13 @@ extension Vault {
     public func backup(_ input: URL, keys: VaultKeys, label: String = "", origin: String? = nil, time: Date = Date()) throws
         -> BackupResult
     {
+        try TerminalText.requirePrintable(label, naming: "label", maximumLength: 200, example: "--label 2026-11")
+        if let origin { try TerminalText.requirePrintable(origin, naming: "source", maximumLength: 100, example: "--source salesforce-prod") }
         let source = try ExportSources.open(input)
         try source.validate()
         let lock = try VaultLock.acquire(vaultPath: location, operation: "backup of \(source.name)")
         defer { withExtendedLifetime(lock) {} }
+        try requireSoundLayout()
         let chain = try loadChain()
         let reusable = try recoverInterruptedBackup(chain: chain, keys: keys)
         if case .writer = keys.role, !chain.authorizedWriters.contains(keys.signing.publicKey) {
@@ -33,9 +36,14 @@ extension Vault {
         // Deduplicate only against packs the signed chain claims (oldest first) and verified leftovers, and only
         // against those made by this key or the owner: another writer's pack could name chunks it does not hold,
         // and this key could not tell (it cannot decrypt).
-        let trusted = chain.claimedPacks.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key) + reusable.sorted()
+        let trusted = chain.claimedPacks.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key) + reusable.keys.sorted()
         let authors: Set<PublicSigningKey> = [keys.signing.publicKey, config.ownerKey!]
-        let known = try loadChunkLocations(of: trusted, signers: authors, onlySealed: true)
+        // The index must be sealed as a reader requires (by the key that claimed the pack, or the owner; for a
+        // leftover, by the key that was checked to have sealed it), and by one of the authors.
+        let readersTrust = indexSealers(chain)
+        let known = try loadChunkLocations(of: trusted, sealers: { pack in
+            authors.intersection(chain.packClaimers[pack] != nil ? readersTrust(pack) : reusable[pack].map { [$0] } ?? [])
+        }, onlySealed: true)
         let session = BackupSession(keys: keys, config: config, known: known, sink: sink)
         let referenced: [Digest]
         do {
@@ -55,7 +63,7 @@ extension Vault {
         let provenance = try source.provenance()
         let manifest = SnapshotManifest(
             version: 1, vault: id, time: Timestamp.format(time), label: label, source: .init(kind: source.kind, name: source.name, origin: origin == "default" ? nil : origin),
-            files: session.entries.sorted { Array($0.path.utf8).lexicographicallyPrecedes(Array($1.path.utf8)) },
+            files: session.entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) },
             packs: referenced.map(\.hex), bytesIn: session.bytesIn,
             sealed: try provenance.map { provenance in
                 let plain = try CanonicalJSON.encode(provenance)

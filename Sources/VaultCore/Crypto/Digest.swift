@@ -10,6 +10,16 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     public init?(bytes: some Collection<UInt8>) {
         guard bytes.count == 32 else { return nil }
         // Called once per chunk: read big-endian words without an intermediate array.
+        let loaded = bytes.withContiguousStorageIfAvailable { buffer in
+            let raw = UnsafeRawBufferPointer(buffer)
+            return (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self), raw.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+        if let loaded {
+            high = (UInt64(bigEndian: loaded.0), UInt64(bigEndian: loaded.1))
+            low = (UInt64(bigEndian: loaded.2), UInt64(bigEndian: loaded.3))
+            return
+        }
         var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         var index = 0
         for byte in bytes {
@@ -30,16 +40,14 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         self.init(bytes: bytes)
     }
 
-    public var bytes: [UInt8] {
-        var result = [UInt8]()
-        result.reserveCapacity(32)
-        for word in [high.0, high.1, low.0, low.1] {
-            for shift in stride(from: 56, through: 0, by: -8) { result.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-        }
-        return result
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// The 32 bytes, without allocating.
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try Swift.withUnsafeBytes(of: (high.0.bigEndian, high.1.bigEndian, low.0.bigEndian, low.1.bigEndian), body)
     }
 
-    public var hex: String { Hex.encode(bytes) }
+    public var hex: String { withUnsafeBytes { Hex.encode($0) } }
     /// The first 12 hex digits, for display; commands accept any unique prefix.
     public var shortForm: String { String(hex.prefix(12)) }
     public var description: String { hex }

@@ -5,6 +5,7 @@ struct ByteWriter {
     mutating func append(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func append(_ value: UInt64) { withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) } }
     mutating func append(_ other: some Sequence<UInt8>) { bytes.append(contentsOf: other) }
+    mutating func append(_ digest: Digest) { digest.withUnsafeBytes { bytes.append(contentsOf: $0) } }
 }
 
 /// Bounds-checked little-endian reading; every read past the end is an error, never a crash.

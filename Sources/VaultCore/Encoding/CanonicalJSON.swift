@@ -5,9 +5,15 @@ import Foundation
 public enum CanonicalJSON {
     /// Encodes a Codable value canonically: sorted keys, no whitespace, minimal escapes, integers only.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        let plain = try JSONEncoder().encode(value)
-        let tree = try JSONDecoder().decode(JSONValue.self, from: plain)
+        let plain = Array(try JSONEncoder().encode(value))
+        // Re-read with a parser that never throws per value: a manifest of 70,000 files has millions of values, and
+        // decoding each through `try?` attempts made every failed attempt an error, each costing a stack walk.
+        var parser = JSONParser(plain)
+        guard let tree = parser.document() else {
+            throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "not canonical JSON (fraction or exponent?)"))
+        }
         var output = [UInt8]()
+        output.reserveCapacity(plain.count)
         tree.write(to: &output)
         return output
     }
@@ -18,44 +24,13 @@ public enum CanonicalJSON {
 }
 
 /// A JSON document tree; only what canonical JSON allows (no floats, no null in what we write).
-indirect enum JSONValue: Codable, Equatable {
+indirect enum JSONValue: Equatable {
     case bool(Bool)
     case integer(Int64)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
     case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int64.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else if let value = try? container.decode([String: JSONValue].self) {
-            self = .object(value)
-        } else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not canonical JSON (fraction or exponent?)")
-        }
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .bool(let value): try container.encode(value)
-        case .integer(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        case .null: try container.encodeNil()
-        }
-    }
 
     func write(to output: inout [UInt8]) {
         switch self {
@@ -72,7 +47,7 @@ indirect enum JSONValue: Codable, Equatable {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { Array($0.utf16).lexicographicallyPrecedes(Array($1.utf16)) }
+            let keys = members.keys.sorted { $0.utf16.lexicographicallyPrecedes($1.utf16) }
             for (index, key) in keys.enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 Self.writeString(key, to: &output)

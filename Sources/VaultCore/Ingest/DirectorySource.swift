@@ -29,7 +29,7 @@ struct DirectorySource: ExportSource {
         } catch {
             throw VaultError(.inputUnreadable, "Cannot list \(directory): \(error.localizedDescription)")
         }
-        for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let full = directory + "/" + name
             let path = relative.isEmpty ? name : relative + "/" + name
             guard ExportPath.isSafe(path) else {
@@ -50,7 +50,7 @@ struct DirectorySource: ExportSource {
                 try visitor.symlink(path, target: target, mtime: mtime)
             case S_IFREG:
                 try visitor.file(path, mode: mode, mtime: mtime, size: Int(status.st_size)) { consume in
-                    try Self.stream(full, into: consume)
+                    try Self.stream(full, bufferSize: Int(status.st_size) + 1, into: consume)
                 }
             default:
                 throw VaultError(.inputUnreadable, "\(full) is a device, socket or pipe, which an export cannot contain.",
@@ -59,12 +59,13 @@ struct DirectorySource: ExportSource {
         }
     }
 
-    /// Reads a file in 4 MiB pieces.
-    static func stream(_ path: String, into consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Reads a file in pieces of up to 4 MiB (`bufferSize`, when the file is known to be smaller: exports of many
+    /// small files would otherwise map and unmap 4 MiB for each).
+    static func stream(_ path: String, bufferSize: Int = 4 << 20, into consume: (UnsafeRawBufferPointer) throws -> Void) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw VaultError(.inputUnreadable, "Cannot open \(path): \(String(cString: strerror(errno))).") }
         defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4 << 20, alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(max(bufferSize, 4096), 4 << 20), alignment: 16)
         defer { buffer.deallocate() }
         while true {
             let count = read(fd, buffer.baseAddress, buffer.count)

@@ -76,7 +76,7 @@ struct ZipSource: ExportSource {
 
     func walk(_ visitor: any ExportVisitor) throws {
         let archive = try openArchive()
-        let entries = archive.sorted { Array(Self.memberPath($0).utf8).lexicographicallyPrecedes(Array(Self.memberPath($1).utf8)) }
+        let entries = archive.sorted { Self.memberPath($0).utf8.lexicographicallyPrecedes(Self.memberPath($1).utf8) }
         for entry in entries {
             let path = Self.memberPath(entry)
             // The archive is opened again here; check again, in case it changed since `validate`.

@@ -3,7 +3,9 @@ public struct ChainState: Sendable {
     public internal(set) var entries: [StoredChainEntry] = []
     public internal(set) var headHash: Digest = .zero
     var authorizedWriters: Set<PublicSigningKey> = []
+    /// The sequence of the entry that first claimed each pack, and the key that signed it.
     var claimedPacks: [Digest: Int] = [:]
+    var packClaimers: [Digest: PublicSigningKey] = [:]
     var writerNames: [String: String] = [:]
 
     public var snapshotEntries: [StoredChainEntry] { entries.filter { $0.entry.type == .snapshot } }
@@ -24,7 +26,9 @@ extension Vault {
     /// Reads the chain, recording every problem found; checks link, sequence, vault id, signer and signature.
     func readChain(problems: inout [VerifyProblem], stopAtFirst: Bool) throws -> ChainState {
         var state = ChainState()
-        let names = try storage.list("chain").filter { $0.hasSuffix(".entry") }
+        // Verify reports a `chain` that is not a real directory in its layout check; the others are told precisely.
+        let names = try (stopAtFirst ? storage.entries("chain").filter { $0.kind == .file }.map(\.name) : self.names(in: "chain"))
+            .filter { $0.hasSuffix(".entry") }
         let owner = config.ownerKey!
         var expected = 0
         for name in names {
@@ -78,7 +82,10 @@ extension Vault {
                 }
             case .snapshot:
                 for pack in entry.packs ?? [] {
-                    if let digest = Digest(hex: pack), state.claimedPacks[digest] == nil { state.claimedPacks[digest] = sequence }
+                    if let digest = Digest(hex: pack), state.claimedPacks[digest] == nil {
+                        state.claimedPacks[digest] = sequence
+                        state.packClaimers[digest] = signer
+                    }
                 }
             case .initialize:
                 break

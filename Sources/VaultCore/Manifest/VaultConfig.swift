@@ -18,6 +18,16 @@ public struct VaultConfig: Codable, Sendable {
 
     static let path = "config"
 
+    /// Refuses engine parameters that would make a writer produce blocks outside the format's limits (§6).
+    func validate() throws {
+        try chunker.validate()
+        guard blockTarget >= 1, blockTarget - 1 + chunker.maximum <= PackFormat.maximumBlockTarget, packTarget >= 1 else {
+            throw VaultError(.vaultDamaged,
+                "The vault config has a block target of \(blockTarget) bytes and a pack target of \(packTarget) bytes; a block "
+                    + "target plus the largest chunk must stay below \(PackFormat.maximumBlockTarget) bytes (docs/FORMAT.md §6).")
+        }
+    }
+
     public var ownerKey: PublicSigningKey? { PublicSigningKey(hex: ownerSigningKey) }
     public var ownerFingerprint: String { ownerKey?.fingerprint ?? "" }
 }

@@ -5,6 +5,12 @@ import Glibc
 #endif
 
 /// A vault in a directory of a local file system (USB disk, NAS mount, LTFS).
+///
+/// Anyone who can write to the medium can plant links, FIFOs or devices in it, so no path is ever resolved as a
+/// whole: every directory inside the vault is opened one component at a time with `O_NOFOLLOW` relative to its
+/// parent, every file is opened with `O_NOFOLLOW | O_NONBLOCK | O_NOCTTY` and checked with `fstat` to be a regular
+/// file, and every write, rename and delete happens relative to a directory opened that way. Only the vault's own
+/// root may be a link: it is the path the user gave.
 public struct LocalDirectoryStorage: VaultStorage {
     public let root: URL
 
@@ -12,22 +18,37 @@ public struct LocalDirectoryStorage: VaultStorage {
 
     public var location: String { root.path }
 
-    func fullPath(_ path: String) -> String { root.appendingPathComponent(path).path }
+    func fullPath(_ path: String) -> String { path.isEmpty ? root.path : root.appendingPathComponent(path).path }
 
-    public func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: fullPath(path)) }
+    public func exists(_ path: String) -> Bool { (try? kind(of: path)) != nil }
 
-    public func read(_ path: String) throws -> [UInt8] {
-        let fd = try openFile(path)
+    public func kind(of path: String) throws -> FileKind? {
+        let (directory, name) = Self.split(path)
+        guard let parent = try openDirectory(directory, creating: false) else { return nil }
+        defer { close(parent) }
+        return try Self.kind(of: name, in: parent, fullPath: fullPath(path))
+    }
+
+    public func read(_ path: String, limit: Int) throws -> [UInt8] {
+        let fd = try openRegularFile(path)
         defer { close(fd) }
+        // Counted by the bytes actually read, not by `stat`'s size, which a file that grows would outrun.
         var result = [UInt8]()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
         while true {
             let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 { throw ioError("read", path) }
-            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ioError("read", path)
+            }
+            if count == 0 { return result }
+            guard result.count + count <= limit else {
+                throw VaultError(.vaultDamaged,
+                    "\(fullPath(path)) holds more than \(limit) bytes, more than such a file can be: it was tampered with.",
+                    remedy: "Run `crmvault verify --vault \(location)` for a full report.")
+            }
             result.append(contentsOf: buffer[0..<count])
         }
-        return result
     }
 
     public func read(_ path: String, offset: UInt64, count: Int) throws -> [UInt8] {
@@ -35,24 +56,50 @@ public struct LocalDirectoryStorage: VaultStorage {
     }
 
     public func openRandomAccess(_ path: String) throws -> any RandomAccessFile {
-        LocalOpenFile(fd: try openFile(path), path: fullPath(path))
+        LocalOpenFile(fd: try openRegularFile(path), path: fullPath(path))
+    }
+
+    public func openSequential(_ path: String) throws -> any SequentialFile {
+        LocalOpenFile(fd: try openRegularFile(path), path: fullPath(path))
     }
 
     public func size(of path: String) throws -> UInt64 {
+        let fd = try openRegularFile(path)
+        defer { close(fd) }
         var status = stat()
-        guard stat(fullPath(path), &status) == 0 else { throw ioError("stat", path) }
+        guard fstat(fd, &status) == 0 else { throw ioError("stat", path) }
         return UInt64(status.st_size)
     }
 
-    public func list(_ directory: String) throws -> [String] {
-        let full = fullPath(directory)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
-        do {
-            return try FileManager.default.contentsOfDirectory(atPath: full).sorted()
-        } catch {
-            throw VaultError(.ioFailed, "Cannot list \(full): \(error.localizedDescription)")
+    public func entries(_ directory: String) throws -> [DirectoryEntry] {
+        guard let fd = try openDirectory(directory, creating: false) else { return [] }
+        guard let stream = fdopendir(fd) else {
+            close(fd)
+            throw ioError("list", directory)
         }
+        defer { closedir(stream) }
+        var result: [DirectoryEntry] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(stream) else {
+                if errno != 0 { throw ioError("list", directory) }
+                break
+            }
+            let (name, isValidName) = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
+                let length = bytes.firstIndex(of: 0) ?? bytes.count
+                let raw = UnsafeRawBufferPointer(rebasing: bytes[0..<length])
+                // A name that is not UTF-8 cannot be one the vault wrote; it is shown escaped and never opened by name.
+                let valid = String(validating: raw, as: UTF8.self)
+                return (valid ?? TerminalText.escaped(bytes: raw), valid != nil)
+            }
+            if name == "." || name == ".." { continue }
+            var kind = FileKind(directoryEntryType: entry.pointee.d_type)
+            if kind == nil || !isValidName {
+                kind = isValidName ? try Self.kind(of: name, in: dirfd(stream), fullPath: fullPath(directory)) : .unknown
+            }
+            if let kind { result.append(DirectoryEntry(name: name, kind: kind)) }
+        }
+        return result.sorted { $0.name < $1.name }
     }
 
     public func writeDurably(_ path: String, _ bytes: [UInt8]) throws {
@@ -74,26 +121,115 @@ public struct LocalDirectoryStorage: VaultStorage {
     }
 
     public func stageFile() throws -> any StagedFile {
-        let temporaryDirectory = fullPath("tmp")
-        try Self.makeDirectory(temporaryDirectory)
-        let name = "\(temporaryDirectory)/\(Hex.encode(Sodium.randomBytes(8))).tmp"
-        let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Self.errnoError("create", name) }
-        return LocalStagedFile(fd: fd, temporaryPath: name, storage: self)
-    }
-
-    public func openSequential(_ path: String) throws -> any SequentialFile {
-        LocalOpenFile(fd: try openFile(path), path: fullPath(path))
+        let directory = try openDirectory("tmp", creating: true)!
+        let name = "\(Hex.encode(Sodium.randomBytes(8))).tmp"
+        let fd = openat(directory, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            let error = ioError("create", "tmp/" + name)
+            close(directory)
+            throw error
+        }
+        return LocalStagedFile(fd: fd, directory: directory, name: name, storage: self)
     }
 
     public func remove(_ path: String) throws {
-        if unlink(fullPath(path)) != 0 && errno != ENOENT { throw ioError("remove", path) }
+        let (directory, name) = Self.split(path)
+        guard let parent = try openDirectory(directory, creating: false) else { return }
+        defer { close(parent) }
+        // unlinkat removes a link itself, never what it points to; a directory is refused (EISDIR).
+        if unlinkat(parent, name, 0) != 0 && errno != ENOENT { throw ioError("remove", path) }
     }
 
-    private func openFile(_ path: String) throws -> Int32 {
-        let fd = open(fullPath(path), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ioError("open", path) }
+    /// Opens the directory `path` (relative; "" is the root) one component at a time, never following a link.
+    /// Missing components are created (and their parents synced) when `creating`; otherwise a missing one gives nil.
+    /// A component that is not a real directory is refused with an error that names it.
+    func openDirectory(_ path: String, creating: Bool) throws -> Int32? {
+        var fd = open(root.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd < 0 && errno == ENOENT && creating {
+            try Self.makeDirectory(root.path)
+            fd = open(root.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        guard fd >= 0 else {
+            if errno == ENOENT && !creating { return nil }
+            throw Self.errnoError("open", root.path)
+        }
+        var walked = ""
+        for component in path.split(separator: "/").map(String.init) {
+            walked += (walked.isEmpty ? "" : "/") + component
+            var next = openat(fd, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if next < 0 && errno == ENOENT && creating {
+                if mkdirat(fd, component, 0o755) == 0 {
+                    _ = fsync(fd)
+                } else if errno != EEXIST {
+                    let error = ioError("create directory", walked)
+                    close(fd)
+                    throw error
+                }
+                next = openat(fd, component, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            }
+            guard next >= 0 else {
+                let code = errno
+                defer { close(fd) }
+                if code == ENOENT && !creating { return nil }
+                if code == ELOOP || code == ENOTDIR, let kind = try Self.kind(of: component, in: fd, fullPath: fullPath(walked)) {
+                    throw misplaced(walked, kind: kind, expected: .directory)
+                }
+                errno = code
+                throw ioError("open", walked)
+            }
+            close(fd)
+            fd = next
+        }
         return fd
+    }
+
+    /// Opens a file of the vault for reading, refusing links, FIFOs, devices, sockets and directories before and
+    /// after opening (so nothing can block, be endless, or be swapped in between).
+    private func openRegularFile(_ path: String) throws -> Int32 {
+        let (directory, name) = Self.split(path)
+        guard let parent = try openDirectory(directory, creating: false) else {
+            errno = ENOENT
+            throw ioError("open", path)
+        }
+        defer { close(parent) }
+        guard let kind = try Self.kind(of: name, in: parent, fullPath: fullPath(path)) else {
+            errno = ENOENT
+            throw ioError("open", path)
+        }
+        guard kind == .file else { throw misplaced(path, kind: kind, expected: .file) }
+        let fd = openat(parent, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ELOOP { throw misplaced(path, kind: .symlink, expected: .file) }
+            throw ioError("open", path)
+        }
+        var status = stat()
+        guard fstat(fd, &status) == 0, FileKind(mode: status.st_mode) == .file else {
+            close(fd)
+            throw misplaced(path, kind: FileKind(mode: status.st_mode), expected: .file)
+        }
+        return fd
+    }
+
+    /// The error for an entry of the wrong kind: it names the path, says nothing was done through it, and what to do.
+    func misplaced(_ path: String, kind: FileKind, expected: FileKind) -> VaultError {
+        VaultError(.vaultDamaged,
+            "\(fullPath(path)) \(kind.misplacement(expected: expected)). Nothing was read or written through it.",
+            remedy: "Someone with access to the medium put it there: run `crmvault verify --vault \(location)` for a full "
+                + "report, inspect it, remove it (`rm \(fullPath(path))` removes a link, not its target), and run the command again.")
+    }
+
+    static func kind(of name: String, in directory: Int32, fullPath: String) throws -> FileKind? {
+        var status = stat()
+        guard fstatat(directory, name, &status, AT_SYMLINK_NOFOLLOW) == 0 else {
+            if errno == ENOENT { return nil }
+            throw errnoError("inspect", fullPath)
+        }
+        return FileKind(mode: status.st_mode)
+    }
+
+    static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
 
     func ioError(_ operation: String, _ path: String) -> VaultError { Self.errnoError(operation, fullPath(path)) }
@@ -113,19 +249,18 @@ public struct LocalDirectoryStorage: VaultStorage {
         }
     }
 
-    /// Creates `path` and any missing parents, fsyncing each parent that gained an entry, so a committed file's
-    /// directory survives a power cut (FAT and exFAT media lose unsynced directory entries).
+    /// Creates `path` (an absolute path outside any vault, e.g. a new vault's root) and any missing parents,
+    /// fsyncing each parent that gained an entry, so the directory survives a power cut (FAT and exFAT media lose
+    /// unsynced directory entries).
     static func makeDirectory(_ path: String) throws {
         if FileManager.default.fileExists(atPath: path) { return }
         let parent = (path as NSString).deletingLastPathComponent
         if parent != path && !parent.isEmpty { try makeDirectory(parent) }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            syncDirectory(parent)
-        } catch {
-            throw VaultError(.ioFailed, "Cannot create directory \(path): \(error.localizedDescription)",
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            throw VaultError(.ioFailed, "Cannot create directory \(path): \(String(cString: strerror(errno))).",
                 remedy: "Check that the medium is mounted and writable.")
         }
+        syncDirectory(parent)
     }
 
     static func syncDirectory(_ path: String) {
@@ -133,119 +268,5 @@ public struct LocalDirectoryStorage: VaultStorage {
         guard fd >= 0 else { return }
         _ = fsync(fd)
         close(fd)
-    }
-}
-
-final class LocalStagedFile: StagedFile {
-    private var fd: Int32
-    private let temporaryPath: String
-    private let storage: LocalDirectoryStorage
-
-    init(fd: Int32, temporaryPath: String, storage: LocalDirectoryStorage) {
-        self.fd = fd
-        self.temporaryPath = temporaryPath
-        self.storage = storage
-    }
-
-    deinit { abandon() }
-
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
-        var done = 0
-        while done < bytes.count {
-            let count = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw LocalDirectoryStorage.errnoError("write", temporaryPath)
-            }
-            done += count
-        }
-    }
-
-    func commit(as path: String) throws {
-        guard fsync(fd) == 0 else { throw LocalDirectoryStorage.errnoError("fsync", temporaryPath) }
-        close(fd)
-        fd = -1
-        let target = storage.fullPath(path)
-        let directory = (target as NSString).deletingLastPathComponent
-        try LocalDirectoryStorage.makeDirectory(directory)
-        guard rename(temporaryPath, target) == 0 else { throw LocalDirectoryStorage.errnoError("rename into place", target) }
-        LocalDirectoryStorage.syncDirectory(directory)
-    }
-
-    func commitIfAbsent(as path: String) throws -> Bool {
-        guard fsync(fd) == 0 else { throw LocalDirectoryStorage.errnoError("fsync", temporaryPath) }
-        close(fd)
-        fd = -1
-        defer { unlink(temporaryPath) }
-        let target = storage.fullPath(path)
-        let directory = (target as NSString).deletingLastPathComponent
-        try LocalDirectoryStorage.makeDirectory(directory)
-        // link(2) creates the name only if it does not exist: an atomic create-if-absent. File systems without
-        // hard links (exFAT, LTFS) get a check then a rename; there the writer lock is the only guard.
-        if link(temporaryPath, target) != 0 {
-            switch errno {
-            case EEXIST:
-                return false
-            case EPERM, ENOTSUP, EOPNOTSUPP, EMLINK, ENOSYS:
-                if access(target, F_OK) == 0 { return false }
-                guard rename(temporaryPath, target) == 0 else { throw LocalDirectoryStorage.errnoError("rename into place", target) }
-            default:
-                throw LocalDirectoryStorage.errnoError("link into place", target)
-            }
-        }
-        LocalDirectoryStorage.syncDirectory(directory)
-        return true
-    }
-
-    func abandon() {
-        if fd >= 0 {
-            close(fd)
-            fd = -1
-            unlink(temporaryPath)
-        }
-    }
-}
-
-/// An open file of the vault, read sequentially (verify) or at offsets (restore).
-final class LocalOpenFile: SequentialFile, RandomAccessFile {
-    private let fd: Int32
-    private let path: String
-
-    init(fd: Int32, path: String) {
-        self.fd = fd
-        self.path = path
-    }
-
-    deinit { close(fd) }
-
-    /// Reads until `count` bytes or the end; `offset` nil reads at the current position.
-    private func read(_ count: Int, at offset: UInt64?) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var done = 0
-        while done < count {
-            let got = buffer.withUnsafeMutableBytes { bytes in
-                offset.map { pread(fd, bytes.baseAddress! + done, count - done, off_t($0) + off_t(done)) }
-                    ?? Glibc.read(fd, bytes.baseAddress! + done, count - done)
-            }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw LocalDirectoryStorage.errnoError("read", path)
-            }
-            if got == 0 { break }
-            done += got
-        }
-        buffer.removeLast(count - done)
-        return buffer
-    }
-
-    func read(upTo count: Int) throws -> [UInt8] { try read(count, at: nil) }
-
-    func read(at offset: UInt64, count: Int) throws -> [UInt8] {
-        let bytes = try read(count, at: offset)
-        guard bytes.count == count else {
-            throw VaultError(.packCorrupted, "\(path) ends before byte \(offset + UInt64(count)); it is truncated.",
-                remedy: "Run `crmvault verify` to see what depends on it.")
-        }
-        return bytes
     }
 }

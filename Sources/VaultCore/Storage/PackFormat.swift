@@ -12,6 +12,26 @@ enum PackFormat {
     static let maximumBlockPlaintext = 64 << 20
     static let maximumBlockLength = 4 + BlockHeader.encodedCount(chunkCount: maximumChunksPerBlock) + maximumCiphertextLength
 
+    /// The most uncompressed bytes a writer puts in one block (a block target plus one maximal chunk stays below it),
+    /// so that even incompressible data compresses to less than `maximumCiphertextLength`.
+    static let maximumBlockTarget = maximumBlockPlaintext - (1 << 20)
+
+    /// Checks a block about to be written against §6: 1…65536 chunks, each 1 byte…16 MiB, at most 64 MiB in all.
+    static func checkLimits(chunkLengths: [Int]) throws {
+        guard (1...maximumChunksPerBlock).contains(chunkLengths.count) else {
+            throw limitExceeded("it holds \(chunkLengths.count) chunks")
+        }
+        guard chunkLengths.allSatisfy({ (1...maximumChunkLength).contains($0) }) else {
+            throw limitExceeded("a chunk is empty or longer than \(maximumChunkLength) bytes")
+        }
+        guard chunkLengths.reduce(0, +) <= maximumBlockPlaintext else { throw limitExceeded("it holds more than 64 MiB") }
+    }
+
+    static func limitExceeded(_ reason: String) -> VaultError {
+        VaultError(.ioFailed, "Internal error: a block was about to be written outside the format's limits (\(reason)); "
+            + "nothing of it was written.", remedy: "Please report this; the vault is unchanged.")
+    }
+
     static func packPath(_ name: Digest) -> String { "packs/\(name.hex.prefix(2))/\(name.hex).pack" }
     static func indexPath(_ name: Digest) -> String { "index/\(name.hex.prefix(2))/\(name.hex).index" }
 }
@@ -39,7 +59,7 @@ struct BlockHeader {
         writer.append(UInt32(chunks.count))
         writer.append(ciphertextLength)
         for chunk in chunks {
-            writer.append(chunk.id.bytes)
+            writer.append(chunk.id)
             writer.append(chunk.length)
         }
         return writer.bytes
@@ -116,11 +136,12 @@ struct PackIndex: Equatable {
     /// The part of the index a keyless verifier recomputes from the pack.
     func recordBytes() -> [UInt8] {
         var writer = ByteWriter()
+        writer.bytes.reserveCapacity(44 + records.count * 52)
         writer.append(PackFormat.indexMagic)
-        writer.append(pack.bytes)
+        writer.append(pack)
         writer.append(UInt32(records.count))
         for record in records {
-            writer.append(record.id.bytes)
+            writer.append(record.id)
             writer.append(record.location.blockOffset)
             writer.append(record.location.blockLength)
             writer.append(record.location.offsetInBlock)

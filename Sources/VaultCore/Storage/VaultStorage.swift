@@ -3,12 +3,18 @@
 public protocol VaultStorage: Sendable {
     /// A human description of the location, for messages.
     var location: String { get }
+    /// True when anything (of any kind) has that name; a link is not followed to find out.
     func exists(_ path: String) -> Bool
-    func read(_ path: String) throws -> [UInt8]
+    /// What the entry is, without following a link; nil when there is none.
+    func kind(of path: String) throws -> FileKind?
+    /// A whole regular file that must not exceed `limit` bytes, counted as read; a larger one is reported as damaged.
+    /// Links, FIFOs, devices and directories are refused without being read.
+    func read(_ path: String, limit: Int) throws -> [UInt8]
     func read(_ path: String, offset: UInt64, count: Int) throws -> [UInt8]
     func size(of path: String) throws -> UInt64
-    /// Names of the entries directly inside `directory`; empty when it does not exist.
-    func list(_ directory: String) throws -> [String]
+    /// The entries directly inside `directory` with their kinds, by name; empty when it does not exist. A
+    /// `directory` that is a link or not a directory at all is refused (`.vaultDamaged`), never followed.
+    func entries(_ directory: String) throws -> [DirectoryEntry]
     /// Writes a whole file durably: temp file, fsync, rename, fsync directory.
     func writeDurably(_ path: String, _ bytes: [UInt8]) throws
     /// Like `writeDurably`, but fails with `false` instead of replacing an existing file: appending to the
@@ -19,6 +25,11 @@ public protocol VaultStorage: Sendable {
     func openSequential(_ path: String) throws -> any SequentialFile
     func openRandomAccess(_ path: String) throws -> any RandomAccessFile
     func remove(_ path: String) throws
+}
+
+extension VaultStorage {
+    /// Names of the entries directly inside `directory`, of any kind (see ``entries(_:)``).
+    func list(_ directory: String) throws -> [String] { try entries(directory).map(\.name) }
 }
 
 /// A file being written; invisible until committed, removed if abandoned.
@@ -45,17 +56,6 @@ enum ReadLimit {
     static let auditEntry = 1 << 20
     static let manifest = 256 << 20
     static let index = 256 << 20
-}
-
-extension VaultStorage {
-    /// Reads a whole file that must not exceed `limit` bytes; a larger one is reported as damaged.
-    func read(_ path: String, limit: Int) throws -> [UInt8] {
-        let size = try self.size(of: path)
-        guard size <= UInt64(limit) else {
-            throw VaultError(.vaultDamaged, "\(location)/\(path) is \(size) bytes, more than such a file can be (\(limit)): it was tampered with.")
-        }
-        return try read(path)
-    }
 }
 
 extension StagedFile {

@@ -151,13 +151,11 @@ extension Vault {
         if let owner = options.ownerKeys {
             let damaged = Set(problems.map(\.file))
             report.filesChecked = try checkFileDigests(snapshotsInScope.map { ($0.id, $0.manifest) }, owner: owner, damagedFiles: damaged,
-                signers: chain.authorizedWriters.union([config.ownerKey!]), problems: &problems)
+                sealers: indexSealers(chain), problems: &problems)
         }
 
         report.leftovers += try leftovers(chain: chain, presentPacks: presentSet, referencedManifests: referencedManifests)
-        for file in try unexpectedFiles() {
-            problems.append(VerifyProblem(file: file, message: "is not part of the vault format (unexpected file)"))
-        }
+        problems += try layoutProblems()
         (report.coverage, report.warnings) = Self.coverage(of: allSnapshots, now: options.now, maximumAgeDays: options.maximumAgeDays)
         report.problems = problems
         report.status = problems.isEmpty ? "ok" : "problems"
@@ -211,28 +209,28 @@ extension Vault {
     /// Index files without a pack, manifests without an entry, temp files: what interrupted backups leave.
     private func leftovers(chain: ChainState, presentPacks: Set<Digest>, referencedManifests: Set<String>) throws -> [String] {
         var leftovers: [String] = []
-        for prefix in try storage.list("index") {
-            for file in try storage.list("index/" + prefix) where file.hasSuffix(".index") {
+        for prefix in try names(in: "index", kind: .directory) {
+            for file in try names(in: "index/" + prefix) where file.hasSuffix(".index") {
                 guard let name = Digest(hex: file.dropLast(6)) else { continue }
                 if !presentPacks.contains(name) && chain.claimedPacks[name] == nil { leftovers.append("index/\(prefix)/\(file)") }
             }
         }
-        for file in try storage.list("snapshots") where !referencedManifests.contains("snapshots/" + file) && file.hasSuffix(".manifest") {
+        for file in try names(in: "snapshots") where !referencedManifests.contains("snapshots/" + file) && file.hasSuffix(".manifest") {
             leftovers.append("snapshots/" + file)
         }
-        for file in try storage.list("tmp") { leftovers.append("tmp/" + file) }
+        for file in try names(in: "tmp") { leftovers.append("tmp/" + file) }
         return leftovers
     }
 
     /// Deep verify's last step: every file of every snapshot in scope, reassembled in memory one chunk at a time,
     /// against its recorded size and keyed digest. Nothing is written.
     private func checkFileDigests(_ snapshots: [(id: Digest, manifest: SnapshotManifest)], owner: VaultKeys, damagedFiles: Set<String>,
-                                  signers: Set<PublicSigningKey>, problems: inout [VerifyProblem]) throws -> Int {
+                                  sealers: (Digest) -> Set<PublicSigningKey>, problems: inout [VerifyProblem]) throws -> Int {
         var checked = 0
         for (id, manifest) in snapshots {
             // Each snapshot reads only its own packs, so a damaged stranger cannot stand in for its chunks.
             let reader = ChunkReader(storage: storage, keys: owner, locations: try loadChunkLocations(
-                of: manifest.packs.compactMap(Digest.init(hex:)), signers: signers))
+                of: manifest.packs.compactMap(Digest.init(hex:)), sealers: sealers))
             for file in manifest.files where file.type == "file" {
                 let damagedPacks = (file.packs ?? []).compactMap { $0 < manifest.packs.count ? manifest.packs[$0] : nil }
                     .compactMap(Digest.init(hex:)).filter { damagedFiles.contains(PackFormat.packPath($0)) }
@@ -243,8 +241,12 @@ extension Vault {
                     let checker = ChunkChecker(keys: owner)
                     var batch: [UInt8] = []
                     var size = 0
-                    for chunk in try chunkIDs(of: file, reader: reader) {
-                        try reader.withChunk(chunk, verifyingID: false) { bytes in batch.append(contentsOf: bytes) }
+                    try forEachChunkID(of: file, reader: reader) { chunk in
+                        try reader.withChunk(chunk, verifyingID: false) { bytes in
+                            // Stop a file at its recorded size: a crafted chunk list must not make verify run unbounded.
+                            guard size + batch.count + bytes.count <= max(file.size ?? 0, 0) else { throw Self.oversized(file) }
+                            batch.append(contentsOf: bytes)
+                        }
                         if batch.count >= 4 << 20 {
                             size += batch.count
                             checker.submit(batch, chunks: [])

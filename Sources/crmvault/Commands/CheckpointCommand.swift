@@ -37,7 +37,10 @@ struct CheckpointCommand: ParsableCommand {
                     "time": checkpoint.time, "text": checkpoint.text,
                 ])
             } else {
-                print(checkpoint.text, terminator: "")
+                // Line by line: the time comes from a chain entry a key holder signed.
+                for line in checkpoint.text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+                    print(TerminalText.escaped(line))
+                }
             }
             context.outcome = "ok: sequence \(checkpoint.sequence) head \(checkpoint.head.hex)"
         }

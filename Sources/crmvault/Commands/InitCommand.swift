@@ -44,7 +44,7 @@ struct InitCommand: ParsableCommand {
             if json {
                 try printJSON(["vault": created.id, "location": created.location, "ownerFingerprint": created.ownerFingerprint])
             } else {
-                print("Created vault \(created.id) at \(created.location)")
+                print("Created vault \(created.id) at \(TerminalText.escaped(created.location))")
                 print("Owner fingerprint (give it to your auditors, keep it on paper):")
                 print("  \(created.ownerFingerprint)")
                 print("Keep the passphrase safe: without it no one, not even you, can restore this vault.")

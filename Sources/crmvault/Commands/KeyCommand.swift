@@ -34,7 +34,7 @@ struct WriterKeyCommand: ParsableCommand {
             if json {
                 try printJSON(["name": name, "keyFile": out, "publicKey": key.hex, "fingerprint": key.fingerprint])
             } else {
-                print("Wrote writer key \"\(name)\" to \(out) (mode 0600).")
+                print("Wrote writer key \"\(TerminalText.escaped(name))\" to \(TerminalText.escaped(out)) (mode 0600).")
                 print("Its public key \(key.hex) is authorized in the vault's chain.")
             }
             context.outcome = "ok: authorized writer \(name) \(key.fingerprint)"

@@ -24,21 +24,33 @@ struct LogCommand: ParsableCommand {
                 if json {
                     print("[" + text.split(separator: "\n").joined(separator: ",\n") + "]")
                 } else {
-                    print("Local audit log \(path):")
-                    print(text, terminator: "")
+                    print("Local audit log \(TerminalText.escaped(path)):")
+                    // JSON lines escape control characters, but not C1 controls or bidi overrides: each line is escaped.
+                    for line in text.split(separator: "\n") { print(TerminalText.escaped(line)) }
                 }
                 return
             }
-            let entries = try Vault.open(at: VaultOptions.resolve(vault!)).auditEntries()
+            let records = try Vault.open(at: VaultOptions.resolve(vault!)).auditLog()
             if json {
-                try printJSON(entries)
+                try printJSON(records)
                 return
             }
-            for entry in entries {
+            // One line per entry: sequence, time, operation, user@host, who signed it (role), outcome; an entry that does
+            // not verify says so instead of passing for a signed one. Every field is escaped: users, hosts, arguments
+            // and outcomes quote names a key holder chose.
+            func shown(_ value: String) -> String { TerminalText.escaped(value) }
+            for record in records {
+                let status = record.isVerified ? "" : "\tUNVERIFIED: " + shown(record.problems.joined(separator: "; "))
+                guard let entry = record.entry else {
+                    print("?\t\(shown(record.file))\(status)")
+                    continue
+                }
                 let event = entry.event
-                print("\(entry.sequence)\t\(event.time)\t\(event.operation)\t\(event.user)@\(event.host)\tkey \(entry.signer.prefix(16))…\t\(event.outcome)")
+                print("\(entry.sequence)\t\(shown(event.time))\t\(shown(event.operation))\t\(shown(event.user))@\(shown(event.host))\t"
+                    + "\(shown(record.signedBy))\t\(shown(event.outcome))\(status)")
             }
-            if entries.isEmpty { print("The vault's audit log is empty.") }
+            if records.isEmpty { print("The vault's audit log is empty.") }
+            if records.contains(where: { !$0.isVerified }) { throw ExitCode(1) }
         }
     }
 }

@@ -37,7 +37,8 @@ struct RestoreCommand: ParsableCommand {
                     failures: report.failures.map { .init(path: $0.path, reason: $0.reason) }))
             } else {
                 print("Restored \(report.filesRestored) files (\(formatBytes(report.bytesRestored))) of snapshot "
-                    + "\(entry.entry.snapshot?.prefix(12) ?? "") to \(to) in \(String(format: "%.1f", seconds)) s.")
+                    + "\(TerminalText.escaped(entry.entry.snapshot?.prefix(12) ?? "")) to \(TerminalText.escaped(to)) in "
+                    + "\(String(format: "%.1f", seconds)) s.")
                 for failure in report.failures { printError("\(failure.path) was not restored: \(failure.reason)") }
             }
             context.outcome = "restored \(report.filesRestored) files of snapshot \(entry.entry.snapshot ?? "") to \(to)"

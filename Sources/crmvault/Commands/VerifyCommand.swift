@@ -90,33 +90,36 @@ struct VerifyCommand: ParsableCommand {
 }
 
 /// The human summary of a verify report: what was checked, how much, how long, what is wrong and what it affects.
+/// Every value that came from the vault (file names, labels, sources, messages quoting them) is escaped, so nothing
+/// in a vault can rewrite what the terminal shows (a name that erases the PROBLEMS lines and prints "OK").
 enum VerifyReportPrinter {
     static func print(_ report: VerifyReport, trustGiven: Bool) {
-        Swift.print("Vault \(report.vault) at \(report.location)")
+        func shown(_ value: String) -> String { TerminalText.escaped(value) }
+        Swift.print("Vault \(shown(report.vault)) at \(shown(report.location))")
         let trust = report.isFingerprintTrusted ? "matches the fingerprint you trust" : (trustGiven ? "DOES NOT MATCH" : "not checked: pass --trust")
-        Swift.print("Owner fingerprint \(report.ownerFingerprint) (\(trust))")
-        Swift.print("Scope: \(report.scope). Checked \(report.chainEntries) chain entries, \(report.checkpointsChecked) checkpoints, "
+        Swift.print("Owner fingerprint \(shown(report.ownerFingerprint)) (\(trust))")
+        Swift.print("Scope: \(shown(report.scope)). Checked \(report.chainEntries) chain entries, \(report.checkpointsChecked) checkpoints, "
             + "\(report.snapshots) snapshots, \(report.packs) packs (\(formatBytes(report.packBytes)), \(report.chunks) chunks)"
             + (report.packsSkipped > 0 ? ", \(report.packsSkipped) packs not sampled" : "")
             + (report.isDeep ? ", every chunk decrypted and \(report.filesChecked) file digests checked" : ", keyless")
             + " in \(String(format: "%.1f", report.seconds)) s.")
         for source in report.coverage {
             let months = source.months.map { "\($0.month):\($0.snapshots.count)" }.joined(separator: " ")
-            Swift.print("Coverage of \(source.source): \(months); newest \(source.newest)")
+            Swift.print("Coverage of \(shown(source.source)): \(shown(months)); newest \(shown(source.newest))")
         }
-        for warning in report.warnings { Swift.print("WARNING: \(warning)") }
+        for warning in report.warnings { Swift.print("WARNING: \(shown(warning))") }
         if !report.leftovers.isEmpty {
             Swift.print("\(report.leftovers.count) leftover files no chain entry vouches for (from interrupted backups, or put there by "
                 + "someone else): not trusted, and reused by a backup only when sealed by a key of this vault:")
-            for file in report.leftovers.prefix(10) { Swift.print("  \(file)") }
+            for file in report.leftovers.prefix(10) { Swift.print("  \(shown(file))") }
         }
         if report.isIntact {
             Swift.print("OK: no problems found.")
         } else {
             Swift.print("\(report.problems.count) PROBLEMS:")
             for problem in report.problems {
-                Swift.print("  \(problem.file) \(problem.message)")
-                if !problem.affects.isEmpty { Swift.print("    affects: \(problem.affects.joined(separator: "; "))") }
+                Swift.print("  \(shown(problem.file)) \(shown(problem.message))")
+                if !problem.affects.isEmpty { Swift.print("    affects: \(shown(problem.affects.joined(separator: "; ")))") }
             }
         }
     }

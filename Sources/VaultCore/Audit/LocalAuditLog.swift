@@ -1,0 +1,47 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The local audit log, for operations that cannot or must not write to the vault: JSON lines, each naming the
+/// SHA-256 of the line before it. `CRMVAULT_AUDIT_LOG` overrides its place (default
+/// `$XDG_STATE_HOME/crmvault/audit.log`, else `~/.local/state/crmvault/audit.log`).
+public enum LocalAuditLog {
+    struct Line: Codable {
+        var vault: String
+        var previous: String
+        var reason: String
+        var event: AuditEvent
+    }
+
+    public static var path: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["CRMVAULT_AUDIT_LOG"], !path.isEmpty { return path }
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
+        return state + "/crmvault/audit.log"
+    }
+
+    /// Records an operation on a vault that could not be opened (it is named by its path).
+    public static func record(_ event: AuditEvent, vaultPath: String) -> AuditDestination {
+        append(event, vault: vaultPath, reason: "the vault could not be opened")
+    }
+
+    static func append(_ event: AuditEvent, vault: String, reason: String) -> AuditDestination {
+        let path = Self.path
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return .local(path: path, reason: reason + "; the local log could not be opened either") }
+        defer { close(fd) }
+        flock(fd, LOCK_EX)
+        defer { flock(fd, LOCK_UN) }
+        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let lastLine = existing.split(separator: "\n").last.map { Array($0.utf8) } ?? []
+        let previous = lastLine.isEmpty ? Digest.zero : SHA256Hasher.hash(lastLine)
+        if let line = try? CanonicalJSON.encode(Line(vault: vault, previous: previous.hex, reason: reason, event: event)) {
+            _ = (line + [0x0a]).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        }
+        return .local(path: path, reason: reason)
+    }
+}
