@@ -19,14 +19,13 @@ extension Vault {
         }
         let scanner = PackScanner(storage: storage, ownerKeys: nil)
         var reusable: [Digest: PublicSigningKey] = [:]
+        let sealers = chain.authorizedWriters.union([config.ownerKey!])
         for pack in try listPacks() where chain.claimedPacks[pack] == nil {
-            guard let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
-                let stored = try? PackIndex.decode(bytes), stored.pack == pack,
-                stored.isSealed(byOneOf: chain.authorizedWriters.union([config.ownerKey!]))
-            else { continue }
-            let result = try scanner.scan(pack)
-            guard result.hash == pack, let scanned = result.index, scanned.recordBytes() == stored.recordBytes() else { continue }
-            reusable[pack] = stored.seal!.signer
+            // Cheap first: a pack whose index does not even name a key of this vault as its sealer is not read at all.
+            guard let sealer = IndexComparer.storedSealer(storage: storage, pack: pack), sealers.contains(sealer) else { continue }
+            let result = try scanner.scan(pack, comparingIndex: true)
+            guard result.hash == pack, result.problem == nil, let index = result.index, index.isSealed(byOneOf: sealers) else { continue }
+            reusable[pack] = sealer
         }
         return reusable
     }
@@ -63,10 +62,10 @@ extension Vault {
                 records = index.records
             } else if onlySealed {
                 continue
-            } else if let index = try scanner.scan(pack).index {
-                records = index.records
             } else {
-                continue
+                var scanned: [(id: Digest, location: ChunkLocation)] = []
+                guard try scanner.scan(pack, record: { scanned.append(($0, $1)) }).problem == nil else { continue }
+                records = scanned
             }
             for record in records where locations[record.id] == nil { locations[record.id] = record.location }
         }

@@ -75,16 +75,21 @@ struct CommandRunner {
         return (process.terminationStatus, output)
     }
 
-    private func makeProcess(_ arguments: [String], environment extra: [String: String]) -> Process {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
+    /// The child's environment: this process's, without passphrases, with the test audit log, `environment`, `extra`.
+    func variables(_ extra: [String: String]) -> [String: String] {
         var base = ProcessInfo.processInfo.environment
         base.removeValue(forKey: "CRMVAULT_PASSPHRASE")
         base.removeValue(forKey: "CRMVAULT_PASSPHRASE_COMMAND")
         base["CRMVAULT_AUDIT_LOG"] = Self.auditLog
         base["CRMVAULT_ALLOW_INSECURE_KDF"] = "1"
-        process.environment = base.merging(environment) { $1 }.merging(extra) { $1 }
+        return base.merging(environment) { $1 }.merging(extra) { $1 }
+    }
+
+    private func makeProcess(_ arguments: [String], environment extra: [String: String]) -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.environment = variables(extra)
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         process.standardInput = FileHandle.nullDevice
         return process

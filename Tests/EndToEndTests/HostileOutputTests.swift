@@ -27,7 +27,7 @@ struct HostileOutputTests {
 
         let opened = try Vault.open(at: URL(fileURLWithPath: vault))
         let owner = try opened.unlock(passphrase: Passphrase(CommandLineTests.passphrase))
-        var chain = try opened.loadChain()
+        let chain = try opened.loadChain()
         let (writerFile, writerSigning) = WriterKeyFile.make(owner: owner, vault: opened.id, name: "forged\u{1b}[2K\rowner")
         var authorization = ChainEntry(vault: opened.id, sequence: chain.entries.count, previous: chain.headHash, time: Timestamp.now(),
             signer: owner.signingPublicKey, type: .authorizeWriter)
@@ -38,21 +38,11 @@ struct HostileOutputTests {
         try writerFile.write(to: keyURL)
         let writer = try opened.loadWriterKey(from: keyURL)
 
-        chain = try opened.loadChain()
-        var manifest = try opened.loadManifest(chain.snapshotEntries.last!).manifest
-        manifest.label = forgedLabel
-        manifest.source.origin = "sf\u{1b}[31m"
-        manifest.time = "2026-11-01T00:00:00Z\u{1b}[5m"
-        let bytes = try CanonicalJSON.encode(manifest) + [0x0a]
-        let id = SHA256Hasher.hash(bytes)
-        try opened.storage.writeDurably(SnapshotManifest.path(id), bytes)
-        var entry = ChainEntry(vault: opened.id, sequence: chain.entries.count, previous: chain.headHash, time: Timestamp.now(),
-            signer: writer.signingPublicKey, type: .snapshot)
-        entry.snapshot = id.hex
-        entry.packs = []
-        entry.root = MerkleTree.root([id]).hex
-        entry.files = manifest.files.count
-        try opened.append(entry, signedBy: writer)
+        try Forgery.commitSnapshot(in: opened, signedBy: writer) { manifest in
+            manifest.label = forgedLabel
+            manifest.source.origin = "sf\u{1b}[31m"
+            manifest.time = "2026-11-01T00:00:00Z\u{1b}[5m"
+        }
         _ = opened.recordAudit(AuditEvent(operation: "backup\u{1b}[2J", arguments: [eraser], outcome: "ok \u{9b}1m"), keys: writer)
 
         let pack = try #require(try opened.listPacks().first)

@@ -93,3 +93,93 @@ struct HostileMediaTests {
         #expect(try opened.verify().problems.contains { $0.file == "locks/writer.lock" })
     }
 }
+
+/// Layout anomalies and races that verify must report, and that no writer may act through (issue 6, items 9 and 14).
+struct HostileLayoutTests {
+    @Test func filesWhereDirectoriesBelongAndDirectoriesWhereFilesBelongAreProblems() throws {
+        let (vault, _) = try HostileMediaTests.vaultWithVictim()
+        let manifest = try #require(try vault.files(under: "snapshots").first)
+        try vault.directory.write("packs/ab", Data(count: 5 << 20), under: "vault")
+        try vault.directory.write("index/cd", Data(count: 1024), under: "vault")
+        try FileManager.default.createDirectory(at: vault.url.appendingPathComponent("snapshots/" + String(repeating: "e", count: 64) + ".manifest"),
+            withIntermediateDirectories: true)
+        let problems = try vault.reopened().verify().problems
+        #expect(problems.contains { $0.file == "packs/ab" && $0.message.contains("regular file, where a directory belongs") })
+        #expect(problems.contains { $0.file == "index/cd" })
+        #expect(problems.contains { $0.file.hasSuffix("eeee.manifest") && $0.message.contains("directory, where a regular file belongs") })
+        #expect(!problems.contains { $0.file == manifest })
+        let error = try #require(throws: VaultError.self) {
+            try vault.reopened().backup(vault.directory.path("export"), keys: vault.owner)
+        }
+        #expect(error.message.contains("packs/ab is a regular file, where a directory belongs"))
+    }
+
+    @Test(arguments: ["locks", "tmp"])
+    func aPlainFileInPlaceOfLocksOrTmpIsReportedAndBlocksBackupsWithAClearError(directory: String) throws {
+        let (vault, _) = try HostileMediaTests.vaultWithVictim()
+        try FileManager.default.removeItem(at: vault.url.appendingPathComponent(directory))
+        try vault.directory.write(directory, Data("plain".utf8), under: "vault")
+        #expect(try vault.reopened().verify().problems.contains { $0.file == directory && $0.message.contains("regular file") })
+        let error = try #require(throws: VaultError.self) {
+            try vault.reopened().backup(vault.directory.path("export"), keys: vault.owner)
+        }
+        #expect(error.code == .vaultDamaged)
+        #expect(error.message.contains("/\(directory) is a regular file, where a directory belongs"))
+        #expect(try Data(contentsOf: vault.url.appendingPathComponent(directory)) == Data("plain".utf8))
+    }
+
+    @Test func aPackHoldingAChunkTwiceIsAProblem() throws {
+        let (vault, _) = try HostileMediaTests.vaultWithVictim()
+        let id = SHA256Hasher.hash([1])
+        let header = BlockHeader(nonce: [UInt8](repeating: 0, count: 24), chunks: [(id, 1), (id, 1)], ciphertextLength: 16)
+        var pack = ByteWriter()
+        pack.append(PackFormat.magic + [UInt8](repeating: 0, count: PackFormat.sealedKeyCount))
+        pack.append(UInt32(header.encoded().count))
+        pack.append(header.encoded())
+        pack.append([UInt8](repeating: 0, count: 16))
+        let name = SHA256Hasher.hash(pack.bytes)
+        try vault.vault.storage.writeDurably(PackFormat.packPath(name), pack.bytes)
+        #expect(try vault.reopened().verify().problems.contains { $0.file == PackFormat.packPath(name) && $0.message.contains("twice") })
+    }
+
+    /// Storage that removes one pack the moment it is opened, as a backup that refuses a hostile zip drops its packs.
+    struct VanishingStorage: VaultStorage {
+        let base: LocalDirectoryStorage
+        let vanishing: String
+        var location: String { base.location }
+        func exists(_ path: String) -> Bool { base.exists(path) }
+        func kind(of path: String) throws -> FileKind? { try base.kind(of: path) }
+        func read(_ path: String, limit: Int) throws -> [UInt8] { try base.read(path, limit: limit) }
+        func read(_ path: String, offset: UInt64, count: Int) throws -> [UInt8] { try base.read(path, offset: offset, count: count) }
+        func size(of path: String) throws -> UInt64 { try base.size(of: path) }
+        func entries(_ directory: String) throws -> [DirectoryEntry] { try base.entries(directory) }
+        func writeDurably(_ path: String, _ bytes: [UInt8]) throws { try base.writeDurably(path, bytes) }
+        func createDurably(_ path: String, _ bytes: [UInt8]) throws -> Bool { try base.createDurably(path, bytes) }
+        func stageFile() throws -> any StagedFile { try base.stageFile() }
+        func openRandomAccess(_ path: String) throws -> any RandomAccessFile { try base.openRandomAccess(path) }
+        func remove(_ path: String) throws { try base.remove(path) }
+        func openSequential(_ path: String) throws -> any SequentialFile {
+            if path == vanishing { try base.remove(path) }
+            return try base.openSequential(path)
+        }
+    }
+
+    @Test func verifyDuringABackupSaysSoAndAPackThatVanishesUnclaimedIsNoFailure() throws {
+        let (vault, _) = try HostileMediaTests.vaultWithVictim()
+        // A leftover pack of a backup still running (copied from a claimed one under its own name).
+        let claimed = try #require(try vault.vault.listPacks().first)
+        var bytes = try vault.vault.storage.read(PackFormat.packPath(claimed), limit: 1 << 30)
+        bytes += [0]
+        let leftover = SHA256Hasher.hash(bytes)
+        try vault.vault.storage.writeDurably(PackFormat.packPath(leftover), bytes)
+        let lock = try VaultLock.acquire(vaultPath: vault.url.path, operation: "backup of export.zip")
+        defer { withExtendedLifetime(lock) {} }
+        let opened = try vault.reopened()
+        let racing = Vault(storage: VanishingStorage(base: LocalDirectoryStorage(root: vault.url), vanishing: PackFormat.packPath(leftover)),
+            config: opened.config, configDocument: opened.configDocument)
+        let report = try racing.verify()
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(report.activeWriter?.contains("backup of export.zip") == true)
+        #expect(report.warnings.first?.contains("is writing to this vault now") == true)
+    }
+}

@@ -98,6 +98,9 @@ enum RestoreTarget {
         _ = utimensat(AT_FDCWD, path, &times, flags)
     }
 
+    /// Up to this many entries, a restore fsyncs each file and its directory; beyond, it flushes once with `syncfs`.
+    static let filesSyncedOneByOne = 1000
+
     /// Makes everything restored durable with one `syncfs` of the target's file system, rather than an fsync per file
     /// and directory (an export of 70,000 small files would spend minutes in those): a restore reports success only
     /// once all of it would survive a power cut.

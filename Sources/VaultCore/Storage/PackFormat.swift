@@ -6,6 +6,8 @@ enum PackFormat {
     static let headerCount = magic.count + sealedKeyCount
     static let blockAssociatedDataPrefix = Array("crmvault block v1\n".utf8)
     static let maximumChunksPerBlock = 65536
+    /// So that checking a pack (whose chunk ids must be unique) costs bounded memory whatever it holds.
+    static let maximumChunksPerPack = 1 << 20
     static let maximumChunkLength = 16 << 20
     static let maximumCiphertextLength = (64 << 20) + AEAD.tagCount
     /// The most a block may decompress to; checked before anything is allocated.

@@ -34,6 +34,8 @@ final class PackSink: @unchecked Sendable {
             defer { self.slots.signal() }
             guard self.failure == nil else { return }
             do {
+                // A pack ends at its byte target or before it would pass the format's chunk limit (§6).
+                if let writer = self.writer, writer.chunkCount + block.ids.count > PackFormat.maximumChunksPerPack { try self.closePack() }
                 if self.writer == nil { self.writer = try PackWriter(storage: self.storage, sealing: self.sealing) }
                 try self.writer!.append(block, compressor: self.compressor)
                 self.blocksInWriter.append(block.number)

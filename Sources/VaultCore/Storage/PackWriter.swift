@@ -6,6 +6,7 @@ final class PackWriter {
     private let dataKey: SecretBytes
     private var records: [(id: Digest, location: ChunkLocation)] = []
     private(set) var size: UInt64 = 0
+    private(set) var chunkCount = 0
 
     init(storage: any VaultStorage, sealing: SealingKey) throws {
         file = try storage.stageFile()
@@ -42,6 +43,7 @@ final class PackWriter {
         prefix.append(UInt32(header.count))
         try append(prefix.bytes + header)
         try append(ciphertext)
+        chunkCount += block.ids.count
         var offsetInBlock: UInt32 = 0
         for (id, length) in zip(block.ids, block.lengths) {
             records.append((id, ChunkLocation(  // the pack's name is known, and set, at `finish`

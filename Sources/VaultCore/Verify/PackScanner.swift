@@ -1,26 +1,35 @@
-/// Reads one pack front to back exactly once: hashes every byte, parses every block header within the
-/// format's limits, recomputes the pack's index and, given the owner's keys, authenticates and decompresses
-/// every block and checks every chunk id (docs/FORMAT.md §10).
+/// Reads one pack front to back exactly once: hashes every byte, parses every block header within the format's
+/// limits, recomputes the pack's index record by record and compares it with the stored index as it goes, and,
+/// given the owner's keys, authenticates and decompresses every block and checks every chunk id (docs/FORMAT.md §10).
+///
+/// Memory is bounded per pack whatever the pack holds: records are handed to the caller one at a time and never
+/// collected, ciphertext is hashed and skipped unless it is to be decrypted, and the one list that grows with the pack
+/// (its chunk ids, sorted at the end for the one-copy-per-pack rule: 32 bytes each, a third of what a set costs) is
+/// bounded by the per-pack chunk limit (§6).
 struct PackScanner {
     struct Result {
         var hash: Digest
         var size: UInt64
-        var index: PackIndex?
         /// The first structural or cryptographic problem, if any.
         var problem: String?
         var chunks = 0
+        /// How the stored index compares with the one recomputed from the pack (nil when no comparison was asked
+        /// for, or the pack has a problem).
+        var index: IndexComparison?
     }
 
     let storage: any VaultStorage
     let ownerKeys: VaultKeys?
 
-    func scan(_ name: Digest) throws -> Result {
+    /// Scans pack `name`, calling `record` with each chunk's id and location in pack order; with `comparingIndex`,
+    /// also streams the stored index file against the records.
+    func scan(_ name: Digest, comparingIndex: Bool = false, record: (Digest, ChunkLocation) -> Void = { _, _ in }) throws -> Result {
         let file = try storage.openSequential(PackFormat.packPath(name))
         var reader = BufferedReader(file: file)
-        var records: [(id: Digest, location: ChunkLocation)] = []
+        var comparer = comparingIndex ? IndexComparer(storage: storage, pack: name) : nil
         var problem: String?
         var chunks = 0
-        var seen: Set<Digest> = []
+        var ids: [Digest] = []
         let decompressor = ZstdDecompressor()
         var dataKey: SecretBytes?
         scanning: do {
@@ -52,36 +61,39 @@ struct PackScanner {
                     problem = "block at offset \(offset): \(error.description)"
                     break scanning
                 }
-                guard let ciphertext = try reader.read(exactly: Int(header.ciphertextLength)) else {
-                    problem = "block at offset \(offset) is truncated"
+                guard chunks + header.chunks.count <= PackFormat.maximumChunksPerPack else {
+                    problem = "holds more than \(PackFormat.maximumChunksPerPack) chunks, more than the format allows in one pack"
                     break scanning
                 }
-                let blockLength = UInt32(4 + headerLength + ciphertext.count)
-                var offsetInBlock: UInt32 = 0
-                for chunk in header.chunks {
-                    guard seen.insert(chunk.id).inserted else {
-                        problem = "holds chunk \(chunk.id.shortForm) twice (the format allows one copy per pack)"
+                // Keyless, the ciphertext is only hashed; it is read into memory only to be decrypted.
+                var ciphertext: [UInt8]?
+                if dataKey == nil {
+                    guard try reader.skip(Int(header.ciphertextLength)) else {
+                        problem = "block at offset \(offset) is truncated"
                         break scanning
                     }
-                    records.append((chunk.id, ChunkLocation(
-                        pack: name, blockOffset: offset, blockLength: blockLength, offsetInBlock: offsetInBlock, length: chunk.length)))
+                } else {
+                    ciphertext = try reader.read(exactly: Int(header.ciphertextLength))
+                    guard ciphertext != nil else {
+                        problem = "block at offset \(offset) is truncated"
+                        break scanning
+                    }
+                }
+                let blockLength = UInt32(4 + headerLength + Int(header.ciphertextLength))
+                var offsetInBlock: UInt32 = 0
+                for chunk in header.chunks {
+                    ids.append(chunk.id)
+                    let location = ChunkLocation(
+                        pack: name, blockOffset: offset, blockLength: blockLength, offsetInBlock: offsetInBlock, length: chunk.length)
+                    comparer?.compare(chunk.id, location)
+                    record(chunk.id, location)
                     offsetInBlock &+= chunk.length
                 }
                 chunks += header.chunks.count
-                if let dataKey, let ownerKeys {
+                if let dataKey, let ownerKeys, let ciphertext {
                     do {
-                        let opened = try BlockOpener.open(
-                            lengthBytes + headerBytes + ciphertext, key: dataKey, decompressor: decompressor, pack: name, offset: offset)
-                        var start = 0
-                        try opened.plaintext.withUnsafeBytes { plain in
-                            for chunk in header.chunks {
-                                let bytes = UnsafeRawBufferPointer(rebasing: plain[start..<(start + Int(chunk.length))])
-                                guard ownerKeys.chunkID(of: bytes) == chunk.id else {
-                                    throw VaultError(.chunkCorrupted, "chunk \(chunk.id.shortForm) at offset \(offset) does not match its id")
-                                }
-                                start += Int(chunk.length)
-                            }
-                        }
+                        try Self.checkChunks(lengthBytes + headerBytes + ciphertext, header: header, key: dataKey, keys: ownerKeys,
+                            decompressor: decompressor, pack: name, offset: offset)
                     } catch let error as VaultError {
                         problem = error.message
                         break scanning
@@ -89,14 +101,35 @@ struct PackScanner {
                 }
             }
         }
+        if problem == nil {
+            ids.sort()
+            if let repeated = zip(ids, ids.dropFirst()).first(where: { $0.0 == $0.1 })?.0 {
+                problem = "holds chunk \(repeated.shortForm) twice (the format allows one copy per pack)"
+            }
+        }
         try reader.drain()
-        let hash = reader.finalize()
-        let index = problem == nil ? PackIndex(pack: name, records: records) : nil
-        return Result(hash: hash, size: reader.offset, index: index, problem: problem, chunks: chunks)
+        return Result(hash: reader.finalize(), size: reader.offset, problem: problem, chunks: chunks,
+            index: problem == nil ? comparer?.finish(records: chunks) : nil)
+    }
+
+    /// Authenticates and decompresses one block, and checks each chunk against its id.
+    private static func checkChunks(_ block: [UInt8], header: BlockHeader, key: SecretBytes, keys: VaultKeys,
+                                    decompressor: ZstdDecompressor, pack: Digest, offset: UInt64) throws {
+        let opened = try BlockOpener.open(block, key: key, decompressor: decompressor, pack: pack, offset: offset)
+        var start = 0
+        try opened.plaintext.withUnsafeBytes { plain in
+            for chunk in header.chunks {
+                let bytes = UnsafeRawBufferPointer(rebasing: plain[start..<(start + Int(chunk.length))])
+                guard keys.chunkID(of: bytes) == chunk.id else {
+                    throw VaultError(.chunkCorrupted, "chunk \(chunk.id.shortForm) at offset \(offset) does not match its id")
+                }
+                start += Int(chunk.length)
+            }
+        }
     }
 }
 
-/// Sequential reading in 4 MiB pieces that hashes every byte it hands out.
+/// Sequential reading in 4 MiB pieces that hashes every byte it hands out or skips.
 struct BufferedReader {
     let file: any SequentialFile
     private var buffer: [UInt8] = []
@@ -111,35 +144,33 @@ struct BufferedReader {
     mutating func read(exactly count: Int) throws -> [UInt8]? {
         var result: [UInt8] = []
         result.reserveCapacity(count)
-        while result.count < count {
+        let complete = try consume(count) { result.append(contentsOf: $0) }
+        return complete ? result : nil
+    }
+
+    /// Hashes the next `count` bytes without keeping them; false if the file ends first.
+    mutating func skip(_ count: Int) throws -> Bool { try consume(count) { _ in } }
+
+    private mutating func consume(_ count: Int, _ body: (ArraySlice<UInt8>) -> Void) throws -> Bool {
+        var done = 0
+        while done < count {
             if position == buffer.count {
-                guard try refill() else {
-                    hasher.update(result)
-                    offset += UInt64(result.count)
-                    return nil
-                }
+                guard try refill() else { return false }
             }
-            let take = min(count - result.count, buffer.count - position)
-            result.append(contentsOf: buffer[position..<(position + take)])
+            let take = min(count - done, buffer.count - position)
+            let piece = buffer[position..<(position + take)]
+            piece.withUnsafeBytes { hasher.update($0) }
+            body(piece)
             position += take
+            offset += UInt64(take)
+            done += take
         }
-        hasher.update(result)
-        offset += UInt64(count)
-        return result
+        return true
     }
 
     /// Hashes the rest of the file, so the pack's hash covers every byte even after a structural problem.
     mutating func drain() throws {
-        if position < buffer.count {
-            hasher.update(Array(buffer[position...]))
-            offset += UInt64(buffer.count - position)
-            position = buffer.count
-        }
-        while try refill() {
-            hasher.update(buffer)
-            offset += UInt64(buffer.count)
-            position = buffer.count
-        }
+        while try skip(4 << 20) {}
     }
 
     mutating func finalize() -> Digest { hasher.finalize() }

@@ -1,11 +1,26 @@
 import Foundation
 
+/// One snapshot as the coverage report sees it: the time its manifest claims, the time its chain entry was written,
+/// its source, and whether it holds any file.
+struct CoverageSnapshot {
+    var id: Digest
+    var time: String
+    var entryTime: String
+    var origin: String
+    var holdsFiles: Bool
+}
+
 extension Vault {
+    /// How far a snapshot's time may lie from its chain entry's (a backup of a large export takes hours, not days).
+    static let snapshotTimeTolerance: TimeInterval = 2 * 86400
+
     /// Month-by-month snapshots per source, the months before the current one that have none, and a warning
     /// when a source's newest snapshot is older than `maximumAgeDays`.
-    static func coverage(of snapshots: [(time: String, origin: String, id: Digest)], now: Date, maximumAgeDays: Int)
-        -> (coverage: [SourceCoverage], warnings: [String])
-    {
+    ///
+    /// The times come from whoever wrote the snapshots, so they are not taken on trust: a snapshot that holds no file
+    /// does not count as a month's backup, and one whose time lies after `now`, or far from the time its chain entry
+    /// was written, is a warning (37 future-dated empty snapshots must not silence the missing-month warnings).
+    static func coverage(of snapshots: [CoverageSnapshot], now: Date, maximumAgeDays: Int) -> (coverage: [SourceCoverage], warnings: [String]) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         func monthKey(_ date: Date) -> String {
@@ -14,18 +29,34 @@ extension Vault {
         }
         var coverage: [SourceCoverage] = []
         var warnings: [String] = []
-        let bySource = Dictionary(grouping: snapshots, by: \.origin)
+        var counted: [(date: Date, origin: String, id: Digest)] = []
+        for snapshot in snapshots {
+            guard let date = Timestamp.parse(snapshot.time) else {
+                warnings.append("snapshot \(snapshot.id.shortForm) has no valid time (\(snapshot.time)); it is not counted in the coverage")
+                continue
+            }
+            if date.timeIntervalSince(now) > 86400 {
+                warnings.append("snapshot \(snapshot.id.shortForm) claims a time in the future (\(snapshot.time)); it is not counted")
+                continue
+            }
+            if let written = Timestamp.parse(snapshot.entryTime), abs(written.timeIntervalSince(date)) > snapshotTimeTolerance {
+                warnings.append("snapshot \(snapshot.id.shortForm) claims the time \(snapshot.time), but its chain entry was written at "
+                    + "\(snapshot.entryTime)")
+            }
+            if snapshot.holdsFiles { counted.append((date, snapshot.origin, snapshot.id)) }
+        }
+        let bySource = Dictionary(grouping: counted, by: \.origin)
         for source in bySource.keys.sorted() {
-            let dated = bySource[source]!.compactMap { snapshot in Timestamp.parse(snapshot.time).map { ($0, snapshot.id) } }
-                .sorted { $0.0 < $1.0 }
-            guard let first = dated.first?.0, let newest = dated.last?.0 else { continue }
+            let dated = bySource[source]!.sorted { $0.date < $1.date }
+            guard let first = dated.first?.date, let newest = dated.last?.date else { continue }
+            let byMonth = Dictionary(grouping: dated) { monthKey($0.date) }
             var months: [SourceCoverage.Month] = []
             var missing: [String] = []
             let current = monthKey(now)
             var cursor = calendar.date(from: calendar.dateComponents([.year, .month], from: first))!
             while monthKey(cursor) <= current {
                 let key = monthKey(cursor)
-                let ids = dated.filter { monthKey($0.0) == key }.map { $0.1.hex }
+                let ids = (byMonth[key] ?? []).map(\.id.hex)
                 months.append(.init(month: key, snapshots: ids))
                 if ids.isEmpty && key < current { missing.append(key) }
                 cursor = calendar.date(byAdding: .month, value: 1, to: cursor)!

@@ -1,3 +1,5 @@
+import Foundation
+
 extension Vault {
     /// The directories of the layout (docs/FORMAT.md §3); each must be a real directory when present.
     static let layoutDirectories = ["keys", "chain", "snapshots", "packs", "index", "audit", "locks", "tmp"]
@@ -83,9 +85,8 @@ extension Vault {
 
     /// Checks what the writer lock would check (one name, owned by this user), without taking it.
     private func lockFileProblem() -> VerifyProblem? {
-        guard let storage = storage as? LocalDirectoryStorage else { return nil }
         do {
-            try VaultLock.inspect(storage)
+            try VaultLock.inspect(LocalDirectoryStorage(root: URL(fileURLWithPath: location)))
             return nil
         } catch let error as VaultError where error.code == .vaultDamaged {
             return VerifyProblem(file: "locks/writer.lock", message: error.message)

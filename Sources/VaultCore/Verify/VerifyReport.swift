@@ -47,6 +47,8 @@ public struct VerifyReport: Sendable, Codable {
     public var leftovers: [String] = []
     public var coverage: [SourceCoverage] = []
     public var warnings: [String] = []
+    /// What the process holding the writer lock says of itself, when one held it during verify (a running backup).
+    public var activeWriter: String?
 
     public var isIntact: Bool { problems.isEmpty }
 

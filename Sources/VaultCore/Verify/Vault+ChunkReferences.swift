@@ -1,0 +1,56 @@
+extension Vault {
+    /// Every chunk id a manifest names in clear (inline chunks, chunk-list chunks) must be in a block header of one
+    /// of the packs its file lists, and the lengths there must add up: a file's inline chunks to its size, its chunk
+    /// list to 32 bytes per chunk id, with no more ids than bytes and no fewer than the largest chunk allows. So a
+    /// manifest that points at nothing, or that claims 10 bytes for a file its chunks make 4 GB, fails keyless. A file
+    /// that uses a missing or damaged pack is reported with that pack. Linear in the number of references.
+    func chunkReferenceProblems(_ snapshots: [SnapshotsInScope.Snapshot], copies: inout ChunkCopies, presentPacks: Set<Digest>,
+                                damagedFiles: Set<String>) -> [VerifyProblem] {
+        var problems: [VerifyProblem] = []
+        let maximumChunk = config.chunker.maximum
+        for snapshot in snapshots {
+            let usable: [Digest?] = snapshot.packs.map { pack in
+                guard let pack, presentPacks.contains(pack), !damagedFiles.contains(PackFormat.packPath(pack)), copies.load(pack) else { return nil }
+                return pack
+            }
+            let allPacks = Set(usable.compactMap { $0 })
+            func problem(_ message: String, _ file: SnapshotManifest.Entry) {
+                problems.append(VerifyProblem(file: SnapshotManifest.path(snapshot.id), message: message,
+                    affects: ["snapshot \(snapshot.id.shortForm) (\(file.path))"]))
+            }
+            for file in snapshot.manifest.files where file.type == "file" {
+                let numbers = file.packs ?? Array(snapshot.packs.indices)
+                if numbers.contains(where: { usable.indices.contains($0) && usable[$0] == nil }) { continue }
+                let packs = file.packs == nil ? allPacks : Set(numbers.compactMap { usable.indices.contains($0) ? usable[$0] : nil })
+                let size = file.size ?? 0
+                let list = file.content?.list
+                let named = file.content?.chunks ?? list ?? []
+                if size > 0 && named.isEmpty {
+                    problem("records \(file.path) with \(size) bytes but no chunks", file)
+                    continue
+                }
+                var total = 0
+                var absent: String?
+                for hex in named {
+                    guard let id = Digest(hex: hex), let length = copies.length(of: id, inAnyOf: packs) else {
+                        absent = hex
+                        break
+                    }
+                    total += Int(length)
+                }
+                if let absent {
+                    problem("names chunk \(absent.prefix(12)) of \(file.path), which none of the snapshot's packs holds", file)
+                } else if list == nil, total != size {
+                    problem("records \(size) bytes for \(file.path), but its chunks hold \(total)", file)
+                } else if list != nil {
+                    let count = file.content?.count ?? -1
+                    let fewest = (size + maximumChunk - 1) / maximumChunk
+                    if total != count * 32 || count > size || count < fewest {
+                        problem("records \(size) bytes in \(count) chunks for \(file.path), but its chunk list holds \(total / 32) ids", file)
+                    }
+                }
+            }
+        }
+        return problems
+    }
+}
