@@ -47,9 +47,11 @@ let package = Package(
                 "VaultCore", "ExportLayout", "Definitions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -57,6 +59,7 @@ let package = Package(
             dependencies: [
                 "Pull", "VaultCore", "Definitions",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -89,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "crmvault",
             dependencies: [
-                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica",
+                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica", "ExportLayout",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -98,7 +101,7 @@ let package = Package(
             name: "crmvault-vendor-sim",
             dependencies: ["VendorSimulator", "VaultCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .executableTarget(name: "crmvault-bench", dependencies: ["VaultCore", "CRMExportGenerator"]),
+        .executableTarget(name: "crmvault-bench", dependencies: ["VaultCore", "CRMExportGenerator", "Replica", "ExportLayout"]),
         .testTarget(
             name: "VaultCoreTests",
             dependencies: ["VaultCore", "VaultTesting", "CRMExportGenerator", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
@@ -106,8 +109,13 @@ let package = Package(
         ),
         .testTarget(name: "DefinitionsTests", dependencies: ["Definitions", "VaultTesting"]),
         .testTarget(name: "PullTests", dependencies: ["Pull", "VendorSimulator", "VaultTesting", "ExportLayout"]),
-        .testTarget(name: "ScheduleTests", dependencies: ["Schedule", "Pull", "VendorSimulator", "VaultTesting"]),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator"]),
+        .testTarget(
+            name: "ScheduleTests",
+            dependencies: [
+                "Schedule", "Pull", "VaultCore", "VendorSimulator", "VaultTesting", "CRMExportGenerator",
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "VendorSimulatorTests",
             dependencies: [
@@ -116,7 +124,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultCore", "VaultTesting", "CRMExportGenerator"]),
+        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator", "VaultCore", "CSQLite"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultCore", "VaultTesting", "CRMExportGenerator", "VendorSimulator"]),
     ],
     swiftLanguageModes: [.v6]
 )

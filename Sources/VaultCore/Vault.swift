@@ -104,6 +104,8 @@ public final class Vault: @unchecked Sendable {
         let bytes: [UInt8]
         do {
             bytes = try storage.read(OwnerKeyFile.path, limit: ReadLimit.ownerKey)
+        } catch let error as VaultError where storage.exists(OwnerKeyFile.path) {
+            throw error  // it is there but not a regular file, or not readable: the error says which
         } catch {
             throw VaultError(.vaultDamaged, "The owner key file \(location)/\(OwnerKeyFile.path) is missing or unreadable.",
                 remedy: "Restore it from another copy of this vault.")

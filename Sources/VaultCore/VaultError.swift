@@ -5,8 +5,16 @@ public struct VaultError: Error, CustomStringConvertible, Sendable {
         case vaultNotFound, vaultExists, vaultLocked, vaultDamaged
         case wrongPassphrase, keyRefused, keyFileInsecure, notAuthorized, readOnlyKey
         case chainBroken, chunkCorrupted, packCorrupted, manifestCorrupted, snapshotNotFound
+        /// A restored export that does not read as the export layout says (malformed CSV, duplicate ids).
+        case exportMalformed
+        /// A replica or drill check failed (counts, cell digests, SQLite integrity).
+        case checkFailed
         case hostileInput, inputUnreadable, targetNotEmpty, usage
         case unsupportedVersion, compressionFailed, cryptoFailed, ioFailed, diskFull, mediumMissing
+        /// The vendor refused, failed or sent something incomplete or wrong (a failed job, counts that do not add up).
+        case vendorFailed
+        /// The vendor could not be reached, or the connection failed (DNS, TLS, timeouts, resets).
+        case networkFailed
     }
 
     public var code: Code

@@ -36,6 +36,17 @@ public final class TemporaryVault: @unchecked Sendable {
         return (try vault.loadWriterKey(from: file), file)
     }
 
+    /// Authorizes a writer and backs up, with it, `export/big.csv` (enough chunks that its manifest entry stores a
+    /// chunk list) and `export/small.csv` (its chunk ids inline): material for manifests a key holder crafts.
+    public func writerBackupOfChunkedExport() throws -> VaultKeys {
+        let (writer, _) = try writerKey()
+        let rows = (0..<60_000).map { "\"\($0)\",\"Account \($0 * 7919 % 10007)\"\n" }.joined()
+        try directory.write("big.csv", Data(rows.utf8), under: "export")
+        try directory.write("small.csv", Data(rows.prefix(6000).utf8), under: "export")
+        _ = try vault.backup(directory.path("export"), keys: writer)
+        return writer
+    }
+
     /// All vault files under `directory` (relative paths), for corruption tests.
     public func files(under subdirectory: String) throws -> [String] {
         let root = url.appendingPathComponent(subdirectory)

@@ -7,6 +7,7 @@ import VaultCore
 ///
 ///     swift run -c release crmvault-bench [--scale 20000] [--months 12] [--tools crmvault,restic,borg,borg-8k]
 ///     swift run -c release crmvault-bench --sweep     # chunk-size sweep that chose the defaults
+///     swift run -c release crmvault-bench --replica --scale 40000 --months 2   # replica build vs sqlite3, diff
 struct BenchOptions {
     var scale = 20000
     var months = 12
@@ -15,6 +16,10 @@ struct BenchOptions {
     var sweep = false
     var keep = false
     var generateOnly = false
+    var replica = false
+    /// Child-process modes of the replica benchmark.
+    var buildReplica: (export: String, database: String)?
+    var diffExports: (a: String, b: String, work: String)?
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -27,6 +32,9 @@ struct BenchOptions {
             case "--sweep": sweep = true
             case "--keep": keep = true
             case "--generate-only": generateOnly = true
+            case "--replica": replica = true
+            case "--build-replica": buildReplica = (iterator.next() ?? "", iterator.next() ?? "")
+            case "--diff-exports": diffExports = (iterator.next() ?? "", iterator.next() ?? "", iterator.next() ?? "")
             default: throw BenchError("unknown argument \(argument); see the comment at the top of main.swift")
             }
         }
@@ -146,6 +154,14 @@ do {
         _ = try generateCorpus(options)
         exit(0)
     }
+    if let build = options.buildReplica {
+        try ReplicaBenchmark.build(export: build.export, database: build.database)
+        exit(0)
+    }
+    if let diff = options.diffExports {
+        try ReplicaBenchmark.diff(diff.a, diff.b, work: diff.work)
+        exit(0)
+    }
     try? FileManager.default.removeItem(atPath: options.work)
     try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
     defer { if !options.keep { try? FileManager.default.removeItem(atPath: options.work) } }
@@ -158,6 +174,8 @@ do {
     let corpus = try corpusOnDisk(options)
     if options.sweep {
         try sweep(corpus: corpus, work: options.work)
+    } else if options.replica {
+        try ReplicaBenchmark.run(corpus: corpus, work: options.work)
     } else {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crmvault").path
         for name in options.tools {

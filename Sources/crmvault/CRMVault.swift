@@ -24,7 +24,9 @@ struct CRMVault: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, KeyCommand.self, BackupCommand.self, SnapshotsCommand.self, RestoreCommand.self,
-            VerifyCommand.self, CheckpointCommand.self, LogCommand.self, DemoCommand.self,
+            VerifyCommand.self, CheckpointCommand.self, LogCommand.self, DemoCommand.self, PullCommand.self,
+            ReplicaCommand.self, DrillCommand.self, DiffCommand.self, HistoryCommand.self,
+            DaemonCommand.self, StatusCommand.self, ScheduleCommand.self,
         ]
     )
 

@@ -6,11 +6,14 @@ extension ExitCode {
     /// The one place where failures become process exit codes (listed in `crmvault --help`).
     init(_ error: VaultError) {
         switch error.code {
-        case .vaultDamaged, .chainBroken, .chunkCorrupted, .packCorrupted, .manifestCorrupted, .hostileInput:
+        case .vaultDamaged, .chainBroken, .chunkCorrupted, .packCorrupted, .manifestCorrupted, .hostileInput, .exportMalformed,
+            .checkFailed:
             self = ExitCode(1)
         case .vaultNotFound, .vaultExists, .wrongPassphrase, .keyRefused, .keyFileInsecure, .notAuthorized, .readOnlyKey,
             .inputUnreadable, .targetNotEmpty, .usage, .unsupportedVersion, .snapshotNotFound:
             self = ExitCode(2)
+        case .vendorFailed, .networkFailed:
+            self = ExitCode(3)
         case .vaultLocked:
             self = ExitCode(4)
         case .compressionFailed, .cryptoFailed, .ioFailed, .diskFull, .mediumMissing:

@@ -39,12 +39,15 @@ struct PassphraseOptions: ParsableArguments {
     var passphraseFile: String?
 
     /// Finds the passphrase: --passphrase-file, CRMVAULT_PASSPHRASE, CRMVAULT_PASSPHRASE_COMMAND, or a prompt.
+    /// Every keyed command comes through here first: the process is made non-dumpable before any secret is read.
     func passphrase(confirming: Bool = false) throws -> Passphrase {
-        try PassphraseSource.read(file: passphraseFile, confirming: confirming)
+        ProcessHardening.protectSecrets()
+        return try PassphraseSource.read(file: passphraseFile, confirming: confirming)
     }
 
     /// The writer key in `writerKeyFile` when one is given, else the owner's keys opened with the passphrase.
     func keys(for vault: Vault, writerKeyFile: String?) throws -> VaultKeys {
+        ProcessHardening.protectSecrets()
         if let writerKeyFile { return try vault.loadWriterKey(from: URL(fileURLWithPath: writerKeyFile)) }
         return try vault.unlock(passphrase: try passphrase())
     }

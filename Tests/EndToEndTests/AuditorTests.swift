@@ -50,6 +50,25 @@ struct AuditorTests {
         #expect(try CommandRunner().run(["log", "--vault", vault]).stdout.split(separator: "\n").count == 3)
     }
 
+    @Test func theAuditLogRecordsNoPathOutsideTheVaultUnlessAskedTo() throws {
+        let directory = try TemporaryDirectory()
+        let (runner, vault) = try CommandLineTests.makeVault(directory)
+        let export = try directory.write("a.csv", Data("one\n".utf8))
+        let target = directory.path("restore-for-alice").path
+        #expect(try runner.run(["backup", "--vault", vault, export.path]).status == 0)
+        #expect(try runner.run(["restore", "--vault", vault, "latest", "--to", target]).status == 0)
+        #expect(try runner.run(["restore", "--vault", vault, "latest", "--to", target + "-2", "--audit-verbose"]).status == 0)
+        let log = try CommandRunner().run(["log", "--vault", vault, "--json"])
+        let records = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        let events = records.compactMap { ($0["entry"] as? [String: Any])?["event"] as? [String: Any] }
+        #expect(events.count == 4)
+        let text = { (event: [String: Any]) in "\(event["arguments"] ?? "") \(event["outcome"] ?? "")" }
+        #expect(!text(events[1]).contains(export.path) && text(events[1]).contains("<path>"))
+        #expect(!text(events[2]).contains(target) && text(events[2]).contains("<path>"))
+        #expect(text(events[3]).contains(target + "-2"), "--audit-verbose records the path")
+        #expect(text(events[3]).contains(vault), "the vault's own path is recorded")
+    }
+
     @Test func aDamagedConfigIsAnIntegrityProblemWithAJSONReport() throws {
         let directory = try TemporaryDirectory()
         let (_, vault) = try CommandLineTests.makeVault(directory)

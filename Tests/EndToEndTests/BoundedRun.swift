@@ -14,11 +14,13 @@ struct BoundedRun {
     var status: Int32?
     var timedOut: Bool
     var maximumResidentKilobytes: Int
-    /// Bytes the child passed to `write(2)` and friends (`wchar`), as last sampled.
-    var writtenBytes: Int
 
-    static func run(_ runner: CommandRunner, _ arguments: [String], timeout: TimeInterval = 20) throws -> BoundedRun {
-        let argv = ([CommandRunner.binary.path] + arguments).map { strdup($0) }
+    /// With `fileSizeLimit` (bytes), the child is killed (SIGXFSZ) as soon as it writes any file past that size.
+    static func run(_ runner: CommandRunner, _ arguments: [String], timeout: TimeInterval = 20, fileSizeLimit: Int? = nil) throws
+        -> BoundedRun
+    {
+        let command = fileSizeLimit.map { ["/bin/sh", "-c", "ulimit -f \($0 / 512) && exec \"$0\" \"$@\""] } ?? []
+        let argv = (command + [CommandRunner.binary.path] + arguments).map { strdup($0) }
         let envp = runner.variables([:]).map { strdup("\($0.key)=\($0.value)") }
         defer { (argv + envp).forEach { free($0) } }
         var actions = posix_spawn_file_actions_t()
@@ -28,17 +30,15 @@ struct BoundedRun {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, CommandRunner.binary.path, &actions, nil, argv + [nil], envp + [nil])
+        let spawned = posix_spawn(&pid, argv[0]!, &actions, nil, argv + [nil], envp + [nil])
         guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
         let deadline = Date().addingTimeInterval(timeout)
         var status: Int32 = 0
         var usage = rusage()
         var timedOut = false
         var peak = 0
-        var written = 0
         while wait4(pid, &status, WNOHANG, &usage) == 0 {
             peak = max(peak, Self.value("VmHWM:", in: "/proc/\(pid)/status"))
-            written = max(written, Self.value("wchar:", in: "/proc/\(pid)/io"))
             if Date() > deadline {
                 kill(pid, SIGKILL)
                 _ = wait4(pid, &status, 0, &usage)
@@ -48,8 +48,7 @@ struct BoundedRun {
             usleep(5000)
         }
         let exited = status & 0x7f == 0
-        return BoundedRun(status: exited ? (status >> 8) & 0xff : nil, timedOut: timedOut, maximumResidentKilobytes: peak,
-            writtenBytes: written)
+        return BoundedRun(status: exited ? (status >> 8) & 0xff : nil, timedOut: timedOut, maximumResidentKilobytes: peak)
     }
 
     /// The number after `key` in a `/proc` file of a running process (0 once it has ended).

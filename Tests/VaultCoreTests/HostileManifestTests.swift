@@ -7,15 +7,9 @@ import VaultTesting
 /// What a key holder can sign into a vault: manifests, index seals, audit entries and times crafted to make readers
 /// run unbounded, trust the wrong index, show unsigned entries or hide missing months (issue 6).
 struct HostileManifestTests {
-    /// A vault with a writer, and a backup by that writer of a file big enough to need a chunk list and a small one.
     static func vaultWithLists() throws -> (vault: TemporaryVault, writer: VaultKeys) {
         let vault = try TemporaryVault()
-        let (writer, _) = try vault.writerKey()
-        let rows = (0..<60_000).map { "\"\($0)\",\"Account \($0 * 7919 % 10007)\"\n" }.joined()
-        try vault.directory.write("big.csv", Data(rows.utf8), under: "export")
-        try vault.directory.write("small.csv", Data(rows.prefix(6000).utf8), under: "export")
-        _ = try vault.vault.backup(vault.directory.path("export"), keys: writer)
-        return (vault, writer)
+        return (vault, try vault.writerBackupOfChunkedExport())
     }
 
     /// Commits the latest manifest with `file` (from it, by path) changed by `edit` as its only file.

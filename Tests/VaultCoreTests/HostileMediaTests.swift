@@ -183,3 +183,19 @@ struct HostileLayoutTests {
         #expect(report.warnings.first?.contains("is writing to this vault now") == true)
     }
 }
+
+/// What the plaintext audit log on the medium gives away (issue 6, item 19).
+struct AuditPrivacyTests {
+    @Test func pathsOutsideTheVaultAreRecordedAsPlaceholdersUnlessVerbose() {
+        let arguments = ["restore", "--vault", "/media/offsite/crm", "latest", "--to", "/srv/restore/alice", "--key=/etc/crmvault/w.key",
+                         "--passphrase-file", "/home/alice/.pass", "--label", "2026-11"]
+        let outcome = "restored 3 files of snapshot 3f9a to /srv/restore/alice; /srv/restore/alice/x.csv failed"
+        let quiet = AuditEvent(operation: "restore", arguments: arguments, outcome: outcome, vaultPath: "/media/offsite/crm")
+        #expect(quiet.arguments == ["restore", "--vault", "/media/offsite/crm", "latest", "--to", "<path>", "--key=<path>",
+                                    "--passphrase-file", "<path>", "--label", "2026-11"])
+        #expect(quiet.outcome == "restored 3 files of snapshot 3f9a to <path>; <path>/x.csv failed")
+        let verbose = AuditEvent(operation: "restore", arguments: arguments, outcome: outcome, vaultPath: "/media/offsite/crm", recordsPaths: true)
+        #expect(verbose.arguments == arguments)
+        #expect(verbose.outcome == outcome)
+    }
+}

@@ -23,17 +23,24 @@ struct HostileZipTests {
         try ["chain", "packs", "index", "snapshots"].flatMap { try vault.files(under: $0) }
     }
 
-    @Test(arguments: hostileArchives.map(\.0))
-    func hostileZipIsRefusedAndNothingIsWritten(name: String) throws {
-        let builder = try #require(Self.hostileArchives.first { $0.0 == name }?.1)
+    /// Backs up `zip` into a vault that holds a snapshot already, and checks that it is refused as hostile input,
+    /// naming the zip, with nothing added to the vault; returns the error.
+    @discardableResult
+    static func expectRefusal(of zip: Data) throws -> VaultError {
         let vault = try TemporaryVault()
         _ = try vault.vault.backup(try vault.directory.write("seed.csv", Data("seed\n".utf8)), keys: vault.owner)
         let before = try Self.vaultFiles(vault)
-        let zip = try vault.directory.write("hostile.zip", builder.build())
-        let error = try #require(throws: VaultError.self) { try vault.vault.backup(zip, keys: vault.owner) }
-        #expect(error.code == .hostileInput)
+        let url = try vault.directory.write("hostile.zip", zip)
+        let error = try #require(throws: VaultError.self) { try vault.vault.backup(url, keys: vault.owner) }
+        #expect(error.code == .hostileInput, "\(error)")
         #expect(error.message.contains("hostile.zip"))
         #expect(try Self.vaultFiles(vault) == before)
+        return error
+    }
+
+    @Test(arguments: hostileArchives.map(\.0))
+    func hostileZipIsRefusedAndNothingIsWritten(name: String) throws {
+        try Self.expectRefusal(of: try #require(Self.hostileArchives.first { $0.0 == name }?.1).build())
     }
 
     @Test func zipBombByRatioIsRefused() throws {

@@ -11,10 +11,15 @@ public struct AuditEvent: Codable, Sendable {
     public var host: String
     public var time: String
 
-    public init(operation: String, arguments: [String], outcome: String, time: Date = Date()) {
+    /// Records `arguments` without secrets and, unless `recordsPaths`, without paths outside the vault at `vaultPath`
+    /// (in the arguments and in `outcome`): see ``PathRedaction``.
+    public init(operation: String, arguments: [String], outcome: String, time: Date = Date(), vaultPath: String? = nil,
+                recordsPaths: Bool = false) {
         self.operation = operation
-        self.arguments = Self.redacted(arguments)
-        self.outcome = outcome
+        let withoutSecrets = Self.redacted(arguments)
+        let (withoutPaths, removed) = PathRedaction.arguments(withoutSecrets, vaultPath: vaultPath)
+        self.arguments = recordsPaths ? withoutSecrets : withoutPaths
+        self.outcome = recordsPaths ? outcome : PathRedaction.scrub(outcome, removing: removed)
         user = ProcessInfo.processInfo.environment["USER"] ?? ProcessInfo.processInfo.environment["LOGNAME"] ?? String(getuid())
         host = ProcessInfo.processInfo.hostName
         self.time = Timestamp.format(time)

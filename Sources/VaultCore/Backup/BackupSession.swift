@@ -15,6 +15,8 @@ final class BackupSession: ExportVisitor {
     private(set) var bytesIn = 0
     private(set) var chunkCount = 0
     private(set) var newChunkBytes = 0
+    /// Entries left out, each "path (reason)" with the path escaped.
+    private(set) var skipped: [String] = []
 
     init(keys: VaultKeys, config: VaultConfig, known: [Digest: ChunkLocation], sink: PackSink) {
         self.keys = keys
@@ -28,6 +30,8 @@ final class BackupSession: ExportVisitor {
     func directory(_ path: String, mode: Int, mtime: FileTime) throws {
         entries.append(.init(path: path, type: "directory", mode: mode, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds))
     }
+
+    func skipped(_ path: String, reason: String) { skipped.append("\(path) (\(reason))") }
 
     func symlink(_ path: String, target: String, mtime: FileTime) throws {
         entries.append(.init(path: path, type: "symlink", mode: 0o777, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds,

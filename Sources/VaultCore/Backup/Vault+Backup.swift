@@ -9,6 +9,9 @@ public struct BackupResult: Sendable {
     public var bytesStored: Int
     public var chunks: Int
     public var newChunkBytes: Int
+    /// Entries of the export that were left out, each "path (reason)" with the path escaped (names that are not
+    /// UTF-8); the backup of everything else went ahead.
+    public var skipped: [String] = []
 }
 
 extension Vault {
@@ -88,6 +91,6 @@ extension Vault {
         try append(entry, signedBy: keys)
         return BackupResult(
             snapshotID: snapshotID, files: entry.files!, bytesIn: session.bytesIn, bytesStored: bytesStored,
-            chunks: session.chunkCount, newChunkBytes: session.newChunkBytes)
+            chunks: session.chunkCount, newChunkBytes: session.newChunkBytes, skipped: session.skipped)
     }
 }

@@ -1,22 +1,24 @@
 internal import CSodium
 
-/// Secret key material in memory that is locked out of swap where possible and wiped when released.
+/// Secret key material in memory, in its own page-aligned allocation from `sodium_malloc`: guard pages on both
+/// sides, excluded from core dumps (`MADV_DONTDUMP`, which fails on memory that is not page-aligned), locked out of
+/// swap where the limits allow, and wiped by `sodium_free` when released.
 ///
 /// Immutable once made, so it may be shared between the threads of one backup.
 public final class SecretBytes: @unchecked Sendable {
-    private let buffer: UnsafeMutableRawBufferPointer
+    private let buffer: UnsafeMutableRawPointer
 
     /// Takes ownership of `bytes`, wiping the caller's array.
     init(consuming bytes: inout [UInt8]) {
         _ = sodiumReady
-        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
-        storage.initializeMemory(as: UInt8.self, repeating: 0)
+        guard let storage = sodium_malloc(max(bytes.count, 1)) else {
+            fatalError("Out of memory for key material (sodium_malloc of \(bytes.count) bytes failed).")
+        }
         bytes.withUnsafeBytes { source in
-            if let base = source.baseAddress { storage.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+            if let base = source.baseAddress { storage.copyMemory(from: base, byteCount: source.count) }
         }
         buffer = storage
         count = bytes.count
-        _ = sodium_mlock(buffer.baseAddress!, buffer.count)
         Sodium.wipe(&bytes)
     }
 
@@ -28,14 +30,10 @@ public final class SecretBytes: @unchecked Sendable {
 
     let count: Int
 
-    deinit {
-        sodium_memzero(buffer.baseAddress!, buffer.count)
-        _ = sodium_munlock(buffer.baseAddress!, buffer.count)
-        buffer.deallocate()
-    }
+    deinit { sodium_free(buffer) }  // wipes, unlocks and unmaps
 
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try body(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        try body(UnsafeRawBufferPointer(start: buffer, count: count))
     }
 
     /// A copy of bytes `range`, as a new secret.

@@ -37,7 +37,11 @@ struct ByteReader {
 }
 
 extension Array where Element == UInt8 {
+    func readUInt16(at offset: Int) -> UInt16 { UInt16(self[offset]) | UInt16(self[offset + 1]) << 8 }
+
     func readUInt32(at offset: Int) -> UInt32 {
         UInt32(self[offset]) | UInt32(self[offset + 1]) << 8 | UInt32(self[offset + 2]) << 16 | UInt32(self[offset + 3]) << 24
     }
+
+    func readUInt64(at offset: Int) -> UInt64 { UInt64(readUInt32(at: offset)) | UInt64(readUInt32(at: offset + 4)) << 32 }
 }

@@ -23,11 +23,16 @@ struct DirectorySource: ExportSource {
     }
 
     private func walk(directory: String, relative: String, visitor: any ExportVisitor) throws {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw VaultError(.inputUnreadable, "Cannot list \(directory): \(error.localizedDescription)")
+        var names: [String] = []
+        for name in try Self.names(in: directory) {
+            // A name that is not UTF-8 cannot be a manifest path (JSON, §8): that file is skipped with a warning that
+            // names it escaped, and every other file is still backed up.
+            guard let valid = String(validating: name, as: UTF8.self) else {
+                let shown = TerminalText.escaped(bytes: name)
+                visitor.skipped(relative.isEmpty ? shown : relative + "/" + shown, reason: "its name is not valid UTF-8")
+                continue
+            }
+            names.append(valid)
         }
         for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
             let full = directory + "/" + name
@@ -57,6 +62,20 @@ struct DirectorySource: ExportSource {
                     remedy: "Remove it from the export directory.")
             }
         }
+    }
+
+    /// The names in `directory` as the bytes the file system holds (FileManager would have to make strings of them).
+    static func names(in directory: String) throws -> [[UInt8]] {
+        guard let stream = opendir(directory) else {
+            throw VaultError(.inputUnreadable, "Cannot list \(directory): \(String(cString: strerror(errno))).")
+        }
+        defer { closedir(stream) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in Array(bytes.prefix { $0 != 0 }) }
+            if name != [0x2e] && name != [0x2e, 0x2e] { names.append(name) }
+        }
+        return names
     }
 
     /// Reads a file in pieces of up to 4 MiB (`bufferSize`, when the file is known to be smaller: exports of many

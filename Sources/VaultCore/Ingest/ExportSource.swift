@@ -13,6 +13,8 @@ protocol ExportVisitor: AnyObject {
     /// `contents` pushes the file's bytes, in order, to the closure it is given.
     func file(_ path: String, mode: Int, mtime: FileTime, size: Int,
               contents: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws
+    /// An entry the snapshot cannot hold, left out; `path` is shown escaped.
+    func skipped(_ path: String, reason: String)
 }
 
 /// An input to `backup`: a directory, a single file, or a vendor zip.

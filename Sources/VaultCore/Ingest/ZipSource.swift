@@ -9,9 +9,11 @@ struct ZipSource: ExportSource {
     var kind: String { "zip" }
     var name: String { url.lastPathComponent }
 
-    /// Compression ratios above this, on members over 1 MiB, are treated as a zip bomb. Deflate tops out near
-    /// 1032:1; CSV exports compress 5–20:1.
+    /// Compression ratios above this, on members over 1 MiB and on the whole archive once it expands to more than
+    /// 1 MiB, are treated as a zip bomb. Deflate tops out near 1032:1; CSV exports compress 5–20:1.
     static let maximumRatio: UInt64 = 400
+    /// No export expands to more than this (1 TiB), whatever its ratio.
+    static let maximumExpandedSize: UInt64 = 1 << 40
 
     static func looksLikeZip(_ url: URL) -> Bool {
         guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
@@ -42,6 +44,17 @@ struct ZipSource: ExportSource {
     }
 
     func validate() throws {
+        // The directory is read independently first: ZIPFoundation would take a damaged one for an empty archive.
+        let directory: ZipCentralDirectory
+        do { directory = try ZipCentralDirectory(path: url.path) } catch { throw refuse(error.description) }
+        let archiveSize = max(UInt64((try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0), 1)
+        if directory.expandedSize > Self.maximumExpandedSize {
+            throw refuse("it expands to \(directory.expandedSize) bytes, more than the \(Self.maximumExpandedSize) an export may (zip bomb)")
+        }
+        if directory.expandedSize > 1 << 20 && directory.expandedSize / archiveSize > Self.maximumRatio {
+            throw refuse("its \(directory.entryCount) members expand to \(directory.expandedSize) bytes from \(archiveSize), a ratio of "
+                + "\(directory.expandedSize / archiveSize):1 (zip bomb)")
+        }
         let archive = try openArchive()
         var seen = Set<String>()
         var files = Set<String>()
@@ -63,6 +76,9 @@ struct ZipSource: ExportSource {
                     throw refuse("member \"\(path)\" claims a compression ratio of \(size / packed):1 (zip bomb)")
                 }
             }
+        }
+        guard seen.count == directory.entryCount else {
+            throw refuse("its central directory lists \(directory.entryCount) entries, but \(seen.count) can be read")
         }
         for path in seen {
             var parent = path

@@ -4,6 +4,7 @@ public struct ChainEntry: Codable, Sendable {
         case initialize = "init"
         case authorizeWriter = "authorize-writer"
         case snapshot
+        case drill
     }
 
     public var version: Int
@@ -25,6 +26,8 @@ public struct ChainEntry: Codable, Sendable {
     public var files: Int?
     public var bytesIn: Int?
     public var bytesStored: Int?
+    // drill (and `snapshot`: the snapshot drilled)
+    public var drill: DrillRecord?
     // every type: the audit log as it stood when the entry was written, so dropping audit entries shows
     public var auditCount: Int?
     public var auditHead: String?

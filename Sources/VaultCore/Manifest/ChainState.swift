@@ -87,7 +87,7 @@ extension Vault {
                         state.packClaimers[digest] = signer
                     }
                 }
-            case .initialize:
+            case .initialize, .drill:
                 break
             }
         }

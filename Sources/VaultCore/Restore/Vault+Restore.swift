@@ -154,17 +154,7 @@ extension Vault {
         var size = 0
         let declared = max(file.size ?? 0, 0)
         func flush() throws {
-            try batch.withUnsafeBytes { bytes in
-                var done = 0
-                while done < bytes.count {
-                    let written = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        throw LocalDirectoryStorage.errnoError("write", temporary)
-                    }
-                    done += written
-                }
-            }
+            try batch.withUnsafeBytes { try LocalStagedFile.write($0, to: fd, path: temporary) }
             checker.submit(batch, chunks: spans)
             batch = []
             batch.reserveCapacity(min(batchSize, declared - size + 1))

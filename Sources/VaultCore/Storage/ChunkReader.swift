@@ -82,6 +82,8 @@ final class ChunkReader {
 
     private func packKey(_ pack: Digest) throws -> SecretBytes {
         if let key = packKeys[pack] { return key }
+        // Each key is its own guarded allocation (a few pages); keep a bounded number, as with open packs.
+        if packKeys.count >= 256 { packKeys.removeAll() }
         let header = try self.pack(pack).read(at: 0, count: PackFormat.headerCount)
         let key = try BlockOpener.openPackKey(header, sealing: keys.sealing, pack: pack)
         packKeys[pack] = key

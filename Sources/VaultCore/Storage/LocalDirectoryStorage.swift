@@ -141,14 +141,11 @@ public struct LocalDirectoryStorage: VaultStorage {
     }
 
     /// Opens the directory `path` (relative; "" is the root) one component at a time, never following a link.
-    /// Missing components are created (and their parents synced) when `creating`; otherwise a missing one gives nil.
-    /// A component that is not a real directory is refused with an error that names it.
+    /// Missing components below the root are created (and their parents synced) when `creating`; otherwise a missing
+    /// one gives nil. The root is never created here (a vault whose medium went away must not reappear on the host's
+    /// own disk). A component that is not a real directory is refused with an error that names it.
     func openDirectory(_ path: String, creating: Bool) throws -> Int32? {
         var fd = open(root.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 && errno == ENOENT && creating {
-            try Self.makeDirectory(root.path)
-            fd = open(root.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        }
         guard fd >= 0 else {
             if errno == ENOENT && !creating { return nil }
             throw Self.errnoError("open", root.path)

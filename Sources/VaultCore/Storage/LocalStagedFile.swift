@@ -21,13 +21,16 @@ final class LocalStagedFile: StagedFile {
 
     private var temporaryPath: String { storage.fullPath("tmp/" + name) }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try Self.write(bytes, to: fd, path: temporaryPath) }
+
+    /// Writes all of `bytes` to `fd`, however many `write` calls it takes; the error names `path`.
+    static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32, path: String) throws {
         var done = 0
         while done < bytes.count {
             let count = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw LocalDirectoryStorage.errnoError("write", temporaryPath)
+                throw LocalDirectoryStorage.errnoError("write", path)
             }
             done += count
         }

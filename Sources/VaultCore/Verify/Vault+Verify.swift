@@ -54,6 +54,11 @@ extension Vault {
         // Manifests first: they say which snapshots and files depend on each pack.
         let snapshots = readSnapshots(chain, firstSequenceInScope: firstSequenceInScope, problems: &problems)
         report.snapshots = snapshots.inScope.count
+        // Restore drills (FORMAT.md §9.1): each checked, the last per source shown.
+        let drills = Self.drills(in: chain, origins: Dictionary(snapshots.all.map { ($0.id.hex, $0.origin) }, uniquingKeysWith: { $1 }),
+            now: options.now, maximumAgeDays: options.maximumDrillAgeDays)
+        report.drills = drills.drills
+        problems += drills.problems
 
         // Every pack in scope, read once.
         let present = try listPacks()
@@ -163,6 +168,7 @@ extension Vault {
         report.problems = problems
         report.status = problems.isEmpty ? "ok" : "problems"
         report.seconds = Date().timeIntervalSince(started)
+        report.warnings += drills.warnings
         return report
     }
 

@@ -14,6 +14,8 @@ public struct VerifyOptions: Sendable {
     public var samplePercent: Double?
     /// Warn when a source's newest snapshot is older than this many days.
     public var maximumAgeDays = 35
+    /// Warn when a source has no passing restore drill newer than this many days.
+    public var maximumDrillAgeDays = 35
     public var now = Date()
 
     public init(trustedFingerprint: String? = nil, ownerKeys: VaultKeys? = nil) {
@@ -46,6 +48,8 @@ public struct VerifyReport: Sendable, Codable {
     /// Files of interrupted backups: not referenced by the chain, harmless, reused or ignored later.
     public var leftovers: [String] = []
     public var coverage: [SourceCoverage] = []
+    /// The last restore drill per source (FORMAT.md §9.1).
+    public var drills: [SourceDrill] = []
     public var warnings: [String] = []
     /// What the process holding the writer lock says of itself, when one held it during verify (a running backup).
     public var activeWriter: String?

@@ -8,6 +8,7 @@ struct BackupCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "A writer key file; without it the owner passphrase is used.")
     var key: String?
@@ -24,7 +25,7 @@ struct BackupCommand: ParsableCommand {
     var path: String
 
     func run() throws {
-        try audited("backup", vaultPath: vault.vault) { context in
+        try audited("backup", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let keys = try passphrase.keys(for: opened, writerKeyFile: key)
@@ -32,6 +33,7 @@ struct BackupCommand: ParsableCommand {
             let started = Date()
             let result = try opened.backup(URL(fileURLWithPath: path), keys: keys, label: label, origin: source)
             context.outcome = "ok: snapshot \(result.snapshotID.hex)"
+            for skipped in result.skipped { printWarning("left out of the snapshot: \(skipped)") }
             if result.files == 0 {
                 printWarning("the export \(path) holds no files; a snapshot of nothing was recorded. Check the export.")
             }
@@ -39,7 +41,7 @@ struct BackupCommand: ParsableCommand {
             if json {
                 try printJSON(BackupOutput(
                     id: result.snapshotID.hex, files: result.files, bytesIn: result.bytesIn, bytesStored: result.bytesStored,
-                    newChunkBytes: result.newChunkBytes, seconds: seconds))
+                    newChunkBytes: result.newChunkBytes, skipped: result.skipped, seconds: seconds))
             } else {
                 print("snapshot \(result.snapshotID.hex)")
                 FileHandle.standardError.write(Data("""
@@ -59,5 +61,7 @@ struct BackupOutput: Encodable {
     var bytesStored: Int
     /// Uncompressed bytes of chunks the vault did not hold yet.
     var newChunkBytes: Int
+    /// Entries left out (names that are not UTF-8), escaped, with the reason.
+    var skipped: [String]
     var seconds: Double
 }

@@ -13,13 +13,14 @@ struct CheckpointCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Flag(help: "Sign the checkpoint with the owner key (needs the owner passphrase).") var sign = false
     @Option(help: "Also write the checkpoint to this file.") var out: String?
     @Flag(help: "Print the checkpoint's fields (and its text) as JSON.") var json = false
 
     func run() throws {
-        try audited("checkpoint", vaultPath: vault.vault) { context in
+        try audited("checkpoint", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let owner = sign ? try opened.unlock(passphrase: try passphrase.passphrase()) : nil

@@ -8,6 +8,7 @@ struct InitCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "Argon2id cost: interactive, moderate (default) or sensitive.")
     var kdf: String = "moderate"
@@ -21,7 +22,7 @@ struct InitCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        try audited("init", vaultPath: vault.vault) { context in
+        try audited("init", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             var settings = VaultSettings()
             switch kdf {
             case "interactive": settings.kdf = .interactive

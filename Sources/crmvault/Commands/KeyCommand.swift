@@ -14,6 +14,7 @@ struct WriterKeyCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "Where to write the key file (created with mode 0600, never overwritten).")
     var out: String
@@ -24,7 +25,7 @@ struct WriterKeyCommand: ParsableCommand {
     @Flag(help: "Print the result as JSON.") var json = false
 
     func run() throws {
-        try audited("key writer", vaultPath: vault.vault) { context in
+        try audited("key writer", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let owner = try opened.unlock(passphrase: try passphrase.passphrase())

@@ -8,6 +8,7 @@ struct RestoreCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: ArgumentHelp("A writer key cannot restore; given here, it is refused with an explanation.", visibility: .hidden))
     var key: String?
@@ -22,7 +23,7 @@ struct RestoreCommand: ParsableCommand {
     var snapshot: String
 
     func run() throws {
-        try audited("restore", vaultPath: vault.vault) { context in
+        try audited("restore", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
             let keys = try passphrase.keys(for: opened, writerKeyFile: key)

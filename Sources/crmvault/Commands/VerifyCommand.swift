@@ -10,6 +10,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var audit: AuditOptions
 
     @Option(help: "The owner fingerprint you pinned at `init`; verify fails if the vault's owner key differs.")
     var trust: String?
@@ -25,6 +26,9 @@ struct VerifyCommand: ParsableCommand {
 
     @Option(help: "Warn when a source's newest snapshot is older than this many days.")
     var maxAge = 35
+
+    @Option(help: "Warn when a source has no passing restore drill (`crmvault drill`) newer than this many days.")
+    var maxDrillAge = 35
 
     @Flag(help: "Also decrypt, decompress and check every chunk and every file's digest (needs the owner passphrase).")
     var deep = false
@@ -42,7 +46,7 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.vault) { context in
+        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
             let opened: Vault
             do {
                 opened = try vault.open()
@@ -61,8 +65,10 @@ struct VerifyCommand: ParsableCommand {
             options.since = try since.map { (try Self.readCheckpoint($0), $0) }
             options.samplePercent = sample
             options.maximumAgeDays = maxAge
+            options.maximumDrillAgeDays = maxDrillAge
             if deep {
                 if let key {
+                    ProcessHardening.protectSecrets()
                     context.keys = try opened.loadWriterKey(from: URL(fileURLWithPath: key))
                     throw VaultError(.readOnlyKey, "A writer key cannot run verify --deep: it cannot decrypt any data.",
                         remedy: "Use the owner passphrase, or run keyless `crmvault verify` without --deep.")
@@ -106,6 +112,11 @@ enum VerifyReportPrinter {
         for source in report.coverage {
             let months = source.months.map { "\($0.month):\($0.snapshots.count)" }.joined(separator: " ")
             Swift.print("Coverage of \(shown(source.source)): \(shown(months)); newest \(shown(source.newest))")
+        }
+        for drill in report.drills {
+            Swift.print("Restore drills of \(shown(drill.source)): \(drill.drills); last \(drill.lastTime) \(drill.lastResult.uppercased()) "
+                + "(snapshot \(drill.lastSnapshot.prefix(12)), chain entry \(drill.lastSequence))"
+                + (drill.lastResult == "pass" ? "" : drill.lastPassed.map { "; last passed \($0)" } ?? "; none passed"))
         }
         for warning in report.warnings { Swift.print("WARNING: \(shown(warning))") }
         if !report.leftovers.isEmpty {

@@ -1,0 +1,197 @@
+import ExportLayout
+import Foundation
+import VaultCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How to build a replica.
+public struct ReplicaOptions: Sendable {
+    /// The CSV files' encoding; nil detects it per file.
+    public var encoding: CSVEncoding?
+    /// Build from the well-formed records and list the others, instead of refusing the export.
+    public var isLenient = false
+    /// Replace an existing database file at the target.
+    public var replacesExisting = false
+    /// Written into `crmvault_restore`.
+    public var crmvaultVersion = "unknown"
+    /// The snapshot the export was restored from, for `crmvault_restore`.
+    public var origin: ReplicaOrigin?
+    /// Called with the built database file before its checks run (tests damage it here).
+    public var beforeChecks: (@Sendable (URL) throws -> Void)?
+
+    public init() {}
+}
+
+/// Where a replica's export came from: the snapshot and its chain entry.
+public struct ReplicaOrigin: Sendable, Codable {
+    public var snapshot: String
+    /// `hex(SHA-256)` of the snapshot's chain entry body.
+    public var chainEntry: String
+    public var source: String
+    public var label: String
+    public var time: String
+
+    public init(snapshot: String, chainEntry: String, source: String, label: String, time: String) {
+        self.snapshot = snapshot
+        self.chainEntry = chainEntry
+        self.source = source
+        self.label = label
+        self.time = time
+    }
+}
+
+/// Builds the SQLite replica of an export on disk: two passes over every CSV (types and references are chosen from
+/// all values before any row is written), one transaction, indexes after the data, the checks, then the file is
+/// synced and renamed into place. Nothing is left at the target unless the build completed.
+public enum ReplicaBuilder {
+    /// Builds the replica of the export at `root` into the database file `target`.
+    ///
+    /// Malformed records (ragged rows, broken quoting, missing or duplicate ids) make it throw `exportMalformed`
+    /// naming file and line, unless `options.isLenient`; then they are left out and listed. A failed check leaves no
+    /// database unless `options.isLenient`; the report says which object and column failed.
+    public static func build(exportAt root: URL, into target: URL, options: ReplicaOptions) throws -> ReplicaReport {
+        let started = Date()
+        try checkTarget(target, replacing: options.replacesExisting)
+        var report = ReplicaReport()
+        report.snapshot = options.origin?.snapshot
+        let export = try ExportDirectory(root: root)
+        report.warnings += export.notes
+        for problem in export.problems {
+            report.checks.append(ReplicaCheck(check: "export", status: .fail, detail: problem))
+        }
+
+        // Pass 1: what every column allows, one file per core.
+        var objects: [ExportDirectory.ObjectFile] = []
+        var scans: [ObjectScan] = []
+        let results = ResultSlots<Result<ObjectScan, CSVError>>(count: export.objects.count)
+        let encoding = options.encoding
+        DispatchQueue.concurrentPerform(iterations: export.objects.count) { [export] index in
+            do {
+                results.set(index, .success(try ObjectScan(export.objects[index], encoding: encoding)))
+            } catch {
+                // CSVReader throws only CSVError.
+                let failure =
+                    error as? CSVError
+                    ?? CSVError(file: export.objects[index].file, line: 0, kind: .unreadable("\(error)"))
+                results.set(index, .failure(failure))
+            }
+        }
+        for (index, object) in export.objects.enumerated() {
+            switch results[index] {
+            case .success(let scan):
+                objects.append(object)
+                scans.append(scan)
+                report.leftOut += scan.malformed
+                report.csvBytes += scan.bytes
+            case .failure(let error):
+                report.leftOut.append(RowProblem(file: object.file, line: error.line, problem: error.problem))
+                report.checks.append(
+                    ReplicaCheck(
+                        check: "export", object: object.name, status: .fail,
+                        detail: "\(object.file) cannot be read: \(error.problem); the object has no table"))
+            }
+        }
+        try refuseMalformed(report.leftOut, isLenient: options.isLenient)
+        let tables = ReplicaSchemaPlanner.plan(objects, scans: scans)
+        for table in tables {
+            for column in table.columns where column.note != nil {
+                report.warnings.append("\(table.object).\(column.name): \(column.note!)")
+            }
+        }
+        report.durations.scan = Date().timeIntervalSince(started)
+
+        // Pass 2 and the checks, into a temporary file beside the target (with SQLite's WAL and shared-memory files).
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(
+            ".\(target.lastPathComponent).crmvault-partial")
+        let companions = ["", "-wal", "-shm", "-journal"].map { temporary.path + $0 }
+        for path in companions { unlink(path) }
+        var isKept = false
+        defer { if !isKept { for path in companions { unlink(path) } } }
+        do {
+            let outcome = try ReplicaLoad.run(
+                export, objects: objects, scans: scans, tables: tables, into: temporary, options: options,
+                report: &report)
+            report.checks += outcome.checks
+        } catch let error as SQLiteError {
+            throw error.isDiskFull
+                ? VaultError(
+                    .diskFull, "The disk holding \(target.path) is full; no replica was written.",
+                    remedy:
+                        "Free space (the replica needs about twice the export's size while it is built) and run it again."
+                )
+                : VaultError(.ioFailed, "\(error.description); no replica was written.")
+        }
+        report.status = report.isPassed ? "ok" : "failed"
+        if report.isPassed || options.isLenient {
+            try place(temporary, at: target)
+            isKept = true
+            report.database = target.path
+        }
+        report.durations.total = Date().timeIntervalSince(started)
+        return report
+    }
+
+    /// Without `--lenient`, malformed records stop the build before anything is written.
+    static func refuseMalformed(_ problems: [RowProblem], isLenient: Bool) throws {
+        guard !problems.isEmpty, !isLenient else { return }
+        // File names and the values quoted in problems come from the export: escaped, one problem per line.
+        let shown = problems.prefix(20).map {
+            "  \(TerminalText.escaped($0.file)), line \($0.line): \(TerminalText.escaped($0.problem))"
+        }
+        let more = problems.count > 20 ? ["  … and \(problems.count - 20) more"] : []
+        throw VaultError(
+            .exportMalformed,
+            "The export has \(problems.count) malformed record\(problems.count == 1 ? "" : "s"); no replica was written:\n"
+                + (shown + more).joined(separator: "\n"),
+            remedy: "Pass --lenient to build from the well-formed records and list the others in crmvault_left_out.")
+    }
+
+    /// Refuses a target that exists (unless `replacing`) or is not a regular file, and a missing directory.
+    public static func checkTarget(_ target: URL, replacing: Bool) throws {
+        var status = stat()
+        if lstat(target.path, &status) == 0 {
+            if status.st_mode & S_IFMT != S_IFREG {
+                throw VaultError(
+                    .usage, "\(target.path) exists and is not a regular file; the replica was not built.",
+                    remedy: "Give --db the path of a new database file.")
+            }
+            if !replacing {
+                throw VaultError(
+                    .targetNotEmpty, "\(target.path) already exists; the replica was not built.",
+                    remedy: "Give --db a new file name, or pass --force to replace it once the new replica is complete."
+                )
+            }
+        }
+        var isDirectory: ObjCBool = false
+        let parent = target.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: parent, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw VaultError(
+                .usage, "The directory \(parent) for the replica does not exist.", remedy: "Create it first.")
+        }
+    }
+
+    /// Syncs the finished file and renames it over the target, then syncs the directory.
+    private static func place(_ temporary: URL, at target: URL) throws {
+        let descriptor = open(temporary.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { throw VaultError(.ioFailed, "Cannot reopen \(temporary.path) to sync it.") }
+        let synced = fsync(descriptor)
+        close(descriptor)
+        guard synced == 0 else {
+            throw VaultError(
+                errno == ENOSPC ? .diskFull : .ioFailed,
+                "Cannot sync \(temporary.path): \(String(cString: strerror(errno))).")
+        }
+        guard rename(temporary.path, target.path) == 0 else {
+            throw VaultError(
+                .ioFailed,
+                "Cannot rename the replica into place at \(target.path): \(String(cString: strerror(errno))).")
+        }
+        let directory = open(target.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 {
+            _ = fsync(directory)
+            close(directory)
+        }
+    }
+}

@@ -1,0 +1,370 @@
+import Foundation
+import VaultCore
+
+/// The checks run on every replica (issue 8, "Checks, every time"), on the file as written, through a fresh read-only
+/// connection, against what the build recorded in its catalog while parsing the CSVs:
+///
+/// - `rows vs CSV`: each table holds as many rows as its CSV had records;
+/// - `rows vs vendor`: … and as many as the vendor reported, when the pull recorded a count;
+/// - `cells`: the cell digest of every value read back from SQLite, written as the export had it, equals the one
+///   computed while parsing (a cell lost or altered by typing shows, and names its column);
+/// - `orphans`: per reference column, references that point into the export but find no record (a warning: objects are
+///   pulled one after the other, so a reference can outlive its record);
+/// - `foreign_key_check`: SQLite's own count of values without their record agrees with the replica's;
+/// - `integrity_check`: SQLite reads every page and index.
+///
+/// A failed check names the object and column.
+public struct ReplicaChecker: Sendable {
+    /// What the checks found, with the statistics the catalog keeps.
+    public struct Outcome: Sendable {
+        public var checks: [ReplicaCheck] = []
+        /// Per object, the cell digest read back from SQLite.
+        public var digests: [String: String] = [:]
+        /// Per object and reference column: references, found per target, orphans.
+        var references: [String: [String: ReferenceCount]] = [:]
+    }
+
+    struct ReferenceCount: Sendable {
+        var total: Int
+        var found: [String: Int]
+        var orphans: Int
+    }
+
+    /// What one check task found; foreign keys are finished once SQLite's `foreign_key_check` is in.
+    struct TaskResult: Sendable {
+        var checks: [ReplicaCheck] = []
+        var digest: String?
+        var references: [String: ReferenceCount] = [:]
+        /// Per foreign-key column: non-null values, and those whose key prefix points outside the export.
+        var foreignKeyValues: [String: (total: Int, outside: Int)] = [:]
+    }
+
+    private let url: URL
+    /// Every object, for its schema (reference targets); a table task gets its object with the expected values.
+    private let catalog: [CatalogObject]
+
+    /// Opens the replica at `url` read-only and reads its catalog; a file that is no crmvault replica is refused.
+    public init(databaseAt url: URL) throws {
+        do {
+            catalog = try CatalogObject.load(from: try SQLiteDatabase(path: url.path, readOnly: true))
+        } catch let error as SQLiteError {
+            throw VaultError(
+                .usage, "\(url.path) is not a crmvault replica (\(error.message)).",
+                remedy: "Build one with `crmvault replica --vault DIR SNAPSHOT --db FILE`.")
+        }
+        self.url = url
+    }
+
+    /// A checker for a replica being built: the objects' schemas are known, their expected values come with each
+    /// table task.
+    init(databaseAt url: URL, catalog: [CatalogObject]) {
+        self.url = url
+        self.catalog = catalog
+    }
+
+    /// Runs every check, as many tasks at a time as there are cores, each on its own read-only connection.
+    public func run() -> Outcome {
+        let count = catalog.count
+        let results = ResultSlots<TaskResult>(count: count * 2 + 2)
+        DispatchQueue.concurrentPerform(iterations: count * 2 + 2) { index in
+            switch index {
+            case ..<count: results.set(index, tableTask(catalog[index]))
+            case ..<(count * 2): results.set(index, referenceTask(catalog[index - count]))
+            case count * 2: results.set(index, foreignKeyTask())
+            default: results.set(index, integrityTask())
+            }
+        }
+        return assemble(
+            tables: (0..<count).map { results[$0] }, references: (count..<(count * 2)).map { results[$0] },
+            foreignKeys: results[count * 2], integrity: results[count * 2 + 1])
+    }
+
+    /// Counts and cells of one table: it can run as soon as the table is committed.
+    func tableTask(_ object: CatalogObject) -> TaskResult {
+        task(object.schema.object) { database in try tableChecks(object, database) }
+    }
+
+    /// References of one table: they need every table in place.
+    func referenceTask(_ object: CatalogObject) -> TaskResult {
+        task(object.schema.object) { database in try referenceChecks(object.schema, database) }
+    }
+
+    func foreignKeyTask() -> TaskResult {
+        task(nil, check: "foreign_key_check") { database in TaskResult(references: try foreignKeyViolations(database)) }
+    }
+
+    func integrityTask() -> TaskResult {
+        task(nil, check: "integrity_check") { database in TaskResult(checks: [try integrity(database)]) }
+    }
+
+    /// Runs `body` on a new read-only connection; a database that cannot be read fails the check.
+    private func task(
+        _ object: String?, check: String = "readable", _ body: (SQLiteDatabase) throws -> TaskResult
+    ) -> TaskResult {
+        do {
+            return try body(try SQLiteDatabase(path: url.path, readOnly: true))
+        } catch {
+            let message = (error as? SQLiteError)?.message ?? "\(error)"
+            return TaskResult(checks: [
+                ReplicaCheck(
+                    check: check, object: object, status: .fail,
+                    detail: object == nil
+                        ? "the database cannot be read: \(message)" : "the table cannot be read: \(message)")
+            ])
+        }
+    }
+
+    /// The checks in report order: per table its counts, cells and references, then foreign keys and integrity.
+    func assemble(
+        tables: [TaskResult], references: [TaskResult], foreignKeys: TaskResult, integrity: TaskResult
+    ) -> Outcome {
+        var outcome = Outcome()
+        let violations = foreignKeys.references
+        var foreignKeyOrphans = 0
+        for (index, object) in catalog.enumerated() {
+            outcome.checks += tables[index].checks + references[index].checks
+            outcome.digests[object.schema.object] = tables[index].digest
+            outcome.references[object.schema.object] = references[index].references
+            for reference in object.schema.references where reference.isForeignKey {
+                let column = object.schema.columns[reference.column].name
+                guard let values = tables[index].foreignKeyValues[column] else { continue }
+                let notFound = violations[object.schema.table]?.found[column] ?? 0
+                let count = ReferenceCount(
+                    total: values.total, found: [reference.targets[0]: values.total - notFound],
+                    orphans: notFound - values.outside)
+                outcome.references[object.schema.object, default: [:]][column] = count
+                outcome.checks.append(orphansCheck(object.schema, reference, count))
+                foreignKeyOrphans += count.orphans
+            }
+        }
+        if foreignKeys.checks.isEmpty {
+            let keys = catalog.map { $0.schema.references.filter(\.isForeignKey).count }.reduce(0, +)
+            outcome.checks.append(
+                ReplicaCheck(
+                    check: "foreign_key_check", status: foreignKeyOrphans == 0 ? .pass : .warn,
+                    detail: foreignKeyOrphans == 0
+                        ? "all \(keys) declared foreign keys hold"
+                        : "\(foreignKeyOrphans) values of the \(keys) declared foreign keys have no record (the orphans above)"
+                ))
+        }
+        outcome.checks += foreignKeys.checks + integrity.checks
+        return outcome
+    }
+
+    private func tableChecks(_ object: CatalogObject, _ database: SQLiteDatabase) throws -> TaskResult {
+        var result = TaskResult()
+        let table = object.schema
+        let rows = Int(try database.integer("SELECT count(*) FROM \(SQL.quoted(table.table))"))
+        result.checks.append(
+            rows == object.recordsParsed
+                ? ReplicaCheck(
+                    check: "rows vs CSV", object: table.object, status: .pass,
+                    detail: "\(rows) rows, \(object.recordsParsed) records in \(table.file)")
+                : ReplicaCheck(
+                    check: "rows vs CSV", object: table.object, status: .fail,
+                    detail: "the table holds \(rows) rows but \(table.file) has \(object.recordsParsed) records"
+                        + (object.leftOut > 0
+                            ? " (\(object.leftOut) left out as malformed, see crmvault_left_out)" : "")))
+        if let vendor = object.vendorRecords {
+            result.checks.append(
+                rows == vendor
+                    ? ReplicaCheck(
+                        check: "rows vs vendor", object: table.object, status: .pass,
+                        detail: "\(rows) rows, as the vendor reported")
+                    : ReplicaCheck(
+                        check: "rows vs vendor", object: table.object, status: .fail,
+                        detail: "the table holds \(rows) rows but the vendor reported \(vendor) records"))
+        }
+        let (digest, keyValues) = try readBack(table, database)
+        result.digest = digest.hex
+        result.foreignKeyValues = keyValues
+        result.checks.append(cellsCheck(object, digest))
+        return result
+    }
+
+    private func referenceChecks(_ table: TableSchema, _ database: SQLiteDatabase) throws -> TaskResult {
+        var result = TaskResult()
+        for reference in table.references {
+            // A foreign key's values were counted while its table was read back; foreign_key_check finds the missing.
+            guard !reference.isForeignKey else { continue }
+            let column = table.columns[reference.column].name
+            let count = try self.count(reference, of: table, database)
+            result.references[column] = count
+            result.checks.append(orphansCheck(table, reference, count))
+        }
+        return result
+    }
+
+    /// Reads every cell back, written as the export had it, into a cell digest; on the way, counts each foreign-key
+    /// column's values, and those whose key prefix is not its target's (they point outside the export).
+    private func readBack(
+        _ table: TableSchema, _ database: SQLiteDatabase
+    ) throws -> (CellDigest, [String: (total: Int, outside: Int)]) {
+        let names = table.columns.map { SQL.quoted($0.name) }.joined(separator: ", ")
+        let select = try database.prepare("SELECT \(names) FROM \(SQL.quoted(table.table))")
+        var digest = CellDigest(columns: table.columns.count)
+        let columns = table.columns.map { ReadbackColumn($0.format) }
+        let keys = table.references.filter(\.isForeignKey).map { reference in
+            (
+                column: reference.column,
+                prefixes: Set(reference.prefixes.values.joined().map { Self.prefixCode(Array($0.utf8)[...]) })
+            )
+        }
+        var totals = [Int](repeating: 0, count: keys.count)
+        var outside = [Int](repeating: 0, count: keys.count)
+        while try select.step() {
+            for index in columns.indices { digest.set(index, Self.hash(select, index, columns[index])) }
+            digest.endRow()
+            for (number, key) in keys.enumerated() where !select.isNull(key.column) {
+                totals[number] += 1
+                if !key.prefixes.isEmpty
+                    && !select.withBytes(key.column, { key.prefixes.contains(Self.prefixCode($0)) })
+                {
+                    outside[number] += 1
+                }
+            }
+        }
+        var values: [String: (total: Int, outside: Int)] = [:]
+        for (number, key) in keys.enumerated() {
+            values[table.columns[key.column].name] = (totals[number], outside[number])
+        }
+        return (digest, values)
+    }
+
+    /// A key prefix (the first three bytes of an id) as one number; shorter values get a code no prefix has.
+    static func prefixCode<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> UInt32 {
+        guard bytes.count >= 3 else { return UInt32.max }
+        return bytes.prefix(3).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    }
+
+    private func cellsCheck(_ object: CatalogObject, _ digest: CellDigest) -> ReplicaCheck {
+        let table = object.schema
+        let differing = table.columns.indices.filter { object.columnDigests[$0] != digest.columnHex($0) }
+        if digest.hex == object.digest && differing.isEmpty {
+            return ReplicaCheck(
+                check: "cells", object: table.object, status: .pass,
+                detail: "every cell reads back as exported (digest \(digest.hex))")
+        }
+        guard let first = differing.first else {
+            return ReplicaCheck(
+                check: "cells", object: table.object, status: .fail,
+                detail:
+                    "the rows read back are not the exported ones (values moved between records): digest \(digest.hex), "
+                    + "expected \(object.digest)"
+            )
+        }
+        let names = differing.map { table.columns[$0].name }
+        return ReplicaCheck(
+            check: "cells", object: table.object, column: table.columns[first].name, status: .fail,
+            detail:
+                "cells read back from the replica differ from the CSV in "
+                + (names.count == 1 ? "this column" : "columns " + names.joined(separator: ", "))
+                + " (lost or altered; format \(table.columns[first].format.name))")
+    }
+
+    /// How one column's values read back are written before hashing, in trivial values (no copy per cell).
+    struct ReadbackColumn {
+        var style: ValueText.RealStyle
+        /// For a boolean column: the hashes of its two spellings.
+        var booleanHashes: (yes: UInt64, no: UInt64)?
+
+        init(_ format: ColumnFormat) {
+            style = ValueText.RealStyle(format)
+            if case .boolean(let yes, let no) = format {
+                var (yes, no) = (yes, no)
+                booleanHashes = (yes.withUTF8 { XXH64.hash($0, seed: 0) }, no.withUTF8 { XXH64.hash($0, seed: 0) })
+            }
+        }
+    }
+
+    /// A cell's hash as the export had it: TEXT as stored, numbers written in the column's format, NULL as 0.
+    static func hash(_ select: SQLiteStatement, _ index: Int, _ column: ReadbackColumn) -> UInt64 {
+        switch select.type(index) {
+        case .null:
+            return 0
+        case .integer:
+            let value = select.integer(index)
+            if let booleans = column.booleanHashes, value == 0 || value == 1 {
+                return value == 1 ? booleans.yes : booleans.no
+            }
+            return ValueText.withText(integer: value) { XXH64.hash($0, seed: 0) }
+        case .real:
+            return ValueText.withText(real: select.double(index), column.style) { XXH64.hash($0, seed: 0) }
+        case .text, .blob:
+            return select.withBytes(index) { XXH64.hash($0, seed: 0) }
+        }
+    }
+
+    /// The key prefixes that point into the export, as a SQL condition on `column` (nil when the ids carry none).
+    private func prefixCondition(_ reference: ReferenceSchema, _ column: String, target: String? = nil) -> String? {
+        let prefixes = target.map { reference.prefixes[$0] ?? [] } ?? reference.prefixes.values.flatMap { $0 }
+        guard !prefixes.isEmpty else { return nil }
+        return "substr(\(column), 1, 3) IN (\(prefixes.sorted().map(SQL.literal).joined(separator: ", ")))"
+    }
+
+    /// References of one polymorphic (or undeclared) column, in one pass: per target, the values with its key
+    /// prefix (all, without prefixes) that find their record; orphans are the values that point into the export and
+    /// find none.
+    private func count(
+        _ reference: ReferenceSchema, of table: TableSchema, _ database: SQLiteDatabase
+    ) throws -> ReferenceCount {
+        let column = SQL.quoted(table.columns[reference.column].name)
+        var sums: [String] = ["count(\(column))"]
+        var targets: [String] = []
+        for target in reference.targets {
+            guard let targetTable = catalog.first(where: { $0.schema.table == target })?.schema,
+                let id = targetTable.idColumn
+            else { continue }
+            let lookup = "\(column) IN (SELECT \(SQL.quoted(targetTable.columns[id].name)) FROM \(SQL.quoted(target)))"
+            sums.append(
+                "sum(" + (prefixCondition(reference, column, target: target).map { "\($0) AND \(lookup)" } ?? lookup)
+                    + ")")
+            targets.append(target)
+        }
+        sums.append(prefixCondition(reference, column).map { "sum(\($0))" } ?? "count(\(column))")
+        let row =
+            try database.rows("SELECT \(sums.joined(separator: ", ")) FROM \(SQL.quoted(table.table))").first ?? []
+        let numbers = row.map { $0.flatMap { Int($0) } ?? 0 }
+        var count = ReferenceCount(total: numbers.first ?? 0, found: [:], orphans: 0)
+        for (index, target) in targets.enumerated() { count.found[target] = numbers[index + 1] }
+        count.orphans = (numbers.last ?? 0) - count.found.values.reduce(0, +)
+        return count
+    }
+
+    private func orphansCheck(
+        _ table: TableSchema, _ reference: ReferenceSchema, _ count: ReferenceCount
+    ) -> ReplicaCheck {
+        let found = count.found.values.reduce(0, +)
+        let outside = count.total - found - count.orphans
+        return ReplicaCheck(
+            check: "orphans", object: table.object, column: table.columns[reference.column].name,
+            status: count.orphans == 0 ? .pass : .warn,
+            detail:
+                "\(found) of \(count.total) references find their record in \(reference.targets.joined(separator: ", "))"
+                + (count.orphans > 0 ? "; \(count.orphans) point to records the export does not hold (orphans)" : "")
+                + (outside > 0 ? "; \(outside) point to objects outside the export" : ""))
+    }
+
+    /// `PRAGMA foreign_key_check`: per table and column, the values without their record (in `found`).
+    private func foreignKeyViolations(_ database: SQLiteDatabase) throws -> [String: ReferenceCount] {
+        var byKey: [String: [Int: Int]] = [:]
+        let check = try database.prepare("PRAGMA foreign_key_check")
+        while try check.step() { byKey[check.text(0), default: [:]][Int(check.integer(3)), default: 0] += 1 }
+        var result: [String: ReferenceCount] = [:]
+        for (table, counts) in byKey {
+            let list = try database.prepare("PRAGMA foreign_key_list(\(SQL.quoted(table)))")
+            var columns: [String: Int] = [:]
+            while try list.step() { columns[list.text(3)] = counts[Int(list.integer(0))] ?? 0 }
+            result[table] = ReferenceCount(total: 0, found: columns, orphans: 0)
+        }
+        return result
+    }
+
+    /// `PRAGMA integrity_check`.
+    private func integrity(_ database: SQLiteDatabase) throws -> ReplicaCheck {
+        let rows = try database.rows("PRAGMA integrity_check(20)").compactMap { $0.first ?? nil }
+        return rows == ["ok"]
+            ? ReplicaCheck(check: "integrity_check", status: .pass, detail: "ok")
+            : ReplicaCheck(check: "integrity_check", status: .fail, detail: rows.joined(separator: "; "))
+    }
+}

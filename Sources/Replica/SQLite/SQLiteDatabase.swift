@@ -1,0 +1,121 @@
+internal import CSQLite
+
+/// A SQLite failure: the statement or operation, SQLite's own message and result code.
+public struct SQLiteError: Error, CustomStringConvertible, Sendable {
+    public var code: Int32
+    public var message: String
+    public var context: String
+
+    public var description: String { "SQLite failed to \(context): \(message) (code \(code))" }
+
+    /// Whether the failure is a UNIQUE or PRIMARY KEY constraint (a duplicate id).
+    public var isUniqueViolation: Bool {
+        // SQLITE_CONSTRAINT_PRIMARYKEY and SQLITE_CONSTRAINT_UNIQUE: C macros Swift does not import.
+        code == SQLITE_CONSTRAINT | (6 << 8) || code == SQLITE_CONSTRAINT | (8 << 8)
+    }
+
+    /// Whether the disk (or the file system's quota) is full.
+    public var isDiskFull: Bool { code & 0xFF == SQLITE_FULL }
+}
+
+/// One open SQLite database connection; closed in deinit. Every result code is checked where the call is made.
+final class SQLiteDatabase {
+    let handle: OpaquePointer
+    let path: String
+
+    /// Opens (or creates, with `create`) the database at `path`, without following a final symbolic link.
+    init(path: String, create: Bool = false, readOnly: Bool = false) throws {
+        var connection: OpaquePointer?
+        let flags =
+            (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | (create ? SQLITE_OPEN_CREATE : 0)
+            | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let result = sqlite3_open_v2(path, &connection, flags, nil)
+        guard result == SQLITE_OK, let connection else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(connection)
+            throw SQLiteError(code: result, message: message, context: "open \(path)")
+        }
+        handle = connection
+        self.path = path
+    }
+
+    deinit { sqlite3_close_v2(handle) }
+
+    /// Runs one or more statements without results.
+    func execute(_ sql: String) throws {
+        var message: UnsafeMutablePointer<CChar>?
+        let result = sqlite3_exec(handle, sql, nil, nil, &message)
+        guard result == SQLITE_OK else {
+            let text = message.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
+            sqlite3_free(message)
+            throw SQLiteError(
+                code: sqlite3_extended_errcode(handle), message: text, context: "run \(Self.summary(sql))")
+        }
+    }
+
+    func prepare(_ sql: String) throws -> SQLiteStatement {
+        try SQLiteStatement(database: self, sql: sql)
+    }
+
+    /// The single value of a query that returns one row of one integer (a count, a pragma).
+    func integer(_ sql: String) throws -> Int64 {
+        let statement = try prepare(sql)
+        guard try statement.step() else {
+            throw SQLiteError(code: SQLITE_ERROR, message: "no row", context: "run \(Self.summary(sql))")
+        }
+        return statement.integer(0)
+    }
+
+    /// Every row of a query, each column as text (NULL as nil).
+    func rows(_ sql: String) throws -> [[String?]] {
+        let statement = try prepare(sql)
+        var rows: [[String?]] = []
+        while try statement.step() {
+            rows.append((0..<statement.columnCount).map { statement.isNull($0) ? nil : statement.text($0) })
+        }
+        return rows
+    }
+
+    func error(_ result: Int32, _ context: String) -> SQLiteError {
+        SQLiteError(
+            code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), context: context)
+    }
+
+    static func summary(_ sql: String) -> String {
+        let line = sql.split(separator: "\n").first.map(String.init) ?? sql
+        return line.count > 80 ? String(line.prefix(80)) + "…" : line
+    }
+}
+
+extension SQLiteDatabase {
+    /// The largest string or BLOB this connection stores.
+    var maximumLength: Int64 { Int64(sqlite3_limit(handle, SQLITE_LIMIT_LENGTH, -1)) }
+
+    var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Fills the BLOB in `column` of row `row` of `table` (created with a zero BLOB of the right size) by calling
+    /// `read` for blocks of at most `buffer.count` bytes until it returns 0. Memory stays bounded by the buffer.
+    func writeBlob(
+        table: String, column: String, row: Int64, buffer: UnsafeMutableRawBufferPointer,
+        read: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) throws {
+        var blob: OpaquePointer?
+        let opened = sqlite3_blob_open(handle, "main", table, column, row, 1, &blob)
+        guard opened == SQLITE_OK, let blob else { throw error(opened, "open the BLOB of \(table) row \(row)") }
+        defer { sqlite3_blob_close(blob) }
+        let size = Int(sqlite3_blob_bytes(blob))
+        var offset = 0
+        while offset < size {
+            let count = try read(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<min(buffer.count, size - offset)]))
+            guard count > 0 else { break }
+            let written = sqlite3_blob_write(blob, buffer.baseAddress, Int32(count), Int32(offset))
+            guard written == SQLITE_OK else { throw error(written, "write the BLOB of \(table) row \(row)") }
+            offset += count
+        }
+        guard offset == size else {
+            throw SQLiteError(
+                code: SQLITE_ERROR, message: "the file changed size while it was read",
+                context: "fill \(table) row \(row)")
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import Definitions
+import ExportLayout
+import Foundation
+import Testing
+import VaultCore
+import VendorSimulator
+
+@testable import Pull
+
+@Suite(.serialized) struct SalesforcePullTests {
+    @Test func aFullPullEqualsTheServedDataRecordForRecord() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        let schedule = try fixture.schedule(fixture.scheduleText(objects: ["*"]))
+        let result = try await fixture.pull(schedule, month: 1)
+        await fixture.stop()
+
+        let pulled = try #require(result.exports.first)
+        #expect(result.exports.count == 1)
+        #expect(pulled.label == "2026-02")
+        let restored = try fixture.restore(pulled.snapshot)
+        let served = try fixture.vendor.export(month: 1)
+        #expect(!served.isEmpty)
+        for (name, contents) in served {
+            let file = restored.appendingPathComponent(name)
+            #expect(try Data(contentsOf: file) == contents, "\(name) differs from what the vendor served")
+        }
+        let manifest = try ExportManifest.decode(
+            Data(contentsOf: restored.appendingPathComponent(ExportManifest.fileName)), path: "export-manifest.json")
+        #expect(manifest.vendor == "salesforce")
+        #expect(manifest.source == "acme-prod")
+        #expect(manifest.organization == fixture.vendor.organizationID)
+        #expect(Set(manifest.objects.map(\.file)) == Set(served.map(\.name)))
+        for object in manifest.objects {
+            #expect(object.records == object.recordsWritten)
+            #expect(object.primaryKey == "Id")
+            #expect(object.fields?.first?.type == .id)
+            #expect(
+                FileManager.default.fileExists(atPath: restored.appendingPathComponent(object.metadata ?? "-").path))
+        }
+        let account = try #require(manifest.object(named: "Account"))
+        let lines = try String(contentsOf: restored.appendingPathComponent("Account.csv"), encoding: .utf8)
+        #expect(account.records ?? 0 > 0 && lines.contains("\n"))
+        let contact = try #require(manifest.object(named: "Contact"))
+        #expect(contact.fields?.first { $0.name == "AccountId" }?.referenceTo == ["Account"])
+
+        let summary = try fixture.vault.reopened().snapshots()
+        #expect(summary.map(\.origin) == ["acme-prod"])
+        #expect(summary.map(\.label) == ["2026-02"])
+        #expect(
+            fixture.workFiles().allSatisfy {
+                $0 == "acme-prod" || $0.hasPrefix("acme-prod/lock") || $0.hasPrefix("acme-prod/downloads")
+            })
+    }
+
+    @Test func passingFaultsAreRetriedAndThePullSucceeds() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.serverErrors = [.init(.queryResults, status: 503, count: 2), .init(.describe, status: 500, count: 1)]
+        faults.throttles = [.init(.createQueryJob, count: 1, retryAfterSeconds: 1)]
+        faults.truncations = [.init(.queryResults, count: 1)]
+        faults.tokenExpiresAfterRequests = 7
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(objects: ["Account", "Contact"]))
+        let clock = ContinuousClock.now
+        let result = try await fixture.pull(schedule)
+        #expect(ContinuousClock.now - clock >= .seconds(1), "Retry-After: 1 was not honoured")
+
+        let served = fixture.vendor.servedRequests
+        #expect(
+            served.contains { $0.status == 503 } && served.contains { $0.status == 500 }
+                && served.contains { $0.status == 429 })
+        #expect(
+            served.filter { $0.endpoint == .salesforceToken && $0.status == 200 }.count >= 2,
+            "the expired token was not renewed")
+        let restored = try fixture.restore(try #require(result.exports.first).snapshot)
+        for (name, contents) in try fixture.vendor.export(month: 0) where ["Account.csv", "Contact.csv"].contains(name)
+        {
+            #expect(try Data(contentsOf: restored.appendingPathComponent(name)) == contents)
+        }
+        #expect(fixture.logs.lines.contains { $0.contains("retry 1 of 3") })
+    }
+
+    @Test func aFailedJobExitsThreeNamingTheObjectAndLeavesNothing() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.failedJobs = [.init(object: "Contact")]
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(objects: ["Account", "Contact"]))
+        let error = try await #require(throws: VaultError.self) { try await fixture.pull(schedule) }
+        #expect(error.code == .vendorFailed)
+        #expect(error.message.contains("Contact"))
+        #expect(error.message.contains("failure"))
+        #expect(error.message.contains("Failed to process query"), "the vendor's errorMessage is not named")
+        #expect(fixture.snapshotCount == 0)
+        #expect(
+            !fixture.workFiles().contains { $0.hasPrefix("acme-prod/acme-prod-") },
+            "the staged plaintext was left behind")
+    }
+
+    @Test func theDailyAllowanceUsedUpStopsAtOnce() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.dailyRequestLimit = 3
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(objects: ["Account", "Contact"]))
+        let error = try await #require(throws: VaultError.self) { try await fixture.pull(schedule) }
+        #expect(error.code == .vendorFailed)
+        #expect(error.message.contains("REQUEST_LIMIT_EXCEEDED"))
+        #expect(error.remedy?.contains("24-hour") == true)
+        #expect(
+            fixture.vendor.servedRequests.filter { $0.status == 403 }.count == 1,
+            "a used-up allowance must not be retried")
+        #expect(fixture.snapshotCount == 0)
+    }
+
+    @Test(arguments: [VendorSimulator.Faults.RecordCountLie.Place.pageHeader, .jobInfo])
+    func recordCountsThatDoNotAddUpFailThePull(place: VendorSimulator.Faults.RecordCountLie.Place) async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.recordCountLies = [.init(place, object: "Account", delta: 1)]
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(objects: ["Account"]))
+        let error = try await #require(throws: VaultError.self) { try await fixture.pull(schedule) }
+        #expect(error.code == .vendorFailed)
+        #expect(error.message.contains("Account"))
+        #expect(fixture.snapshotCount == 0)
+    }
+
+    @Test func aRenamedColumnFailsThePull() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.renamedColumns = [.init(object: "Account", column: "Name", newName: "AccountName")]
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(objects: ["Account"]))
+        let error = try await #require(throws: VaultError.self) { try await fixture.pull(schedule) }
+        #expect(error.code == .vendorFailed)
+        #expect(error.message.contains("AccountName"))
+        #expect(fixture.snapshotCount == 0)
+    }
+
+    @Test func cancellingAPullCommitsNothingAndRemovesTheStagedExport() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.latency = .milliseconds(200)
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(objects: ["Account", "Contact", "Case"]))
+        let task = Task { try await fixture.pull(schedule) }
+        try await Task.sleep(for: .milliseconds(900))
+        task.cancel()
+        let outcome = await task.result
+        #expect(throws: CancellationError.self) { try outcome.get() }
+        #expect(fixture.snapshotCount == 0)
+        #expect(!fixture.workFiles().contains { $0.hasPrefix("acme-prod/acme-prod-") })
+    }
+}
