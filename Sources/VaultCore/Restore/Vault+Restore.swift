@@ -65,20 +65,36 @@ extension Vault {
         let (_, manifest) = try loadManifest(entry)
         try RestoreTarget.prepare(target, force: force)
         let root = target.standardizedFileURL.path
-        let reader = ChunkReader(storage: storage, keys: keys, locations: try loadChunkLocations(
-            of: manifest.packs.compactMap(Digest.init(hex:)), sealers: indexSealers(try loadChain())))
+        let locations = try loadChunkLocations(
+            of: manifest.packs.compactMap(Digest.init(hex:)), sealers: indexSealers(try loadChain()))
         var report = RestoreReport()
+        var failures: [(order: Int, path: String, reason: String)] = []
         var directories: [(String, SnapshotManifest.Entry)] = []
+        var files: [FileRestoreJob] = []
         // A few files are each synced as written; many are flushed at the end with one syncfs (70,000 fsyncs of
         // small files take minutes, while one syncfs of a busy shared file system takes a second).
         let syncsEachFile = manifest.files.count <= RestoreTarget.filesSyncedOneByOne
         var touchedDirectories: Set<String> = []
-        // Links are created last, and every parent is checked to be a real directory, so nothing is ever
-        // written through a link: not one from the snapshot, not one already in a --force target.
+        // Links are created last, once every file is written, and every parent is checked to be a real directory,
+        // so nothing is ever written through a link: not one from the snapshot, not one already in a --force target.
+        // Parents are made here, on one thread; the files themselves are written by `restoreFiles` on every core.
         let ordered = manifest.files.filter { $0.type != "symlink" } + manifest.files.filter { $0.type == "symlink" }
-        for file in ordered {
+        func restoreQueuedFiles() {
+            for outcome in restoreFiles(files, locations: locations, keys: keys, syncing: syncsEachFile) {
+                switch outcome.result {
+                case .success(let bytes):
+                    report.filesRestored += 1
+                    report.bytesRestored += bytes
+                case .failure(let failure):
+                    failures.append((outcome.job.order, outcome.job.file.path, failure.reason))
+                    if failure.isTargetFailure { report.hasTargetFailure = true }
+                }
+            }
+            files = []
+        }
+        for (order, file) in ordered.enumerated() {
             guard ExportPath.isSafe(file.path) else {
-                report.failures.append((file.path, "unsafe path in manifest, skipped"))
+                failures.append((order, file.path, "unsafe path in manifest, skipped"))
                 continue
             }
             let path = root + "/" + file.path
@@ -89,24 +105,25 @@ extension Vault {
                     try RestoreTarget.makeRealDirectories(file.path, under: root)
                     directories.append((path, file))
                 case "symlink":
+                    if !files.isEmpty { restoreQueuedFiles() }
                     try RestoreTarget.makeRealDirectories(parent, under: root)
                     try RestoreTarget.createLink(file, at: path)
                 case "file":
                     try RestoreTarget.makeRealDirectories(parent, under: root)
-                    try restoreFile(file, at: path, reader: reader, keys: keys, syncing: syncsEachFile)
+                    files.append(FileRestoreJob(order: order, file: file, path: path))
                     if syncsEachFile { touchedDirectories.insert(root + (parent.isEmpty ? "" : "/" + parent)) }
-                    report.filesRestored += 1
-                    report.bytesRestored += file.size ?? 0
                 default:
-                    report.failures.append((file.path, "unknown entry type \(file.type)"))
+                    failures.append((order, file.path, "unknown entry type \(file.type)"))
                 }
             } catch let error as VaultError {
-                report.failures.append((file.path, error.message))
+                failures.append((order, file.path, error.message))
                 if [.diskFull, .ioFailed].contains(error.code) { report.hasTargetFailure = true }
             } catch {
-                report.failures.append((file.path, "\(error)"))
+                failures.append((order, file.path, "\(error)"))
             }
         }
+        if !files.isEmpty { restoreQueuedFiles() }
+        report.failures = failures.sorted { $0.order < $1.order }.map { ($0.path, $0.reason) }
         for (path, entry) in directories.reversed() { RestoreTarget.applyMetadata(entry, to: path) }
         // Each link's own text stays inside the tree, but links can chain (`up -> ..`, `x -> up/..`): resolve
         // every link now that all exist, and remove any that leads outside.
@@ -131,61 +148,5 @@ extension Vault {
     func indexSealers(_ chain: ChainState) -> (Digest) -> Set<PublicSigningKey> {
         let owner = config.ownerKey!
         return { pack in chain.packClaimers[pack].map { [$0, owner] } ?? [owner] }
-    }
-
-    /// Writes one file through a temporary name next to it, checking every chunk and the file's size and digest;
-    /// the file appears under its name only when all of it is right. A file whose chunks would make it larger than
-    /// its recorded size is stopped there (a manifest can repeat a chunk list to make a 2 KB pack restore gigabytes).
-    private func restoreFile(_ file: SnapshotManifest.Entry, at path: String, reader: ChunkReader, keys: VaultKeys, syncing: Bool) throws {
-        let (directory, name) = LocalDirectoryStorage.split(path)
-        let temporary = directory + "/." + name + ".crmvault-partial"
-        unlink(temporary)
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw LocalDirectoryStorage.errnoError("create", temporary) }
-        var isComplete = false
-        defer {
-            close(fd)
-            if !isComplete { unlink(temporary) }
-        }
-        let checker = ChunkChecker(keys: keys)
-        let batchSize = 4 << 20
-        var batch: [UInt8] = []
-        var spans: [(id: Digest, range: Range<Int>)] = []
-        var size = 0
-        let declared = max(file.size ?? 0, 0)
-        func flush() throws {
-            try batch.withUnsafeBytes { try LocalStagedFile.write($0, to: fd, path: temporary) }
-            checker.submit(batch, chunks: spans)
-            batch = []
-            batch.reserveCapacity(min(batchSize, declared - size + 1))
-            spans = []
-        }
-        batch.reserveCapacity(min(batchSize, declared + 1))
-        try forEachChunkID(of: file, reader: reader) { id in
-            try reader.withChunk(id, verifyingID: false) { chunk in
-                guard size + chunk.count <= declared else { throw Self.oversized(file) }
-                let start = batch.count
-                batch.append(contentsOf: chunk)
-                spans.append((id, start..<batch.count))
-                size += chunk.count
-            }
-            if batch.count >= batchSize { try flush() }
-        }
-        try flush()
-        let (digest, mismatch) = checker.finish()
-        if let mismatch {
-            throw VaultError(.chunkCorrupted, "chunk \(mismatch.shortForm) does not match its id (damaged data).")
-        }
-        guard size == declared, digest.hex == file.digest else {
-            throw VaultError(.chunkCorrupted, "\(file.path) does not match its recorded size and digest after restore.")
-        }
-        if syncing { guard fsync(fd) == 0 else { throw LocalDirectoryStorage.errnoError("fsync", temporary) } }
-        var existing = stat()
-        if lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFDIR {
-            throw VaultError(.targetNotEmpty, "\(path) is a directory in the target; the file was not restored over it")
-        }
-        guard rename(temporary, path) == 0 else { throw LocalDirectoryStorage.errnoError("rename", path) }
-        isComplete = true
-        RestoreTarget.applyMetadata(file, to: path)
     }
 }
