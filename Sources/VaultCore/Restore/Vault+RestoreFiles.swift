@@ -67,7 +67,9 @@ extension Vault {
         let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, Self.filesRestoredAtOnce, jobs.count))
         let storage = storage
         let worker: @Sendable () -> Void = { [self] in
-            let reader = ChunkReader(storage: storage, keys: keys, locations: locations)
+            // The threads share one reader's memory bound: a crafted vault of 64 MiB blocks gets no more cache.
+            let reader = ChunkReader(
+                storage: storage, keys: keys, locations: locations, cacheBytes: ChunkReader.defaultCacheBytes / threads)
             while let index = work.take() {
                 let job = work.jobs[index]
                 do {
