@@ -64,6 +64,7 @@ let package = Package(
             ]
         ),
         .target(name: "Replica", dependencies: ["VaultCore", "ExportLayout", "CSQLite"]),
+        .target(name: "Reader", dependencies: ["VaultCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "VendorSimulator",
             dependencies: [
@@ -71,6 +72,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -81,8 +83,8 @@ let package = Package(
         .target(
             name: "DemoScenario",
             dependencies: [
-                "VaultCore", "CRMExportGenerator", "Pull", "Replica", "VendorSimulator",
-                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                "VaultCore", "Definitions", "Pull", "Replica", "Schedule", "VendorSimulator",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -92,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "crmvault",
             dependencies: [
-                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica", "ExportLayout",
+                "VaultCore", "DemoScenario", "Definitions", "Pull", "Schedule", "Replica", "ExportLayout", "Reader",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -119,13 +121,14 @@ let package = Package(
         .testTarget(
             name: "VendorSimulatorTests",
             dependencies: [
-                "VendorSimulator", "crmvault-vendor-sim", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "VendorSimulator", "crmvault-vendor-sim", "VaultTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "VaultTesting", "ExportLayout", "CRMExportGenerator", "VaultCore", "CSQLite"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultCore", "VaultTesting", "CRMExportGenerator", "VendorSimulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["crmvault", "VaultCore", "VaultTesting", "CRMExportGenerator", "VendorSimulator", "Reader"]),
     ],
     swiftLanguageModes: [.v6]
 )

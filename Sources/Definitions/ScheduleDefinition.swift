@@ -4,6 +4,7 @@ import Foundation
 ///
 /// ```toml
 /// every = "0 2 1 * *"                       # cron expression, 5 fields (minute hour day-of-month month day-of-week)
+/// timezone = "Europe/Berlin"                # optional; the zone `every` and the snapshot's month are read in (UTC)
 /// vault = "/media/offsite-a/crm"            # a vault directory, or the name of a file in Vaults/
 /// writer_key = "/etc/crmvault/writer.key"   # optional; without it the owner passphrase is used
 /// work_dir = "/var/lib/crmvault"            # optional; private staging and download directory on the pull host
@@ -15,6 +16,8 @@ import Foundation
 /// - The schedule's **name** is the file's base name (`salesforce-prod`); it becomes the snapshot's source, so
 ///   `verify` shows month-by-month coverage per schedule. Names use letters, digits, `.`, `_` and `-`.
 /// - `every` is kept as written; the Schedule target parses it.
+/// - `timezone` is an IANA zone name (`Europe/Berlin`, `America/New_York`, `UTC`), default `UTC`: the daemon, `status`,
+///   the crontab (`CRON_TZ`) and the systemd timers read `every` in it, and a pull names its snapshot's month in it.
 /// - `vault`: a bare name with a `Vaults/NAME.toml` definition is that vault; anything else is a path, relative
 ///   paths being relative to the schedule file's directory. `Vaults/` is `$CRMVAULT_VAULTS` when set, else the
 ///   `Vaults` folder beside the schedules folder.
@@ -27,6 +30,8 @@ public struct ScheduleDefinition: Sendable, Equatable {
     public var file: URL
     /// The cron expression, as written.
     public var every: String
+    /// The zone of `every`'s wall-clock times and of the snapshot's month label (`timezone`, default UTC).
+    public var timeZone: TimeZone
     public var vault: URL
     public var writerKey: URL?
     public var workDirectory: URL
@@ -64,8 +69,10 @@ public struct ScheduleDefinition: Sendable, Equatable {
                     + "and `-`, not starting with `.`.")
         }
         var table = try DefinitionTable.read(file)
-        try table.refuseKeys(otherThan: ["every", "vault", "writer_key", "work_dir", "description", "source"])
+        try table.refuseKeys(
+            otherThan: ["every", "timezone", "vault", "writer_key", "work_dir", "description", "source"])
         let every = try table.requiredString("every", example: "\"0 2 1 * *\"")
+        let timeZone = try table.string("timezone").map { try Self.timeZone(named: $0, table: table) } ?? Self.utc
         let vaultValue = try table.requiredString("vault", example: "\"/media/offsite-a/crm\"")
         let vaults = vaultsDirectory ?? defaultVaultsDirectory(beside: file.deletingLastPathComponent())
         let vault = try resolveVault(vaultValue, vaultsDirectory: vaults, table: table)
@@ -78,7 +85,8 @@ public struct ScheduleDefinition: Sendable, Equatable {
         try table.refuseUnknownKeys()
         let source = try SourceDefinition.read(&sourceTable)
         return ScheduleDefinition(
-            name: name, file: file, every: every, vault: vault, writerKey: writerKey, workDirectory: workDirectory,
+            name: name, file: file, every: every, timeZone: timeZone, vault: vault, writerKey: writerKey,
+            workDirectory: workDirectory,
             description: description, source: source)
     }
 
@@ -91,6 +99,21 @@ public struct ScheduleDefinition: Sendable, Equatable {
         return entries.filter { $0.hasSuffix(".\(fileExtension)") }
             .map { String($0.dropLast(fileExtension.count + 1)) }
             .filter(isScheduleName).sorted()
+    }
+
+    /// Coordinated Universal Time, the zone of a schedule without `timezone`.
+    public static let utc = TimeZone(identifier: "UTC")!
+
+    /// The zone an IANA name stands for; abbreviations (`CET`, `EST`) and offsets are refused, as they hide DST rules.
+    static func timeZone(named name: String, table: DefinitionTable) throws -> TimeZone {
+        if ["UTC", "Etc/UTC"].contains(name) { return utc }
+        guard TimeZone.knownTimeZoneIdentifiers.contains(name), let zone = TimeZone(identifier: name) else {
+            throw table.failure(
+                "timezone",
+                "is \"\(name)\", which is not an IANA time zone name; write one like \"Europe/Berlin\", "
+                    + "\"America/New_York\" or \"UTC\" (`timedatectl list-timezones` lists them)")
+        }
+        return zone
     }
 
     static func isScheduleName(_ name: String) -> Bool {

@@ -29,18 +29,26 @@ public struct VaultDefinition: Sendable, Equatable {
         return VaultDefinition(name: name, path: url.standardizedFileURL, description: table["description"]?.string)
     }
 
-    /// Resolves a `--vault` value: an existing path is used as is; a bare name with a definition in
-    /// `Vaults/` (under the current directory) is looked up; anything else is taken as a path.
-    public static func resolve(_ value: String, vaultsDirectory: URL) throws -> URL {
+    /// Resolves a `--vault` value: an existing path, or one with a `/`, is used as is; a bare name is looked up as
+    /// `NAME.toml` in `vaultsDirectory`. A bare name that is neither an existing directory here nor defined is an error
+    /// that says where it looked (`searched` describes where `vaultsDirectory` came from), rather than a vault quietly
+    /// expected, or created, in the current directory.
+    public static func resolve(_ value: String, vaultsDirectory: URL, searched: String = "Vaults/ in the current directory")
+        throws -> URL
+    {
         let asPath = URL(fileURLWithPath: value)
         let isBareName = !value.contains("/") && value != "." && value != ".."
+        guard isBareName, !FileManager.default.fileExists(atPath: asPath.path) else { return asPath }
         let definitionFile = vaultsDirectory.appendingPathComponent("\(value).toml")
-        if isBareName && !FileManager.default.fileExists(atPath: asPath.path)
-            && FileManager.default.fileExists(atPath: definitionFile.path)
-        {
-            return try load(named: value, in: vaultsDirectory).path
+        guard FileManager.default.fileExists(atPath: definitionFile.path) else {
+            throw DefinitionError(
+                "No vault is named \"\(value)\": there is no \(definitionFile.path) (vault names are looked up in \(searched)), "
+                    + "and no directory \"\(value)\" in the current directory. Give the vault's path (--vault "
+                    + "/media/offsite-a/crm), define the name in \(definitionFile.path) with path = \"...\", or set "
+                    + "CRMVAULT_VAULTS to the directory that holds your vault definitions; to create a vault in the current "
+                    + "directory, give --vault ./\(value).")
         }
-        return asPath
+        return try load(named: value, in: vaultsDirectory).path
     }
 }
 

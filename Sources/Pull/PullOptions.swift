@@ -16,9 +16,6 @@ public struct PullOptions: Sendable {
     public var maximumFileBytes = 64 << 30
     /// The largest JSON document (describe, metadata, one OData page) read into memory.
     public var maximumDocumentBytes = 256 << 20
-    /// The zone whose calendar names a snapshot's month (`YYYY-MM`): the pull host's, unless the caller runs the
-    /// schedule in another (the daemon passes the zone its cron expression is read in).
-    public var timeZone = TimeZone.current
 
     public init() {}
 

@@ -30,7 +30,7 @@ public struct Puller: Sendable {
         self.environment = environment
     }
 
-    /// Pulls the schedule's source into its vault. `now` names the month (`YYYY-MM`, in `options.timeZone`) the
+    /// Pulls the schedule's source into its vault. `now` names the month (`YYYY-MM`, in the schedule's `timezone`) the
     /// snapshot is labelled with. Cancelling the task stops the pull before anything is committed (a backup already committing finishes:
     /// the vault format commits a snapshot in one step). Throws `VaultError`, or `CancellationError`.
     public func run(_ definition: ScheduleDefinition, now: Date, logger: Logger) async throws -> PullResult {
@@ -48,7 +48,7 @@ public struct Puller: Sendable {
         let started = Date()
         var logger = logger
         logger[metadataKey: "schedule"] = "\(definition.name)"
-        let label = Self.month(of: now, in: options.timeZone)
+        let label = Self.month(of: now, in: definition.timeZone)
         let staging = try StagingArea(workDirectory: definition.workDirectory, schedule: definition.name)
         let redactor = Redactor()
         let context = PullContext(

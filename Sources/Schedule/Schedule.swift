@@ -7,7 +7,8 @@
 ///   expression, zone, vault.
 /// - **Pull job** (``PullJob``): what a schedule runs when its time comes; the daemon runs the real pull.
 /// - **Run record** and **schedule state** (``RunRecord``, ``ScheduleState``): the last run of each schedule, kept in
-///   the **state directory** (``RunStateStore``) for `crmvault status` and catch-up.
+///   the **state directory** (``RunStateStore``) for `crmvault status` and catch-up; `crmvault pull` records its runs
+///   there too (``PullRunRecorder``).
 /// - **Catch-up** (``CatchUp``): at start, the one run per schedule that was due while the daemon was down.
 /// - **Daemon** (``ScheduleDaemon``): a service-lifecycle group of ``ScheduleService``s, one run at a time per vault
 ///   (``VaultRunQueue``), logging one line per event (``LineLogHandler``).

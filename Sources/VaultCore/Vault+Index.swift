@@ -1,42 +1,11 @@
 extension Vault {
-    /// Repairs what an interrupted backup left and returns the leftover packs that may be reused, with the key that
-    /// sealed each one's index.
-    ///
-    /// Temp files are removed (the caller holds the writer lock, so their writer is gone). Anyone can drop a
-    /// file into a vault, so a pack no chain entry claims is reused only if its index is signed by the owner or
-    /// an authorized writer (§7), the pack hashes to its name, and its structure matches the index.
-    func recoverInterruptedBackup(chain: ChainState, keys: VaultKeys) throws -> [Digest: PublicSigningKey] {
-        // Only regular files: anything else in tmp/ was planted, and is neither followed nor deleted through.
-        for file in try names(in: "tmp") { try? storage.remove("tmp/" + file) }
-        // An index whose pack never arrived (the backup died between the two) is of no use.
-        for prefix in try names(in: "index", kind: .directory) {
-            for file in try names(in: "index/" + prefix) where file.hasSuffix(".index") {
-                guard let pack = Digest(hex: file.dropLast(6)), chain.claimedPacks[pack] == nil,
-                    !storage.exists(PackFormat.packPath(pack))
-                else { continue }
-                try? storage.remove("index/\(prefix)/\(file)")
-            }
-        }
-        let scanner = PackScanner(storage: storage, ownerKeys: nil)
-        var reusable: [Digest: PublicSigningKey] = [:]
-        let sealers = chain.authorizedWriters.union([config.ownerKey!])
-        for pack in try listPacks() where chain.claimedPacks[pack] == nil {
-            // Cheap first: a pack whose index does not even name a key of this vault as its sealer is not read at all.
-            guard let sealer = IndexComparer.storedSealer(storage: storage, pack: pack), sealers.contains(sealer) else { continue }
-            let result = try scanner.scan(pack, comparingIndex: true)
-            guard result.hash == pack, result.problem == nil, let index = result.index, index.isSealed(byOneOf: sealers) else { continue }
-            reusable[pack] = sealer
-        }
-        return reusable
-    }
-
     /// Names of every pack present as a regular file in a real `packs/*/` directory (anything else is reported by
     /// verify's layout check and never read).
     func listPacks() throws -> [Digest] {
         var packs: [Digest] = []
         for prefix in try names(in: "packs", kind: .directory) {
-            for file in try names(in: "packs/" + prefix) where file.hasSuffix(".pack") {
-                if let name = Digest(hex: file.dropLast(5)) { packs.append(name) }
+            for file in try names(in: "packs/" + prefix) where file.hasSuffix(".pack") && file.hasPrefix(prefix) {
+                if let name = Digest(hex: file.dropLast(5)) { packs.append(name) }  // a pack in the wrong folder is not there
             }
         }
         return packs

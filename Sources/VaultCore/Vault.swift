@@ -28,12 +28,13 @@ public final class Vault: @unchecked Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             let parent = url.deletingLastPathComponent().path
-            if !FileManager.default.fileExists(atPath: parent) {
-                throw VaultError(.mediumMissing, "Neither the vault \(url.path) nor its parent directory \(parent) exists.",
-                    remedy: "Is the medium mounted? Mount it (or correct --vault) and run the command again.")
-            }
-            throw VaultError(.vaultNotFound, "There is no vault at \(url.path): the directory does not exist.",
-                remedy: "Check that the medium is mounted, or create a vault with `crmvault init --vault \(url.path)`.")
+            // A vault directory that is not there is, on offline media, most often a medium that is not mounted.
+            throw VaultError(.mediumMissing,
+                "There is no vault at \(url.path): "
+                    + (FileManager.default.fileExists(atPath: parent)
+                        ? "the directory does not exist." : "neither it nor its parent directory \(parent) exists."),
+                remedy: "If the vault is on a removable medium, mount it; otherwise correct --vault. (`crmvault init` creates "
+                    + "a new vault.)")
         }
         guard storage.exists(VaultConfig.path) else {
             let vaultParts = ["chain", "packs", "snapshots", "keys", "index"].filter { storage.exists($0) }
@@ -60,14 +61,28 @@ public final class Vault: @unchecked Sendable {
             throw VaultError(.vaultDamaged, "The config of the vault at \(url.path) is not signed by its owner key: it was altered.",
                 remedy: "Do not use this copy; run `crmvault verify` and restore the config from another copy.")
         }
+        if let violation = CanonicalJSONReader.violation(of: document.body, shape: VaultConfig.shape, section: "§4.1") {
+            throw VaultError(.vaultDamaged, "The config of the vault at \(url.path) \(violation) (signed by the owner).",
+                remedy: "Do not use this copy: crmvault never writes such a config. Run `crmvault verify` and compare with another copy.")
+        }
         try config.validate()
         return Vault(storage: storage, config: config, configDocument: document)
     }
 
-    /// Creates a vault in an empty or new directory; returns it with the owner's keys.
-    public static func create(at url: URL, passphrase: Passphrase, settings: VaultSettings = VaultSettings()) throws -> (Vault, VaultKeys) {
+    /// Creates a vault in an empty or new directory; returns it with the owner's keys. Unless `creatingParents`, the
+    /// directory's parent must exist: a medium that failed to mount must not put the vault on the system disk.
+    public static func create(
+        at url: URL, passphrase: Passphrase, settings: VaultSettings = VaultSettings(), creatingParents: Bool = true
+    ) throws -> (Vault, VaultKeys) {
         guard !passphrase.isEmpty else {
             throw VaultError(.usage, "The owner passphrase is empty.", remedy: "Set CRMVAULT_PASSPHRASE or use --passphrase-file.")
+        }
+        let parent = url.standardizedFileURL.deletingLastPathComponent().path
+        if !creatingParents && !FileManager.default.fileExists(atPath: parent) {
+            throw VaultError(.mediumMissing,
+                "The directory \(parent), where the new vault would go, does not exist: is the medium mounted? Nothing was "
+                    + "created (a medium that failed to mount must not put the vault on the system disk).",
+                remedy: "Mount the medium and run init again, or pass --parents to create the missing directories on purpose.")
         }
         if let contents = try? FileManager.default.contentsOfDirectory(atPath: url.path), !contents.isEmpty {
             let isVault = contents.contains("config") || contents.contains("chain")
@@ -110,7 +125,7 @@ public final class Vault: @unchecked Sendable {
             throw VaultError(.vaultDamaged, "The owner key file \(location)/\(OwnerKeyFile.path) is missing or unreadable.",
                 remedy: "Restore it from another copy of this vault.")
         }
-        guard SHA256Hasher.hash(bytes).hex == config.ownerKeyFile,
+        guard SHA256Hasher.hash(bytes).hex == config.ownerKeyFile, OwnerKeyFile.violation(of: bytes, config: config) == nil,
             let file = try? CanonicalJSON.decode(OwnerKeyFile.self, from: bytes), file.vault == id
         else {
             throw VaultError(.vaultDamaged, "The owner key file \(location)/\(OwnerKeyFile.path) does not match the signed config: it was altered.",

@@ -13,4 +13,6 @@
 public enum VaultFormat {
     /// The only vault format version this build writes; it reads it too.
     public static let version = 1
+    /// This build of crmvault (`crmvault --version`, and the auditor's report).
+    public static let softwareVersion = "0.1.0"
 }

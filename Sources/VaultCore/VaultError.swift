@@ -10,6 +10,9 @@ public struct VaultError: Error, CustomStringConvertible, Sendable {
         /// A replica or drill check failed (counts, cell digests, SQLite integrity).
         case checkFailed
         case hostileInput, inputUnreadable, targetNotEmpty, usage
+        /// An input to `backup` that is not what it claims or is expected to be: an HTML page named `.zip`, an export of
+        /// nothing, a "CRM export" without a CSV header row.
+        case exportRejected
         case unsupportedVersion, compressionFailed, cryptoFailed, ioFailed, diskFull, mediumMissing
         /// The vendor refused, failed or sent something incomplete or wrong (a failed job, counts that do not add up).
         case vendorFailed

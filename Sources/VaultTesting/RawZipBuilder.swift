@@ -10,13 +10,25 @@ public struct RawZipBuilder: Sendable {
         public var isSymlink = false
         public var crc: UInt32? = nil
         public var declaredSize: UInt32? = nil
+        /// Extra fields (e.g. an extended timestamp), written in both the local and the central header.
+        public var extraField = Data()
 
-        public init(name: String, data: Data, isSymlink: Bool = false, crc: UInt32? = nil, declaredSize: UInt32? = nil) {
+        public init(
+            name: String, data: Data, isSymlink: Bool = false, crc: UInt32? = nil, declaredSize: UInt32? = nil, extraField: Data = Data()
+        ) {
             self.name = name
             self.data = data
             self.isSymlink = isSymlink
             self.crc = crc
             self.declaredSize = declaredSize
+            self.extraField = extraField
+        }
+
+        /// An Info-ZIP extended timestamp field (`UT`) holding a modification time.
+        public static func extendedTimestamp(_ seconds: Int32) -> Data {
+            var field = Data([0x55, 0x54, 5, 0, 1])
+            withUnsafeBytes(of: seconds.littleEndian) { field.append(contentsOf: $0) }
+            return field
         }
     }
 
@@ -36,13 +48,15 @@ public struct RawZipBuilder: Sendable {
             output.append(le32(0x04034b50)); output.append(le16(20)); output.append(le16(0x0800)); output.append(le16(0))
             output.append(le16(0)); output.append(le16(0x21))
             output.append(le32(crc)); output.append(le32(size)); output.append(le32(declared))
-            output.append(le16(UInt16(name.count))); output.append(le16(0)); output.append(name); output.append(member.data)
+            output.append(le16(UInt16(name.count))); output.append(le16(UInt16(member.extraField.count))); output.append(name)
+            output.append(member.extraField); output.append(member.data)
             let mode: UInt32 = member.isSymlink ? 0o120777 : 0o100644
             central.append(le32(0x02014b50)); central.append(le16(0x0314)); central.append(le16(20)); central.append(le16(0x0800))
             central.append(le16(0)); central.append(le16(0)); central.append(le16(0x21))
             central.append(le32(crc)); central.append(le32(size)); central.append(le32(declared))
-            central.append(le16(UInt16(name.count))); central.append(le16(0)); central.append(le16(0)); central.append(le16(0))
-            central.append(le16(0)); central.append(le32(mode << 16)); central.append(le32(offset)); central.append(name)
+            central.append(le16(UInt16(name.count))); central.append(le16(UInt16(member.extraField.count))); central.append(le16(0))
+            central.append(le16(0)); central.append(le16(0)); central.append(le32(mode << 16)); central.append(le32(offset))
+            central.append(name); central.append(member.extraField)
         }
         let centralOffset = UInt32(output.count)
         output.append(central)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTLS
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// VendorSimulator: a CRM vendor's export APIs served over HTTPS on 127.0.0.1 from a generated org, with scripted
@@ -107,11 +108,13 @@ public final class VendorSimulator: Sendable {
     let state: SimulatorState
     private let services: ServiceGroup
     private let server: Task<Void, any Error>
+    /// The simulator's own thread: its connections' I/O and, through ``EventLoopTaskExecutor``, its request handlers.
+    private let thread: MultiThreadedEventLoopGroup
     private let temporaryFolder: URL?
 
     private init(
         baseURL: URL, caCertificateFile: URL, caCertificatePEM: String, state: SimulatorState, services: ServiceGroup,
-        server: Task<Void, any Error>, temporaryFolder: URL?
+        server: Task<Void, any Error>, thread: MultiThreadedEventLoopGroup, temporaryFolder: URL?
     ) {
         self.baseURL = baseURL
         self.caCertificateFile = caCertificateFile
@@ -119,10 +122,12 @@ public final class VendorSimulator: Sendable {
         self.state = state
         self.services = services
         self.server = server
+        self.thread = thread
         self.temporaryFolder = temporaryFolder
     }
 
-    /// Makes the test CA, writes its certificate, binds 127.0.0.1 and serves until ``stop()``.
+    /// Makes the test CA, writes its certificate, binds 127.0.0.1 and serves until ``stop()``, on a thread of its own
+    /// (not Swift's global concurrency pool, which the callers' own work may keep busy).
     public static func start(_ options: Options) async throws -> VendorSimulator {
         let authority = try TestCertificateAuthority()
         var temporaryFolder: URL?
@@ -142,18 +147,28 @@ public final class VendorSimulator: Sendable {
         let secret = options.clientSecret ?? StableID.base62("secret:\(UUID().uuidString)", count: 64)
         let state = SimulatorState(options: options, clientSecret: secret)
         let ports = AsyncStream<Int>.makeStream()
-        let application = Application(
-            responder: SimulatorResponder(state: state, logger: options.logger),
-            server: try .tls(.http1(), tlsConfiguration: authority.serverTLS),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: options.port)),
-            onServerRunning: { channel in
-                if let port = channel.localAddress?.port { ports.continuation.yield(port) }
-                ports.continuation.finish()
-            },
-            logger: options.logger)
+        let thread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let executor = EventLoopTaskExecutor(thread.next())
+        let application: Application<SimulatorResponder>
+        do {
+            application = Application(
+                responder: SimulatorResponder(state: state, logger: options.logger),
+                server: try .tls(.http1(), tlsConfiguration: authority.serverTLS),
+                configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: options.port)),
+                onServerRunning: { channel in
+                    if let port = channel.localAddress?.port { ports.continuation.yield(port) }
+                    ports.continuation.finish()
+                },
+                eventLoopGroupProvider: .shared(thread),
+                logger: options.logger)
+        } catch {
+            try? await thread.shutdownGracefully()
+            throw error
+        }
         let services = ServiceGroup(
             configuration: .init(services: [application], gracefulShutdownSignals: [], logger: options.logger))
-        let server = Task {
+        // Every task the server starts (a connection's, a request's) inherits the executor preference.
+        let server = Task(executorPreference: executor) {
             defer { ports.continuation.finish() }
             try await services.run()
         }
@@ -163,14 +178,16 @@ public final class VendorSimulator: Sendable {
             break
         }
         guard let port = bound else {
-            _ = try await server.value
+            let result = await server.result
+            try? await thread.shutdownGracefully()
+            try result.get()
             throw SimulatorSetupError("the simulated vendor stopped before it listened on 127.0.0.1:\(options.port)")
         }
         let baseURL = URL(string: "https://127.0.0.1:\(port)")!
         state.baseURL.withLock { $0 = baseURL }
         return VendorSimulator(
             baseURL: baseURL, caCertificateFile: caFile, caCertificatePEM: authority.caCertificatePEM, state: state,
-            services: services, server: server, temporaryFolder: temporaryFolder)
+            services: services, server: server, thread: thread, temporaryFolder: temporaryFolder)
     }
 
     /// Stops serving (answers in flight get two seconds to finish, then their connections are closed) and removes
@@ -184,6 +201,7 @@ public final class VendorSimulator: Sendable {
         }
         _ = await server.result
         deadline.cancel()
+        try? await thread.shutdownGracefully()
         if let temporaryFolder { try? FileManager.default.removeItem(at: temporaryFolder) }
     }
 

@@ -44,8 +44,9 @@ func audited(_ operation: String, vaultPath: String?, recordsPaths: Bool = false
 /// `VaultError`).
 private func recordAudit(_ operation: String, vaultPath: String?, recordsPaths: Bool, _ context: AuditContext, failure: (any Error)?) -> (any Error)? {
     func record(_ outcome: String) {
+        let resolved = vaultPath.map { (try? VaultOptions.resolve($0))?.path ?? $0 }
         let event = AuditEvent(operation: operation, arguments: Array(CommandLine.arguments.dropFirst()), outcome: outcome,
-            vaultPath: context.vault?.location ?? vaultPath.map { VaultOptions.resolve($0).path }, recordsPaths: recordsPaths)
+            vaultPath: context.vault?.location ?? resolved, recordsPaths: recordsPaths)
         let destination: AuditDestination
         if let vault = context.vault {
             destination = vault.recordAudit(event, keys: context.keys)

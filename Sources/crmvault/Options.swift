@@ -3,10 +3,16 @@ import Definitions
 import Foundation
 import VaultCore
 
-/// `--vault DIR` (or a name defined in `Vaults/NAME.toml`), shared by every command that works on a vault.
+/// `--vault DIR` (or a name defined in `Vaults/NAME.toml`), shared by every command that works on a vault; without it,
+/// `CRMVAULT_VAULT` (as restic reads `RESTIC_REPOSITORY`).
 struct VaultOptions: ParsableArguments {
-    @Option(name: .long, help: "The vault directory, or the name of a definition in Vaults/NAME.toml.", completion: .directory)
-    var vault: String
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The vault directory, or a name defined in Vaults/NAME.toml; $CRMVAULT_VAULT when not given.",
+            valueName: "dir-or-name"),
+        completion: .directory)
+    var vault: String?
 
     /// Where vault definitions live: `CRMVAULT_VAULTS` when set, else `Vaults/` in the current directory.
     static var vaultsDirectory: URL {
@@ -16,26 +22,49 @@ struct VaultOptions: ParsableArguments {
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("Vaults")
     }
 
-    /// A path, or a name defined in the vaults directory.
-    static func resolve(_ value: String) -> URL {
-        (try? VaultDefinition.resolve(value, vaultsDirectory: vaultsDirectory)) ?? URL(fileURLWithPath: value)
+    /// How `vaultsDirectory` was chosen, for the message that says where a name was looked up.
+    static var vaultsDirectoryOrigin: String {
+        let variable = ProcessInfo.processInfo.environment["CRMVAULT_VAULTS"] ?? ""
+        return variable.isEmpty ? "Vaults/ in the current directory (set CRMVAULT_VAULTS to look elsewhere)" : "$CRMVAULT_VAULTS"
     }
 
-    /// A broken `Vaults/NAME.toml` is a usage error, reported before anything runs.
-    func validate() throws {
-        do { _ = try VaultDefinition.resolve(vault, vaultsDirectory: Self.vaultsDirectory) } catch let error as DefinitionError {
+    /// What was given: `--vault`, else `CRMVAULT_VAULT`.
+    var given: String? {
+        vault ?? ProcessInfo.processInfo.environment["CRMVAULT_VAULT"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A path, or a name defined in the vaults directory.
+    static func resolve(_ value: String) throws -> URL {
+        do {
+            return try VaultDefinition.resolve(value, vaultsDirectory: vaultsDirectory, searched: vaultsDirectoryOrigin)
+        } catch let error as DefinitionError {
             throw ValidationError(error.description)
         }
     }
 
-    var url: URL { Self.resolve(vault) }
+    /// No vault at all, an unknown name or a broken `Vaults/NAME.toml` is a usage error, reported before anything runs.
+    func validate() throws {
+        guard let given else {
+            throw ValidationError("Give the vault with --vault DIR (or a name from Vaults/NAME.toml), or set CRMVAULT_VAULT.")
+        }
+        _ = try Self.resolve(given)
+    }
+
+    /// What the audit log and messages call the vault: what the user gave.
+    var name: String { given ?? "-" }
+
+    var url: URL { given.flatMap { try? Self.resolve($0) } ?? URL(fileURLWithPath: name) }
 
     func open() throws -> Vault { try Vault.open(at: url) }
 }
 
 /// Where the owner passphrase comes from; never from a command-line argument (it would show in `ps`).
 struct PassphraseOptions: ParsableArguments {
-    @Option(name: .long, help: "Read the owner passphrase from this file (first line; must be readable only by you).")
+    @Option(
+        help: ArgumentHelp(
+            "Read the owner passphrase from this file (its first line; it must be readable only by you). Without it: "
+                + "$CRMVAULT_PASSPHRASE, else the output of $CRMVAULT_PASSPHRASE_COMMAND, else a prompt on a terminal.",
+            valueName: "file"))
     var passphraseFile: String?
 
     /// Finds the passphrase: --passphrase-file, CRMVAULT_PASSPHRASE, CRMVAULT_PASSPHRASE_COMMAND, or a prompt.

@@ -7,7 +7,24 @@ import Glibc
 
 /// Reads the owner passphrase from the places DESIGN.md names, in order. The text never reaches a log or an error.
 enum PassphraseSource {
+    /// The fewest characters a new vault's passphrase may have: it is all that stands between a stolen medium and
+    /// every export on it (Argon2id slows a guesser down; it cannot make "x" hard to guess).
+    static let minimumCharactersForNewVaults = 8
+
+    /// The passphrase from the first source that has one; `confirming` (a new vault) asks twice at a prompt and
+    /// refuses one shorter than ``minimumCharactersForNewVaults``.
     static func read(file: String?, confirming: Bool) throws -> Passphrase {
+        let passphrase = try read(file: file, prompting: confirming)
+        if confirming && passphrase.characterCount < minimumCharactersForNewVaults {
+            throw VaultError(.usage,
+                "The passphrase for the new vault has \(passphrase.characterCount == 1 ? "1 character" : "\(passphrase.characterCount) characters"); "
+                    + "a vault's passphrase needs at least \(minimumCharactersForNewVaults). Nothing was created.",
+                remedy: "Choose a longer one: several unrelated words are easy to type and hard to guess.")
+        }
+        return passphrase
+    }
+
+    private static func read(file: String?, prompting confirming: Bool) throws -> Passphrase {
         if let file { return try fromFile(file) }
         let environment = ProcessInfo.processInfo.environment
         if let value = environment["CRMVAULT_PASSPHRASE"], !value.isEmpty { return Passphrase(value) }

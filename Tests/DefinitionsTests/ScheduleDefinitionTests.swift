@@ -49,6 +49,22 @@ struct ScheduleDefinitionTests {
         #expect(try ScheduleDefinition.names(in: directory.path("Schedules")) == ["salesforce-prod"])
     }
 
+    @Test func timezoneIsAnIANANameAndDefaultsToUTC() throws {
+        let directory = try TemporaryDirectory()
+        let plain = try ScheduleDefinition.load(file: try write(Self.salesforce, in: directory))
+        #expect(plain.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: 1_784_116_800)) == 0)
+        let zoned = Self.salesforce.replacingOccurrences(
+            of: "every = \"0 2 1 * *\"\n", with: "every = \"0 2 1 * *\"\ntimezone = \"Europe/Berlin\"\n")
+        let berlin = try ScheduleDefinition.load(file: try write(zoned, name: "berlin", in: directory))
+        #expect(berlin.timeZone.identifier == "Europe/Berlin")
+
+        for wrong in ["Europe/Berln", "CET+1", "", "../../etc/passwd"] {
+            let text = zoned.replacingOccurrences(of: "Europe/Berlin", with: wrong)
+            let message = try refusal(text)
+            #expect(message.contains("`timezone` is \"\(wrong)\", which is not an IANA time zone name"), "\(message)")
+        }
+    }
+
     @Test func aVaultNameResolvesThroughVaultsBesideTheSchedules() throws {
         let directory = try TemporaryDirectory()
         try directory.write("offsite-a.toml", Data("path = \"/media/offsite-a/crm\"\n".utf8), under: "Vaults")

@@ -59,9 +59,10 @@ struct AuditorTests {
         #expect(try runner.run(["restore", "--vault", vault, "latest", "--to", target]).status == 0)
         #expect(try runner.run(["restore", "--vault", vault, "latest", "--to", target + "-2", "--audit-verbose"]).status == 0)
         let log = try CommandRunner().run(["log", "--vault", vault, "--json"])
-        let records = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
-        let events = records.compactMap { ($0["entry"] as? [String: Any])?["event"] as? [String: Any] }
-        #expect(events.count == 4)
+        let listing = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [String: Any])
+        let records = try #require(listing["entries"] as? [[String: Any]])
+        let events = records.filter { $0["operation"] != nil }  // one flat object per entry (docs/CLI.md)
+        try #require(events.count == 4)
         let text = { (event: [String: Any]) in "\(event["arguments"] ?? "") \(event["outcome"] ?? "")" }
         #expect(!text(events[1]).contains(export.path) && text(events[1]).contains("<path>"))
         #expect(!text(events[2]).contains(target) && text(events[2]).contains("<path>"))

@@ -41,11 +41,12 @@ struct CommandLineTests {
 
         let listing = try runner.run(["snapshots", "--vault", vault, "--json"])
         #expect(listing.status == 0)
-        let array = try #require(try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [[String: Any]])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any])
+        let array = try #require(object["snapshots"] as? [[String: Any]])
         #expect(array.count == 2)
         #expect(array[0]["label"] as? String == "2026-01")
-        let firstKey = listing.stdout.drop { $0 != "{" }.dropFirst().drop { $0 == " " || $0 == "\n" }.prefix(4)
-        #expect(firstKey == "\"id\"")
+        // Each snapshot object opens with its id (docs/CLI.md).
+        #expect(listing.stdout.components(separatedBy: "{\n      \"id\": ").count == 3, "\(listing.stdout)")
 
         let refused = try writer.run(["restore", "--vault", vault, "--key", key, "latest", "--to", directory.path("nope").path])
         #expect(refused.status == 2)
@@ -74,9 +75,11 @@ struct CommandLineTests {
         #expect(!output.all.contains("not it"))
     }
 
-    @Test func missingVaultExitsTwoAndDamagedPackExitsOne() throws {
+    @Test func missingMediumExitsFiveNoVaultExitsTwoAndDamagedPackExitsOne() throws {
         let directory = try TemporaryDirectory()
-        #expect(try CommandRunner().run(["verify", "--vault", directory.path("none").path]).status == 2)
+        #expect(try CommandRunner().run(["verify", "--vault", directory.path("none").path]).status == 5)
+        try FileManager.default.createDirectory(at: directory.path("empty"), withIntermediateDirectories: true)
+        #expect(try CommandRunner().run(["verify", "--vault", directory.path("empty").path]).status == 2)
         let (runner, vault) = try Self.makeVault(directory)
         let export = try directory.write("a.csv", Data(String(repeating: "row,data\n", count: 1000).utf8))
         #expect(try runner.run(["backup", "--vault", vault, export.path]).status == 0)

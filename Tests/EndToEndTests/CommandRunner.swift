@@ -1,10 +1,15 @@
 import Foundation
+import VaultTesting
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Runs the built `crmvault` binary as a user would, capturing its output and exit code.
+///
+/// Async tests use the `async` forms: they wait for the child process on a thread of their own, never on a thread of
+/// Swift's cooperative pool, which an in-process vendor, the code under test and the other tests running in parallel
+/// need (it has as many threads as cores: two on CI).
 struct CommandRunner {
     struct Output {
         var status: Int32
@@ -25,11 +30,30 @@ struct CommandRunner {
     /// Keyless runs log here instead of the user's own local audit log.
     static let auditLog = FileManager.default.temporaryDirectory.appendingPathComponent("crmvault-e2e-audit-\(UUID().uuidString).log").path
 
+    /// Runs recorded by `crmvault pull` go here unless a test names its own state directory, never to the user's.
+    static let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "crmvault-e2e-state-\(UUID().uuidString)"
+    ).path
+
     var environment: [String: String] = [:]
     var currentDirectory: URL?
 
     func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Output {
-        let process = try start(arguments, environment: extra)
+        Self.output(of: try start(arguments, environment: extra))
+    }
+
+    /// `run`, waiting on a thread of its own.
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) async throws -> Output {
+        try await BlockingWork.run { try self.run(arguments, environment: extra) }
+    }
+
+    /// Runs a command line with `/bin/bash -c`, in the same environment and directory as the binary's runs.
+    func shell(_ line: String) async throws -> Output {
+        try await BlockingWork.run { Self.output(of: try self.start(line: line)) }
+    }
+
+    /// Reads a started process's output to its end and waits for it to exit.
+    static func output(of process: Process) -> Output {
         let (out, err) = (process.standardOutput as! Pipe, process.standardError as! Pipe)
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -39,8 +63,32 @@ struct CommandRunner {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    func start(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Process {
-        let process = makeProcess(arguments, environment: extra)
+    /// Waits for a started process to exit, polling, without holding a thread of the cooperative pool.
+    static func waitForExit(_ process: Process, within limit: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while process.isRunning && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard !process.isRunning else {
+            process.terminate()
+            throw ProcessTimedOut(seconds: limit.components.seconds)
+        }
+    }
+
+    struct ProcessTimedOut: Error, CustomStringConvertible {
+        let seconds: Int64
+        var description: String { "the process did not exit within \(seconds) s" }
+    }
+
+    /// Starts a command line with `/bin/bash -c` (output in pipes).
+    func start(line: String) throws -> Process {
+        try start(["-c", line], executable: URL(fileURLWithPath: "/bin/bash"))
+    }
+
+    func start(
+        _ arguments: [String], environment extra: [String: String] = [:], executable: URL = Self.binary
+    ) throws -> Process {
+        let process = makeProcess(arguments, environment: extra, executable: executable)
         process.standardOutput = Pipe()
         process.standardError = Pipe()
         try process.run()
@@ -82,12 +130,15 @@ struct CommandRunner {
         base.removeValue(forKey: "CRMVAULT_PASSPHRASE_COMMAND")
         base["CRMVAULT_AUDIT_LOG"] = Self.auditLog
         base["CRMVAULT_ALLOW_INSECURE_KDF"] = "1"
+        base["CRMVAULT_STATE_DIR"] = Self.stateDirectory
         return base.merging(environment) { $1 }.merging(extra) { $1 }
     }
 
-    private func makeProcess(_ arguments: [String], environment extra: [String: String]) -> Process {
+    private func makeProcess(
+        _ arguments: [String], environment extra: [String: String], executable: URL = Self.binary
+    ) -> Process {
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = variables(extra)
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }

@@ -1,4 +1,5 @@
 import Foundation
+import VaultTesting
 
 @testable import VaultCore
 
@@ -10,6 +11,7 @@ enum Forgery {
         let chain = try vault.loadChain()
         var manifest = try vault.loadManifest(chain.snapshotEntries.last!).manifest
         edit(&manifest)
+        manifest.tidyAfterEdit()  // totals and packs kept consistent: the forgery tests what the edit changed
         let bytes = try CanonicalJSON.encode(manifest) + [0x0a]
         let id = SHA256Hasher.hash(bytes)
         try vault.storage.writeDurably(SnapshotManifest.path(id), bytes)
@@ -18,7 +20,9 @@ enum Forgery {
         entry.snapshot = id.hex
         entry.packs = []
         entry.root = MerkleTree.root([id]).hex
-        entry.files = manifest.files.count
+        entry.files = manifest.fileCount
+        entry.bytesIn = manifest.bytesIn
+        entry.bytesStored = 0
         try vault.append(entry, signedBy: keys)
     }
 }

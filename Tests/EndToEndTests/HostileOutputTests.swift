@@ -70,7 +70,8 @@ struct HostileOutputTests {
             ("verify", ["verify", "--vault", vault], 1),
             ("verify --deep", ["verify", "--vault", vault, "--deep"], 1),
             ("snapshots", ["snapshots", "--vault", vault], 0),
-            ("restore", ["restore", "--vault", vault, "latest", "--to", hostileTarget], 1),
+            ("restore", ["restore", "--vault", vault, "--source", "default", "latest", "--to", hostileTarget], 1),
+            ("restore latest, ambiguous", ["restore", "--vault", vault, "latest", "--to", hostileTarget], 2),
             ("log", ["log", "--vault", vault], 0),
             ("log --local", ["log", "--local"], 0),
             ("checkpoint", ["checkpoint", "--vault", vault], 0),
@@ -83,7 +84,7 @@ struct HostileOutputTests {
             #expect(Self.rawControls(in: output).isEmpty, "\(name) printed \(Self.rawControls(in: output)) raw")
             if name == "verify" {
                 let text = String(decoding: output, as: UTF8.self)
-                #expect(text.contains("PROBLEMS:"))
+                #expect(text.contains("1 PROBLEM:"))
                 #expect(!text.contains("\nOK: no problems found."), "a name made verify look clean")
                 #expect(text.contains("\\e[K\\e[4A\\e[JOK: no problems found.\\e[8m"), "the name is shown, escaped")
             }
@@ -102,7 +103,8 @@ struct HostileOutputTests {
         let affects = (report["problems"] as? [[String: Any]] ?? []).flatMap { $0["affects"] as? [String] ?? [] }.joined()
         #expect(affects.contains(Self.eraser))
         let snapshots = try runner.run(["snapshots", "--vault", vault, "--json"])
-        let listing = try #require(try JSONSerialization.jsonObject(with: Data(snapshots.stdout.utf8)) as? [[String: Any]])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(snapshots.stdout.utf8)) as? [String: Any])
+        let listing = try #require(object["snapshots"] as? [[String: Any]])
         #expect(listing.last?["label"] as? String == Self.forgedLabel)
     }
 }

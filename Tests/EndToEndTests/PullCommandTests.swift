@@ -50,13 +50,16 @@ import VendorSimulator
         var runner = CommandRunner(environment: ["CRMVAULT_PASSPHRASE": CommandLineTests.passphrase])
         runner.currentDirectory = directory.url
         let vault = directory.path("vault").path
-        #expect(try runner.run(["init", "--vault", vault, "--kdf", "insecure-test-only"]).status == 0)
+        #expect(try await runner.run(["init", "--vault", vault, "--kdf", "insecure-test-only"]).status == 0)
         #expect(
-            try runner.run(["key", "writer", "--vault", vault, "--out", directory.path("writer.key").path]).status == 0)
+            try await runner.run(["key", "writer", "--vault", vault, "--out", directory.path("writer.key").path]).status
+                == 0)
         let secretFile = try directory.write("acme.secret", Data("\(secret)\n".utf8))
         chmod(secretFile.path, 0o600)
         return Setup(
-            vendor: vendor, directory: directory, runner: CommandRunner(currentDirectory: directory.url),
+            vendor: vendor, directory: directory,
+            runner: CommandRunner(
+                environment: ["CRMVAULT_STATE_DIR": directory.path("state").path], currentDirectory: directory.url),
             secretFile: secretFile)
     }
 
@@ -67,21 +70,31 @@ import VendorSimulator
         let process = try setup.runner.start(["pull", "--schedule", "acme-prod"])
         let arguments =
             (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/cmdline", encoding: .utf8)) ?? ""
-        let out = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        let err = (process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(String(decoding: err, as: UTF8.self))")
-        #expect(out.isEmpty && err.isEmpty, "a successful pull without a terminal must print nothing")
+        let quiet = try await BlockingWork.run { CommandRunner.output(of: process) }
+        #expect(quiet.status == 0, "\(quiet.stderr)")
+        #expect(quiet.all.isEmpty, "a successful pull without a terminal must print nothing")
         #expect(!arguments.contains(Self.secret))
 
-        let json = try setup.runner.run(["pull", "--schedule", "acme-prod", "--json"])
+        let json = try await setup.runner.run(["pull", "--schedule", "acme-prod", "--json"])
         #expect(json.status == 0, "\(json.all)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect(object["schedule"] as? String == "acme-prod")
         #expect((object["exports"] as? [[String: Any]])?.count == 1)
-        let listing = try setup.runner.run(["snapshots", "--vault", setup.directory.path("vault").path])
+        let listing = try await setup.runner.run(["snapshots", "--vault", setup.directory.path("vault").path])
         #expect(listing.stdout.contains("acme-prod"))
-        for text in [json.all, listing.all] {
+        // The pull was recorded where the daemon keeps its runs, so `status` shows pulls started by cron.
+        let status = try await setup.runner.run(["status", "--json"])
+        #expect(status.status == 0, "\(status.all)")
+        let schedules = try #require(
+            (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["schedules"]
+                as? [[String: Any]])
+        let lastRun = try #require(schedules.first?["lastRun"] as? [String: Any])
+        #expect(lastRun["outcome"] as? String == "succeeded")
+        #expect(lastRun["trigger"] as? String == "pull-command")
+        #expect(lastRun["scheduledFor"] as? String == Self.latestFirstOfTheMonth())
+        let pulled = (object["exports"] as? [[String: Any]])?.first?["snapshot"] as? String
+        #expect((lastRun["snapshots"] as? [String])?.first == pulled)
+        for text in [json.all, listing.all, status.all] {
             #expect(!text.contains(Self.secret) && !text.contains(Self.canary))
         }
         // Nothing written (vault, signed audit log, work directory, local audit log) holds either.
@@ -102,18 +115,36 @@ import VendorSimulator
         let setup = try await Self.setUp()
         defer { Task { await setup.vendor.stop() } }
         try setup.write(schedule: "acme-prod", objects: "[\"NoSuchObject\"]")
-        let failed = try setup.runner.run(["pull", "--schedule", "acme-prod"])
+        let failed = try await setup.runner.run(["pull", "--schedule", "acme-prod"])
         #expect(failed.status == 3, "\(failed.all)")
         #expect(failed.stderr.contains("NoSuchObject"))
         #expect(!failed.all.contains(Self.secret) && !failed.all.contains(Self.canary))
 
         chmod(setup.secretFile.path, 0o644)
-        let insecure = try setup.runner.run(["pull", "--schedule", "acme-prod"])
+        let insecure = try await setup.runner.run(["pull", "--schedule", "acme-prod"])
         #expect(insecure.status == 2, "\(insecure.all)")
         #expect(insecure.stderr.contains("chmod 600"))
 
-        let missing = try setup.runner.run(["pull", "--schedule", "nope"])
+        // Both failed runs were recorded; status shows the last one with its error.
+        let status = try await setup.runner.run(["status"])
+        #expect(status.stdout.contains("failed"), "\(status.all)")
+        #expect(status.stdout.contains("acme-prod: last run failed:") && status.stdout.contains("chmod 600"))
+
+        let missing = try await setup.runner.run(["pull", "--schedule", "nope"])
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("no schedule nope"))
+    }
+
+    /// 02:00 UTC on the 1st of this month (or of the last, before that time): the slot `every = "0 2 1 * *"` was last
+    /// due.
+    static func latestFirstOfTheMonth(now: Date = Date()) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var slot = calendar.date(from: calendar.dateComponents([.year, .month], from: now))!.addingTimeInterval(7200)
+        if slot > now { slot = calendar.date(byAdding: .month, value: -1, to: slot)! }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        formatter.timeZone = calendar.timeZone
+        return formatter.string(from: slot)
     }
 }

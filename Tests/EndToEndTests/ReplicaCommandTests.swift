@@ -75,7 +75,8 @@ struct ReplicaCommandTests {
         let (runner, vault) = try Self.vault(directory)
         let snapshots = try runner.run(["snapshots", "--vault", vault, "--json"])
         let ids =
-            (try JSONSerialization.jsonObject(with: Data(snapshots.stdout.utf8)) as? [[String: Any]])?.compactMap {
+            ((try JSONSerialization.jsonObject(with: Data(snapshots.stdout.utf8)) as? [String: Any])?["snapshots"]
+                as? [[String: Any]])?.compactMap {
                 $0["id"] as? String
             } ?? []
         try #require(ids.count == 2)

@@ -49,7 +49,6 @@ enum PullTestSupport {
         options.maximumRetryAfter = .seconds(2)
         options.pollInterval = .milliseconds(10)
         options.maximumPollInterval = .milliseconds(50)
-        options.timeZone = TimeZone(identifier: "UTC")!
         return options
     }
 }

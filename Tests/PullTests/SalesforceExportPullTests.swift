@@ -28,7 +28,8 @@ import VendorSimulator
                 == zips.map { SHA256.hash(data: $0.contents).map { String(format: "%02x", $0) }.joined() })
         #expect(manifest.objects.allSatisfy { $0.records == nil && ($0.recordsWritten ?? 0) > 0 && $0.fields != nil })
         #expect(
-            fixture.workFiles().filter { $0.hasPrefix("acme-prod/downloads/") }.isEmpty, "downloads were not cleared")
+            fixture.workFiles().filter { $0.hasPrefix("staging/acme-prod/downloads/") }.isEmpty,
+            "downloads were not cleared")
     }
 
     @Test func anInterruptedDownloadResumesInTheNextRunFromWhatItProved() async throws {

@@ -49,8 +49,29 @@ import VendorSimulator
         #expect(summary.map(\.label) == ["2026-02"])
         #expect(
             fixture.workFiles().allSatisfy {
-                $0 == "acme-prod" || $0.hasPrefix("acme-prod/lock") || $0.hasPrefix("acme-prod/downloads")
+                ["staging", "staging/acme-prod"].contains($0) || $0.hasPrefix("staging/acme-prod/lock")
+                    || $0.hasPrefix("staging/acme-prod/downloads")
             })
+    }
+
+    /// The snapshot's month is read in the schedule's `timezone`: 01:00 on 1 February in Auckland is still 31 January
+    /// in UTC, and a schedule without `timezone` reads it in UTC.
+    @Test func theMonthLabelIsReadInTheSchedulesTimezone() async throws {
+        let fixture = try await PullFixture.start(scale: 1)
+        defer { Task { await fixture.stop() } }
+        let text = fixture.scheduleText(objects: ["Account"])
+        let auckland = try fixture.schedule(
+            text.replacingOccurrences(
+                of: "every = \"0 2 1 * *\"\n", with: "every = \"0 2 1 * *\"\ntimezone = \"Pacific/Auckland\"\n"),
+            name: "acme-nz")
+        let utc = try fixture.schedule(text, name: "acme-utc")
+        let now = try #require(Timestamp.parse("2026-01-31T12:00:00Z"))
+        let puller = Puller(options: PullTestSupport.fastOptions)
+        let zoned = try await puller.run(auckland, now: now, logger: fixture.logs.logger)
+        let plain = try await puller.run(utc, now: now, logger: fixture.logs.logger)
+        await fixture.stop()
+        #expect(zoned.exports.map(\.label) == ["2026-02"])
+        #expect(plain.exports.map(\.label) == ["2026-01"])
     }
 
     @Test func passingFaultsAreRetriedAndThePullSucceeds() async throws {
@@ -96,7 +117,7 @@ import VendorSimulator
         #expect(error.message.contains("Failed to process query"), "the vendor's errorMessage is not named")
         #expect(fixture.snapshotCount == 0)
         #expect(
-            !fixture.workFiles().contains { $0.hasPrefix("acme-prod/acme-prod-") },
+            !fixture.workFiles().contains { $0.hasPrefix("staging/acme-prod/acme-prod-") },
             "the staged plaintext was left behind")
     }
 
@@ -157,6 +178,6 @@ import VendorSimulator
         let outcome = await task.result
         #expect(throws: CancellationError.self) { try outcome.get() }
         #expect(fixture.snapshotCount == 0)
-        #expect(!fixture.workFiles().contains { $0.hasPrefix("acme-prod/acme-prod-") })
+        #expect(!fixture.workFiles().contains { $0.hasPrefix("staging/acme-prod/acme-prod-") })
     }
 }

@@ -104,7 +104,7 @@ import Glibc
         #expect(report.isIntact, "\(report.problems.map(\.message))")
         #expect(report.leftovers.isEmpty)
         // The staged export (plaintext) is gone; only the schedule's lock and downloads folder stay.
-        let staging = fixture.directory.path("work", "acme")
+        let staging = fixture.directory.path("work", "staging", "acme")
         let left = try FileManager.default.contentsOfDirectory(atPath: staging.path).sorted()
         #expect(left.allSatisfy { ["lock", "downloads"].contains($0) }, "\(left)")
         #expect(fixture.logLines.contains { $0.hasPrefix("notice run.cancelled ") })

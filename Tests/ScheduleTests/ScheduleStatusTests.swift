@@ -6,9 +6,9 @@ import VaultTesting
 
 /// `Schedules/` read for the scheduler, and what `crmvault status` reports from it and the state directory.
 struct ScheduleStatusTests {
-    static func definition(every: String, vault: String = "/media/offsite-a/crm") -> String {
+    static func definition(every: String, vault: String = "/media/offsite-a/crm", timezone: String? = nil) -> String {
         """
-        every = "\(every)"
+        every = "\(every)"\(timezone.map { "\ntimezone = \"\($0)\"" } ?? "")
         vault = "\(vault)"
         writer_key = "/etc/crmvault/writer.key"
         [source]
@@ -32,7 +32,8 @@ struct ScheduleStatusTests {
         let loaded = try ScheduleCatalog(directory: directory.path("Schedules")).valid()
         #expect(loaded.map(\.entry.name) == ["dataverse-prod", "salesforce-export", "salesforce-prod", "sftp-drop"])
         #expect(loaded.map(\.entry.every.fields) == ["30 2 1 * *", "0 6 2 * *", "0 2 1 * *", "0 * * * *"])
-        #expect(loaded.allSatisfy { $0.entry.vault.path == "/media/offsite-a/crm" && $0.entry.timeZone.name == "UTC" })
+        #expect(loaded.allSatisfy { $0.entry.vault.path == "/media/offsite-a/crm" })
+        #expect(loaded.map(\.entry.timeZone.name) == ["Europe/Berlin", "UTC", "UTC", "UTC"])
 
         // The cron lines and timers an admin would install for them.
         let entries = loaded.map(\.entry)
@@ -45,7 +46,9 @@ struct ScheduleStatusTests {
         #expect(crontab.contains("# The vault is shared with salesforce-export, salesforce-prod, sftp-drop:"))
         let timers = try SystemdUnitRenderer(executable: "/usr/local/bin/crmvault").timerUnits(for: entries)
             .filter { $0.name.hasSuffix(".timer") }.map(\.contents)
-        let calendars = ["*-*-01 02:30:00 UTC", "*-*-02 06:00:00 UTC", "*-*-01 02:00:00 UTC", "*-*-* *:00:00 UTC"]
+        let calendars = [
+            "*-*-01 02:30:00 Europe/Berlin", "*-*-02 06:00:00 UTC", "*-*-01 02:00:00 UTC", "*-*-* *:00:00 UTC",
+        ]
         for (timer, calendar) in zip(timers, calendars) {
             #expect(timer.contains("\nOnCalendar=\(calendar)\nPersistent=true\n"), "\(timer)")
         }
@@ -63,8 +66,8 @@ struct ScheduleStatusTests {
             error?.message.contains(
                 "globex: \(directory.path("Schedules", "globex.toml").path): `every` is wrong: the day-of-month field `31`"
             ) == true)
-        #expect(error?.message.contains("runs: ") == true)
-        #expect(error?.message.contains("reserved") == true)
+        // Pulls stage under <work_dir>/staging/, so no schedule name can collide with the state's `runs/`.
+        #expect(error?.message.contains("runs: ") == false)
         #expect(error?.message.contains("acme") == false)
 
         let store = RunStateStore(directory: directory.path("state"))
@@ -77,6 +80,32 @@ struct ScheduleStatusTests {
         #expect(status.schedules[1].problem?.contains("never run") == true)
         #expect(status.schedules[1].nextRun == nil)
         #expect(status.daemon == nil)
+    }
+
+    /// `timezone` is what the daemon, status, the crontab and the timers read `every` in.
+    @Test func aSchedulesTimezoneRulesStatusCronAndTimers() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "acme.toml", Data(Self.definition(every: "0 2 1 * *", timezone: "America/New_York").utf8),
+            under: "Schedules")
+        let catalog = try ScheduleCatalog(directory: directory.path("Schedules"))
+        let entry = try #require(try catalog.valid().first?.entry)
+        #expect(entry.timeZone.name == "America/New_York")
+
+        let store = RunStateStore(directory: directory.path("state"))
+        let status = ScheduleStatus(
+            schedules: catalog.entries, store: store, now: try #require(Timestamp.parse("2026-03-15T12:00:00Z")))
+        #expect(status.schedules[0].timeZone == "America/New_York")
+        // 02:00 in New York on 1 April (daylight saving time, UTC-4).
+        #expect(status.schedules[0].nextRun == Timestamp.parse("2026-04-01T06:00:00Z"))
+
+        let crontab = try CrontabRenderer(executable: "/usr/local/bin/crmvault", hostTimeZone: .utc)
+            .render([entry], schedulesDirectory: directory.path("Schedules"))
+        #expect(crontab.contains("\nCRON_TZ=America/New_York\n0 2 1 * * '/usr/local/bin/crmvault' pull"), "\(crontab)")
+        let timer = try #require(
+            try SystemdUnitRenderer(executable: "/usr/local/bin/crmvault").timerUnits(for: [entry])
+                .first { $0.name.hasSuffix(".timer") })
+        #expect(timer.contents.contains("\nOnCalendar=*-*-01 02:00:00 America/New_York\n"), "\(timer.contents)")
     }
 
     @Test func statusShowsTheLastRunAndWhetherADaemonRuns() throws {

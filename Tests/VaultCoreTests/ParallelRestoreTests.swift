@@ -42,6 +42,22 @@ struct ParallelRestoreTests {
         #expect(try DirectoryComparison.differences(between: source, and: target) == [])
     }
 
+    @Test func progressFromSeveralThreadsComesOneAtATimeAndOnlyGrows() throws {
+        let vault = try TemporaryVault()
+        let (source, total) = try Self.mixedTree(in: vault.directory)
+        _ = try vault.vault.backup(source, keys: vault.owner)
+        let updates = OperatorVaultTests.Updates()
+        let report = try vault.vault.restore(
+            try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain()), to: vault.directory.path("restored"),
+            keys: vault.owner) { updates.append($0) }
+        #expect(report.failures.isEmpty && report.filesRestored == 30)
+        let all = updates.all
+        let last = try #require(all.last)
+        #expect(last.bytesDone == Int64(total) && last.bytesTotal == Int64(total))
+        #expect(last.itemsDone == 30 && last.itemsTotal == 30)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0.bytesDone <= $1.bytesDone && $0.itemsDone <= $1.itemsDone })
+    }
+
     @Test func damageInTwoFilesFailsExactlyThoseInManifestOrder() throws {
         var settings = TemporaryVault.fastSettings
         settings.packTarget = 1  // a pack per block, so each file's damage is isolated

@@ -229,9 +229,9 @@ struct TamperTests {
     @Test func unexpectedFilesAreReportedButLocksAndLeftoversAreNot() throws {
         let vault = try Self.auditedVault()
         try vault.directory.write("notes.txt", Data("hello".utf8), under: "vault/snapshots")
-        try vault.directory.write("x.tmp", Data("partial".utf8), under: "vault/tmp")
+        try vault.directory.write("0123456789abcdef.tmp", Data("partial".utf8), under: "vault/tmp")
         let report = try Self.verify(vault)
         #expect(report.problems.map(\.file) == ["snapshots/notes.txt"])
-        #expect(report.leftovers.contains("tmp/x.tmp"))
+        #expect(report.leftovers.contains("tmp/0123456789abcdef.tmp"))
     }
 }

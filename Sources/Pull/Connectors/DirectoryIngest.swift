@@ -95,7 +95,7 @@ struct DirectoryIngest {
 
     /// Stages, checks and commits one set; nil when it changed while being staged (it waits for the next run).
     private func ingest(_ set: FileSet) async throws -> PulledExport? {
-        let label = Puller.month(of: set.newest, in: context.options.timeZone)
+        let label = Puller.month(of: set.newest, in: context.schedule.timeZone)
         let shownName = TerminalText.escaped(set.name)
         let export = try staging.makeExport(named: "\(context.schedule.name)-\(label)")
         defer { staging.removeExport(export) }

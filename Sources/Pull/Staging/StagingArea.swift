@@ -7,8 +7,10 @@ import VaultCore
     import Darwin
 #endif
 
-/// The private working directory of one schedule on the pull host, `<work_dir>/<schedule>/` (mode 0700; every file
-/// in it 0600, because it holds the export in plaintext):
+/// The private working directory of one schedule on the pull host, `<work_dir>/staging/<schedule>/` (mode 0700, as are
+/// `<work_dir>` and `<work_dir>/staging`; every file in it 0600, because it holds the export in plaintext). Staging
+/// lives under `staging/` so that a work directory shared with the daemon's state directory (both default to
+/// `~/.local/state/crmvault`) never mixes a schedule's folder with the state's `runs/`, whatever the schedule's name.
 ///
 /// - `<schedule>-<YYYY-MM>/` (or one folder per file set of the `directory` connector): the export being staged;
 ///   removed after the snapshot is committed, and when the pull fails.
@@ -21,9 +23,11 @@ final class StagingArea {
     private let lockDescriptor: Int32
 
     init(workDirectory: URL, schedule: String) throws {
-        root = workDirectory.appendingPathComponent(schedule)
+        let staging = workDirectory.appendingPathComponent("staging")
+        root = staging.appendingPathComponent(schedule)
         downloads = root.appendingPathComponent("downloads")
         try Self.makePrivateDirectory(workDirectory, intermediate: true)
+        try Self.makePrivateDirectory(staging, intermediate: false)
         try Self.makePrivateDirectory(root, intermediate: false)
         let lockPath = root.appendingPathComponent("lock").path
         lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)

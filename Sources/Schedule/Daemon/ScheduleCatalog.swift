@@ -57,13 +57,6 @@ public struct ScheduleCatalog: Sendable {
     }
 
     static func load(_ definition: ScheduleDefinition) throws -> Loaded {
-        // A pull stages in <work_dir>/<schedule>/ and clears it; work_dir defaults to the state directory's path.
-        guard !RunStateStore.reservedNames.contains(definition.name) else {
-            throw VaultError(
-                .usage,
-                "\(TerminalText.escaped(definition.file.path)): the name \(definition.name) is reserved for the "
-                    + "daemon's state directory.", remedy: "Rename the file, e.g. to \(definition.name)-crm.toml.")
-        }
         let every: CronExpression
         do { every = try CronExpression(definition.every) } catch {
             throw VaultError(
@@ -71,7 +64,7 @@ public struct ScheduleCatalog: Sendable {
                 remedy: "Write five fields, minute hour day-of-month month day-of-week, e.g. every = \"0 2 1 * *\".")
         }
         let entry = ScheduleEntry(
-            name: definition.name, every: every, timeZone: .utc, vault: definition.vault,
+            name: definition.name, every: every, timeZone: definition.timeZone, vault: definition.vault,
             definitionFile: definition.file,
             writerKey: definition.writerKey, workDirectories: [definition.workDirectory])
         return Loaded(definition: definition, entry: entry)

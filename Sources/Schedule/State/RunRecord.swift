@@ -21,9 +21,12 @@ public struct RunRecord: Codable, Sendable, Equatable {
         case schedule
         /// It was due while the daemon was down, and ran when the daemon started.
         case catchUp = "catch-up"
+        /// `crmvault pull` ran it: a cron line, a systemd timer or a person (``PullRunRecorder``).
+        case pullCommand = "pull-command"
     }
 
-    /// The time the run was due (a time the cron expression matches).
+    /// The time the run was due (a time the cron expression matches; for `crmvault pull`, the latest one at or
+    /// before its start).
     public var scheduledFor: Date
     public var trigger: Trigger
     public var started: Date

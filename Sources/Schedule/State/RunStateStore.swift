@@ -36,10 +36,6 @@ public struct RunStateStore: Sendable {
 
     var runsDirectory: URL { directory.appendingPathComponent("runs") }
 
-    /// Entries of the state directory no schedule may be named after: pulls stage in `<work_dir>/<schedule>/`, and
-    /// the default work directory is the same path as the default state directory.
-    public static let reservedNames: Set<String> = ["runs", "tmp", "daemon.lock"]
-
     func file(of schedule: String) -> URL { runsDirectory.appendingPathComponent("\(schedule).json") }
 
     /// Creates the directory (0700) if needed and checks that only its owner can write to it.

@@ -8,6 +8,8 @@ public struct AuditRecord: Sendable, Codable {
     public var signedBy: String
     /// Why the entry cannot be trusted; empty when its signature, link, sequence and vault all check out.
     public var problems: [String]
+    /// The rule of docs/FORMAT.md (§2, §12, §13) a validly signed entry breaks, also listed in `problems`.
+    public var violation: FormatViolation?
 
     public var isVerified: Bool { problems.isEmpty }
 }
@@ -47,7 +49,7 @@ extension Vault {
             if entry.vault != id { issues.append("belongs to vault \(entry.vault)") }
             if entry.sequence != index { issues.append("says it is audit entry \(entry.sequence)") }
             if entry.previous != previous.hex { issues.append("does not link to the audit entry before it (edited, dropped or reordered)") }
-            var signedBy = "unknown key \(entry.signer.prefix(16))…"
+            var signedBy = "unknown key " + (PublicSigningKey(hex: entry.signer).map { String($0.fingerprint.prefix(16)) + "…" } ?? "?")
             if let signer = PublicSigningKey(hex: entry.signer) {
                 if signer == owner {
                     signedBy = "owner"
@@ -60,7 +62,13 @@ extension Vault {
             } else {
                 issues.append("names no valid signer key")
             }
-            records.append(AuditRecord(file: path, entry: entry, signedBy: signedBy, problems: issues))
+            // A validly signed entry must still keep the rules of §2 and §12 (canonical, known keys, times, hex).
+            var violation: FormatViolation?
+            if issues.isEmpty {
+                violation = CanonicalJSONReader.violation(of: document.body, shape: AuditEntry.shape, section: "§12")
+                if let violation { issues.append("\(violation) (signed by \(signedBy))") }
+            }
+            records.append(AuditRecord(file: path, entry: entry, signedBy: signedBy, problems: issues, violation: violation))
             previous = document.hash
             hashes.append(document.hash)
         }

@@ -23,6 +23,33 @@ public enum LocalAuditLog {
         return state + "/crmvault/audit.log"
     }
 
+    /// One line of the local log, read back: the vault (its id, or the path given when it could not be opened), why the
+    /// vault's own log was not used, the event, and whether the line names the hash of the one before it.
+    public struct Record: Sendable, Codable {
+        public var vault: String
+        public var reason: String
+        public var event: AuditEvent
+        public var isLinked: Bool
+    }
+
+    /// Every line of the local log that parses, in order (lines that do not parse are skipped and counted).
+    public static func records() -> (records: [Record], unreadableLines: Int) {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        var records: [Record] = []
+        var unreadable = 0
+        var previous = Digest.zero
+        for line in text.split(separator: "\n") {
+            let bytes = Array(line.utf8)
+            defer { previous = SHA256Hasher.hash(bytes) }
+            guard let parsed = try? JSONDecoder().decode(Line.self, from: Data(bytes)) else {
+                unreadable += 1
+                continue
+            }
+            records.append(Record(vault: parsed.vault, reason: parsed.reason, event: parsed.event, isLinked: parsed.previous == previous.hex))
+        }
+        return (records, unreadable)
+    }
+
     /// Records an operation on a vault that could not be opened (it is named by its path).
     public static func record(_ event: AuditEvent, vaultPath: String) -> AuditDestination {
         append(event, vault: vaultPath, reason: "the vault could not be opened")

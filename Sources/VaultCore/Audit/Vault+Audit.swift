@@ -69,7 +69,14 @@ extension Vault {
     /// still holds what each chain entry recorded of it.
     func auditLogProblems(chain: ChainState) throws -> [VerifyProblem] {
         let (records, hashes) = try checkedAuditLog(chain: chain)
-        var problems = records.flatMap { record in record.problems.map { VerifyProblem(file: record.file, message: $0) } }
+        var problems = records.flatMap { record in
+            record.problems.map { message in
+                guard let violation = record.violation, message.hasPrefix(violation.description) else {
+                    return VerifyProblem(file: record.file, message: message)
+                }
+                return VerifyProblem(file: record.file, violation: violation, signedBy: record.signedBy)
+            }
+        }
         // Each chain entry recorded the audit log's length and head: entries dropped or rewritten since show.
         for stored in chain.entries {
             guard let count = stored.entry.auditCount, count > 0, let head = stored.entry.auditHead else { continue }

@@ -15,6 +15,8 @@ final class BackupSession: ExportVisitor {
     private(set) var bytesIn = 0
     private(set) var chunkCount = 0
     private(set) var newChunkBytes = 0
+    /// Where to report progress, with the report so far (totals from the survey of the export).
+    var progress: (report: OperationProgress, handler: ProgressHandler)?
     /// Entries left out, each "path (reason)" with the path escaped.
     private(set) var skipped: [String] = []
 
@@ -51,6 +53,11 @@ final class BackupSession: ExportVisitor {
         try contents { bytes in
             digest.update(Array(bytes))
             total += bytes.count
+            if var progress {
+                progress.report.bytesDone += Int64(bytes.count)
+                progress.handler(progress.report)
+                self.progress = progress
+            }
             buffer.append(contentsOf: bytes)
             while buffer.count - start >= maximum {
                 start += try cutChunk(from: buffer, at: start, ids: &ids)
@@ -62,6 +69,8 @@ final class BackupSession: ExportVisitor {
         }
         while start < buffer.count { start += try cutChunk(from: buffer, at: start, ids: &ids) }
         bytesIn += total
+        progress?.report.itemsDone += 1
+        if let progress { progress.handler(progress.report) }
         let content = try storeContent(ids)
         fileReferences[entries.count] = (fileExistingPacks, fileBlocks)
         fileExistingPacks = []

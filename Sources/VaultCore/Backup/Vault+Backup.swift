@@ -3,12 +3,16 @@ import Foundation
 /// What a finished backup reports.
 public struct BackupResult: Sendable {
     public var snapshotID: Digest
+    /// The chain entry that committed the snapshot.
+    public var sequence: Int
     public var files: Int
     public var bytesIn: Int
     /// Bytes of new packs this snapshot claimed (what it added to the medium).
     public var bytesStored: Int
     public var chunks: Int
     public var newChunkBytes: Int
+    /// Leftovers of earlier interrupted backups this backup reused or removed.
+    public var leftovers = LeftoverCleanup()
     /// Entries of the export that were left out, each "path (reason)" with the path escaped (names that are not
     /// UTF-8); the backup of everything else went ahead.
     public var skipped: [String] = []
@@ -17,20 +21,25 @@ public struct BackupResult: Sendable {
 extension Vault {
     /// Backs up a directory, a zip or a file and commits it as a snapshot in the chain.
     ///
-    /// The snapshot exists only once its chain entry is durably written; a backup killed before that leaves
-    /// packs that verify reports as leftovers and the next backup reuses.
-    public func backup(_ input: URL, keys: VaultKeys, label: String = "", origin: String? = nil, time: Date = Date()) throws
-        -> BackupResult
-    {
+    /// Before anything is written the input is checked against `expectations` (a `.zip` that is not one, an empty
+    /// export, a CRM export without a CSV header row are refused). The snapshot exists only once its chain entry is
+    /// durably written; a backup killed before that leaves packs that verify reports as leftovers and the next backup
+    /// reuses or removes (``reclaimLeftovers(chain:keepingReusable:)``).
+    public func backup(
+        _ input: URL, keys: VaultKeys, label: String = "", origin: String? = nil, time: Date = Date(),
+        expectations: ExportExpectations = ExportExpectations(), progress: ProgressHandler? = nil
+    ) throws -> BackupResult {
         try TerminalText.requirePrintable(label, naming: "label", maximumLength: 200, example: "--label 2026-11")
         if let origin { try TerminalText.requirePrintable(origin, naming: "source", maximumLength: 100, example: "--source salesforce-prod") }
         let source = try ExportSources.open(input)
         try source.validate()
+        let survey = try ExportCheck.check(source, input: input, expectations)
         let lock = try VaultLock.acquire(vaultPath: location, operation: "backup of \(source.name)")
         defer { withExtendedLifetime(lock) {} }
         try requireSoundLayout()
         let chain = try loadChain()
-        let reusable = try recoverInterruptedBackup(chain: chain, keys: keys)
+        let leftovers = try reclaimLeftovers(chain: chain, keepingReusable: true)
+        let reusable = leftovers.reusable
         if case .writer = keys.role, !chain.authorizedWriters.contains(keys.signing.publicKey) {
             throw VaultError(.notAuthorized, "This writer key is not authorized for the vault at \(location).")
         }
@@ -48,6 +57,9 @@ extension Vault {
             authors.intersection(chain.packClaimers[pack] != nil ? readersTrust(pack) : reusable[pack].map { [$0] } ?? [])
         }, onlySealed: true)
         let session = BackupSession(keys: keys, config: config, known: known, sink: sink)
+        session.progress = progress.map { handler in
+            (OperationProgress(phase: "backup", bytesTotal: Int64(survey.bytes), itemsTotal: survey.files.count, unit: "files"), handler)
+        }
         let referenced: [Digest]
         do {
             try source.walk(session)
@@ -59,6 +71,12 @@ extension Vault {
                 try? storage.remove(PackFormat.indexPath(pack))
             }
             throw error
+        } catch let error as VaultError where error.code == .diskFull {
+            let kept = sink.abandon().reduce(Int64(0)) { $0 + ((try? storage.size(of: PackFormat.packPath($1))).map(Int64.init) ?? 0) }
+            throw VaultError(.diskFull, error.message + " The backup stopped; no snapshot was recorded.",
+                remedy: "Free space on the medium, or use a larger one, and run the backup again: it reuses the "
+                    + String(format: "%.1f MB", Double(kept) / 1e6) + " of packs this run already stored. "
+                    + "`crmvault cleanup --vault \(location)` removes them now instead.")
         } catch {
             _ = sink.abandon()
             throw error
@@ -90,7 +108,8 @@ extension Vault {
         entry.bytesStored = bytesStored
         try append(entry, signedBy: keys)
         return BackupResult(
-            snapshotID: snapshotID, files: entry.files!, bytesIn: session.bytesIn, bytesStored: bytesStored,
-            chunks: session.chunkCount, newChunkBytes: session.newChunkBytes, skipped: session.skipped)
+            snapshotID: snapshotID, sequence: entry.sequence, files: entry.files!, bytesIn: session.bytesIn, bytesStored: bytesStored,
+            chunks: session.chunkCount, newChunkBytes: session.newChunkBytes,
+            leftovers: removeUnusedLeftovers(leftovers, claimed: Set(claimed)), skipped: session.skipped)
     }
 }

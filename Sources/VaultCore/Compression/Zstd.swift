@@ -34,8 +34,16 @@ final class ZstdDecompressor {
     init() { context = ZSTD_createDCtx() }
     deinit { ZSTD_freeDCtx(context) }
 
-    /// Decompresses one frame of exactly `expectedSize` bytes; nil if the frame is malformed or of another size.
+    /// The magic number that starts a zstd data frame (RFC 8878 §3.1.1), as the first four bytes.
+    private static let frameMagic: [UInt8] = [0x28, 0xb5, 0x2f, 0xfd]
+
+    /// Decompresses one frame of exactly `expectedSize` bytes; nil if the frame is malformed or of another size, or
+    /// if the input is anything but exactly one data frame with its content size (docs/FORMAT.md §6): no skippable
+    /// frame, no second frame, no byte after it.
     func decompress(_ input: [UInt8], expectedSize: Int) -> [UInt8]? {
+        guard input.starts(with: Self.frameMagic) else { return nil }
+        let frameSize = input.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
+        guard ZSTD_isError(frameSize) == 0, frameSize == input.count else { return nil }
         let declared = input.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
         guard declared == UInt64(expectedSize) else { return nil }
         // Not zeroed first (a restore would clear every block once for nothing): the array counts as holding bytes

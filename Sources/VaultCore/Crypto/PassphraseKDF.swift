@@ -46,6 +46,8 @@ public final class Passphrase: Sendable, CustomStringConvertible {
     public init(bytes: inout [UInt8]) { secret = SecretBytes(consuming: &bytes) }
 
     public var isEmpty: Bool { secret.count == 0 }
+    /// The number of characters (Unicode scalars) in the passphrase, counted without copying it out.
+    public var characterCount: Int { secret.withUnsafeBytes { bytes in bytes.count { $0 & 0xc0 != 0x80 } } }
     func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try secret.withUnsafeBytes(body) }
     public var description: String { "<passphrase redacted>" }
 }

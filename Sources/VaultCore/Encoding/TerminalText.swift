@@ -69,7 +69,7 @@ public enum TerminalText {
     /// Refuses a name a user gives to be stored in the vault and shown to others (a label, a source, a writer's name)
     /// unless it is printable and at most `maximumLength` characters: what a key holder writes, every reader sees.
     static func requirePrintable(_ value: String, naming what: String, maximumLength: Int, example: String) throws {
-        guard value.count <= maximumLength, isPrintable(value) else {
+        guard value.unicodeScalars.count <= maximumLength, isPrintable(value) else {  // characters = scalars (FORMAT.md §2)
             throw VaultError(.usage,
                 "The \(what) \"\(value)\" is refused: it must be printable text of at most \(maximumLength) characters, without "
                     + "control, formatting or invisible characters (it is stored in the vault and shown to everyone who lists it).",

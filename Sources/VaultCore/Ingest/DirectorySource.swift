@@ -22,6 +22,58 @@ struct DirectorySource: ExportSource {
         try walk(directory: root.path, relative: "", visitor: visitor)
     }
 
+    func survey() throws -> ExportSurvey {
+        var survey = ExportSurvey()
+        try collect(directory: root.path, relative: "", into: &survey)
+        return survey
+    }
+
+    func prefix(of path: String, count: Int) throws -> [UInt8] {
+        try Self.prefix(of: root.path + "/" + path, count: count)
+    }
+
+    /// Regular files only, by `lstat`, never through a link: what `walk` will back up.
+    private func collect(directory: String, relative: String, into survey: inout ExportSurvey) throws {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw VaultError(.inputUnreadable, "Cannot list \(directory): \(error.localizedDescription)")
+        }
+        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            let full = directory + "/" + name
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var status = stat()
+            guard lstat(full, &status) == 0 else { continue }  // `walk` names what cannot be read
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR: try collect(directory: full, relative: path, into: &survey)
+            case S_IFREG: survey.files.append((path, Int(status.st_size)))
+            default: break
+            }
+        }
+    }
+
+    /// The first `count` bytes of a regular file, opened without blocking on a FIFO and, inside an export, without
+    /// following a link (the path a user gives may be one).
+    static func prefix(of path: String, count: Int, followingLink: Bool = false) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (followingLink ? 0 : O_NOFOLLOW))
+        guard fd >= 0 else { throw VaultError(.inputUnreadable, "Cannot open \(path): \(String(cString: strerror(errno))).") }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+            throw VaultError(.inputUnreadable, "\(path) is not a regular file.")
+        }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
+            if got < 0 && errno == EINTR { continue }
+            guard got > 0 else { break }
+            filled += got
+        }
+        return Array(bytes[0..<filled])
+    }
+
     private func walk(directory: String, relative: String, visitor: any ExportVisitor) throws {
         var names: [String] = []
         for name in try Self.names(in: directory) {
@@ -111,6 +163,14 @@ struct SingleFileSource: ExportSource {
     }
 
     func provenance() throws -> Provenance? { nil }
+
+    func survey() throws -> ExportSurvey {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else { throw VaultError(.inputUnreadable, "Cannot read \(url.path).") }
+        return ExportSurvey(files: [(name, Int(status.st_size))])
+    }
+
+    func prefix(of path: String, count: Int) throws -> [UInt8] { try DirectorySource.prefix(of: url.path, count: count, followingLink: true) }
 
     func walk(_ visitor: any ExportVisitor) throws {
         var status = stat()

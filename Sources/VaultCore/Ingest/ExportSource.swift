@@ -26,6 +26,10 @@ protocol ExportSource {
     func walk(_ visitor: any ExportVisitor) throws
     /// Owner-only provenance to seal into the manifest.
     func provenance() throws -> Provenance?
+    /// The regular files with their sizes, without reading their contents.
+    func survey() throws -> ExportSurvey
+    /// Up to `count` bytes from the start of the file at `path` (as `survey` names it).
+    func prefix(of path: String, count: Int) throws -> [UInt8]
 }
 
 enum ExportSources {
@@ -37,7 +41,15 @@ enum ExportSources {
         }
         if isDirectory.boolValue { return DirectorySource(root: url) }
         if ZipSource.looksLikeZip(url) { return ZipSource(url: url) }
-        return SingleFileSource(url: url)
+        let source = SingleFileSource(url: url)
+        if url.pathExtension.lowercased() == "zip" {
+            let what = ExportCheck.describe((try? source.prefix(of: source.name, count: 8192)) ?? [])
+            throw VaultError(.exportRejected,
+                "\(url.path) is named .zip but is \(what), not a zip archive. Nothing was written to the vault.",
+                remedy: "Download the export again (an expired vendor session saves its login or error page under the "
+                    + "export's name); to keep this file as it is, rename it so it does not end in .zip.")
+        }
+        return source
     }
 }
 

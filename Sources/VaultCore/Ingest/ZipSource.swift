@@ -26,8 +26,28 @@ struct ZipSource: ExportSource {
         do {
             return try Archive(url: url, accessMode: .read)
         } catch {
-            throw VaultError(.hostileInput, "\(url.path) is not a readable zip archive (\(error)).",
+            throw VaultError(.hostileInput, "\(url.path) is not a readable zip archive: \(Self.describe(error)).",
                 remedy: "Download the export again; the file may be truncated.")
+        }
+    }
+
+    /// ZIPFoundation's errors in words (its case names, such as `missingEndOfCentralDirectoryRecord`, mean nothing to
+    /// an admin).
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? Archive.ArchiveError else { return "\(error)" }
+        switch error {
+        case .missingEndOfCentralDirectoryRecord:
+            return "its end record (the table of contents at the end of every zip) is missing: the download was cut short "
+                + "or this is not a zip"
+        case .invalidCentralDirectoryOffset, .invalidCentralDirectorySize, .invalidCentralDirectoryEntryCount:
+            return "its table of contents (central directory) is damaged"
+        case .invalidLocalHeaderDataOffset, .invalidLocalHeaderSize: return "a member's header is damaged"
+        case .invalidCompressionMethod: return "a member uses a compression method other than stored or deflate"
+        case .invalidCRC32: return "a member fails its CRC-32 check (corrupt or tampered)"
+        case .invalidEntrySize: return "a member declares an impossible size"
+        case .invalidEntryPath: return "a member has an invalid name"
+        case .unreadableArchive: return "the file cannot be read"
+        default: return "the archive is malformed"
         }
     }
 
@@ -92,16 +112,23 @@ struct ZipSource: ExportSource {
 
     func walk(_ visitor: any ExportVisitor) throws {
         let archive = try openArchive()
-        let entries = archive.sorted { Self.memberPath($0).utf8.lexicographicallyPrecedes(Self.memberPath($1).utf8) }
-        for entry in entries {
+        // Extra-field times pair with members by position in the central directory, checked by CRC; any mismatch and
+        // every member keeps its DOS time.
+        let inOrder = Array(archive)
+        let extraTimes = ZipExtraTimes.read(url).flatMap { records in
+            records.count == inOrder.count && zip(records, inOrder).allSatisfy { $0.crc32 == $1.checksum } ? records : nil
+        }
+        let entries = inOrder.enumerated().sorted {
+            Self.memberPath($0.element).utf8.lexicographicallyPrecedes(Self.memberPath($1.element).utf8)
+        }
+        for (position, entry) in entries {
             let path = Self.memberPath(entry)
             // The archive is opened again here; check again, in case it changed since `validate`.
             guard ExportPath.isSafe(path), !path.contains("\\"), entry.type != .symlink else {
                 throw refuse("member \"\(entry.path)\" has an unsafe path or is a link")
             }
             let date = entry.fileAttributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
-            let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-            let mtime = FileTime(seconds: seconds, nanoseconds: 0)
+            let mtime = extraTimes?[position].mtime ?? FileTime(seconds: Int(date.timeIntervalSince1970.rounded(.down)), nanoseconds: 0)
             let permissions = (entry.fileAttributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
             if entry.type == .directory {
                 try visitor.directory(path, mode: permissions == 0 ? 0o755 : permissions & 0o7777, mtime: mtime)
@@ -131,7 +158,7 @@ struct ZipSource: ExportSource {
                     if case Archive.ArchiveError.invalidCRC32 = error {
                         throw refuse("member \"\(path)\" fails its CRC-32 check (corrupt or tampered)")
                     }
-                    throw refuse("member \"\(path)\" cannot be read (\(error))")
+                    throw refuse("member \"\(path)\" cannot be read (\(Self.describe(error)))")
                 }
                 guard actual == declared else {
                     throw refuse("member \"\(path)\" holds \(actual) bytes but declares \(declared)")
@@ -142,6 +169,28 @@ struct ZipSource: ExportSource {
                 }
             }
         }
+    }
+
+    func survey() throws -> ExportSurvey {
+        ExportSurvey(files: try openArchive().filter { $0.type == .file }.map { (Self.memberPath($0), Int($0.uncompressedSize)) })
+    }
+
+    /// The first bytes of a member (the CRC is not checked on a part; `walk` checks every member whole).
+    func prefix(of path: String, count: Int) throws -> [UInt8] {
+        let archive = try openArchive()
+        guard let entry = archive.first(where: { $0.type == .file && Self.memberPath($0) == path }) else { return [] }
+        struct Enough: Error {}
+        var bytes: [UInt8] = []
+        do {
+            _ = try archive.extract(entry, bufferSize: 16 << 10, skipCRC32: true) { data in
+                bytes += data.prefix(count - bytes.count)
+                if bytes.count >= count { throw Enough() }
+            }
+        } catch is Enough {
+        } catch {
+            throw refuse("member \"\(path)\" cannot be read (\(Self.describe(error)))")
+        }
+        return bytes
     }
 
     func provenance() throws -> Provenance? {

@@ -38,6 +38,12 @@ struct WriterKeyFile: Codable {
                 throw VaultError(.usage, "\(url.path) already exists; a key file is never overwritten.",
                     remedy: "Choose another --out path, or remove the old key file first.")
             }
+            if errno == ENOENT || errno == ENOTDIR {
+                let directory = url.deletingLastPathComponent().path
+                throw VaultError(.usage, "The directory \(directory) for the key file \(url.lastPathComponent) does not exist. "
+                    + "Nothing was written and no key was authorized.",
+                    remedy: "Create it first (`mkdir -m 700 -p \(directory)`), or give --out a path in an existing directory.")
+            }
             throw LocalDirectoryStorage.errnoError("create", url.path)
         }
         defer { close(fd) }

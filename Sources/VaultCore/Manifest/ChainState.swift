@@ -52,9 +52,10 @@ extension Vault {
                 if stopAtFirst { return state }
                 continue
             }
+            // The rules of the format (§2, §9): kept by every entry crmvault writes; a key holder may sign one that is not.
+            let violations = Self.violations(of: document.body, entry: entry, after: state, owner: owner)
             let stored = StoredChainEntry(entry: entry, hash: document.hash, signature: document.signature, body: document.body)
             var issues: [String] = []
-            if entry.version != 1 { issues.append("has unknown version \(entry.version)") }
             if entry.vault != id { issues.append("belongs to vault \(entry.vault), not \(id) (replayed from another vault)") }
             if entry.sequence != sequence { issues.append("says it is entry \(entry.sequence)") }
             if entry.previous != state.headHash.hex { issues.append("does not link to the entry before it (reordered, forked or edited)") }
@@ -67,11 +68,16 @@ extension Vault {
             } else {
                 issues.append("names no valid signer key")
             }
-            if sequence == 0 && (entry.type != .initialize || entry.config != configDocument.hash.hex) {
+            if sequence == 0 && entry.type == .initialize && entry.config != configDocument.hash.hex {
                 issues.append("is not the init entry of this config")
             }
             for issue in issues { problems.append(VerifyProblem(file: path, message: issue)) }
-            if !issues.isEmpty && stopAtFirst { return state }
+            // A rule broken by an entry whose signature does not verify is damage, reported as such above.
+            if issues.isEmpty {
+                let signedBy = state.role(of: entry.signer, owner: owner)
+                problems += violations.map { VerifyProblem(file: path, violation: $0, signedBy: signedBy) }
+            }
+            if !(issues.isEmpty && violations.isEmpty) && stopAtFirst { return state }
             state.entries.append(stored)
             state.headHash = stored.hash
             switch entry.type {
@@ -93,6 +99,25 @@ extension Vault {
         }
         if names.isEmpty { problems.append(VerifyProblem(file: "chain/", message: "holds no entries; the vault's history is gone")) }
         return state
+    }
+
+    /// The rules of §2 and §9 an entry's body breaks, given the chain before it.
+    private static func violations(of body: [UInt8], entry: ChainEntry, after state: ChainState, owner: PublicSigningKey)
+        -> [FormatViolation]
+    {
+        if let violation = CanonicalJSONReader.violation(of: body, shape: ChainEntry.shape(type: entry.type.rawValue), section: "§9") {
+            return [violation]
+        }
+        return entry.violations(after: state, owner: owner)
+    }
+}
+
+extension ChainState {
+    /// Who a signer key is in this chain, as reports name it: `owner`, `writer NAME`, or an unknown key.
+    func role(of signer: String, owner: PublicSigningKey) -> String {
+        if signer == owner.hex { return "owner" }
+        if let name = writerNames[signer] { return "writer " + name }
+        return "unknown key \(signer.prefix(16))…"
     }
 }
 

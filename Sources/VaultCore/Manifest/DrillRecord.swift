@@ -64,7 +64,10 @@ public struct DrillRecord: Codable, Sendable, Equatable {
         self.files = files
         self.checks = checks
         self.warnings = warnings
-        self.failures = failures.prefix(Self.maximumFailures).map { String($0.prefix(Self.maximumFailureLength)) }
+        // Characters are Unicode scalars (FORMAT.md §2), which any reader counts the same way.
+        self.failures = failures.prefix(Self.maximumFailures).map {
+            String(String.UnicodeScalarView($0.unicodeScalars.prefix(Self.maximumFailureLength)))
+        }
         self.milliseconds = milliseconds
         self.crmvaultVersion = crmvaultVersion
     }

@@ -9,55 +9,57 @@ import Glibc
 public struct RestoreReport: Sendable {
     public var filesRestored = 0
     public var bytesRestored = 0
-    public var failures: [(path: String, reason: String)] = []
+    public var linksRestored = 0
+    /// Links restored whose text leads outside the restored tree (`/etc/ssl/cert.pem`, `../shared`), with their text.
+    public var linksOutside: [(path: String, target: String)] = []
+    public var failures: [RestoreFailure] = []
+    /// Files not even tried because the target filled up first.
+    public var filesNotAttempted = 0
     /// True when a failure came from the target (disk full, I/O), not from damaged data.
-    public var hasTargetFailure = false
+    public var hasTargetFailure: Bool { failures.contains { $0.cause == .target } }
+    /// True when a failure came from the vault's data (a damaged chunk, a missing pack, an unsafe manifest).
+    public var hasDamagedData: Bool { failures.contains { $0.cause == .damagedData } }
+}
+
+/// One file, directory or link a restore could not write, and why.
+public struct RestoreFailure: Sendable {
+    public enum Cause: String, Sendable {
+        /// The vault's data for it is damaged or missing: `verify` says more.
+        case damagedData
+        /// The target refused it (full, not writable, an existing directory in the way): the vault is not at fault.
+        case target
+        /// A link leading outside the restored tree, not created because such links were refused.
+        case refusedLink
+    }
+
+    public var path: String
+    public var reason: String
+    public var cause: Cause
+}
+
+/// What a restore does with a link whose text leads outside the restored tree: an absolute link, or one that climbs
+/// out with `..`. Such a link was backed up as a link, so by default it is restored as one (the restore itself never
+/// writes through a link: links are created last, and every parent directory is checked to be real).
+public enum OutsideLinks: Sendable {
+    case create
+    /// `--no-links-outside`: such links are not created and are listed.
+    case refuse
 }
 
 extension Vault {
-    /// Finds a snapshot by `latest` or a unique prefix of its id.
-    public func resolveSnapshot(_ specifier: String, in chain: ChainState) throws -> StoredChainEntry {
-        let snapshots = chain.snapshotEntries
-        if specifier == "latest" {
-            guard let last = snapshots.last else {
-                throw VaultError(.snapshotNotFound, "The vault at \(location) has no snapshots yet.",
-                    remedy: "Run `crmvault backup --vault \(location) PATH` first.")
-            }
-            return last
-        }
-        let matches = snapshots.filter { $0.entry.snapshot?.hasPrefix(specifier.lowercased()) == true }
-        guard matches.count == 1, !specifier.isEmpty else {
-            throw VaultError(.snapshotNotFound,
-                matches.isEmpty ? "No snapshot in the vault at \(location) has an id starting with \"\(specifier)\"."
-                    : "\"\(specifier)\" matches \(matches.count) snapshots; give more digits.",
-                remedy: "List them with `crmvault snapshots --vault \(location)`.")
-        }
-        return matches[0]
-    }
-
-    /// Reads a snapshot's manifest and checks it against the id its chain entry names.
+    /// Reads a snapshot's manifest and checks it against the id its chain entry names and the rules of docs/FORMAT.md
+    /// (``usableManifest(_:)``).
     public func loadManifest(_ entry: StoredChainEntry) throws -> (id: Digest, manifest: SnapshotManifest) {
-        guard let id = entry.entry.snapshot.flatMap(Digest.init(hex:)) else {
-            throw VaultError(.chainBroken, "Chain entry \(entry.entry.sequence) names no snapshot.")
-        }
-        let path = SnapshotManifest.path(id)
-        guard storage.exists(path) else {
-            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) is missing.",
-                remedy: "Copy it from another medium with `crmvault copy`, then run `crmvault verify`.")
-        }
-        let bytes = try storage.read(path, limit: ReadLimit.manifest)
-        guard SHA256Hasher.hash(bytes) == id, let manifest = try? CanonicalJSON.decode(SnapshotManifest.self, from: bytes),
-            manifest.vault == self.id
-        else {
-            throw VaultError(.manifestCorrupted, "The manifest of snapshot \(id.shortForm) (\(path)) was altered: its hash does not match.",
-                remedy: "Run `crmvault verify` and restore the file from another medium.")
-        }
-        return (id, manifest)
+        try usableManifest(entry)
     }
 
     /// Writes a snapshot's files under `target`, byte-exact with modes and mtimes. A file whose chunks fail their
-    /// check is reported and left out; the others are still restored.
-    public func restore(_ entry: StoredChainEntry, to target: URL, keys: VaultKeys, force: Bool = false) throws -> RestoreReport {
+    /// check is reported and left out; the others are still restored. When the target fills up, the restore stops
+    /// there and says so (the vault is not at fault).
+    public func restore(
+        _ entry: StoredChainEntry, to target: URL, keys: VaultKeys, force: Bool = false, outsideLinks: OutsideLinks = .create,
+        progress: ProgressHandler? = nil
+    ) throws -> RestoreReport {
         guard keys.canRead else {
             throw VaultError(.readOnlyKey, "A writer key cannot restore: it can add snapshots but never read them.",
                 remedy: "Restore with the owner passphrase (CRMVAULT_PASSPHRASE or --passphrase-file), without --key.")
@@ -68,33 +70,46 @@ extension Vault {
         let locations = try loadChunkLocations(
             of: manifest.packs.compactMap(Digest.init(hex:)), sealers: indexSealers(try loadChain()))
         var report = RestoreReport()
-        var failures: [(order: Int, path: String, reason: String)] = []
+        // Failures with their place in `ordered`: the files are written on several threads, largest first, and the
+        // failures are put back in the manifest's order at the end.
+        var failures: [(order: Int, failure: RestoreFailure)] = []
         var directories: [(String, SnapshotManifest.Entry)] = []
         var files: [FileRestoreJob] = []
+        var targetIsFull = false
         // A few files are each synced as written; many are flushed at the end with one syncfs (70,000 fsyncs of
         // small files take minutes, while one syncfs of a busy shared file system takes a second).
         let syncsEachFile = manifest.files.count <= RestoreTarget.filesSyncedOneByOne
         var touchedDirectories: Set<String> = []
+        let sharedProgress = RestoreProgress(OperationProgress(phase: "restore", bytesTotal: Int64(manifest.bytesIn),
+            itemsTotal: manifest.files.count { $0.type == "file" }, unit: "files"), handler: progress)
         // Links are created last, once every file is written, and every parent is checked to be a real directory,
         // so nothing is ever written through a link: not one from the snapshot, not one already in a --force target.
         // Parents are made here, on one thread; the files themselves are written by `restoreFiles` on every core.
         let ordered = manifest.files.filter { $0.type != "symlink" } + manifest.files.filter { $0.type == "symlink" }
+        // A file entry that breaks a rule of FORMAT.md §8 (a path outside the tree, a crafted size) is refused, not used.
+        let refused = Dictionary(manifest.fileViolations(maximumChunk: config.chunker.maximum).map { (manifest.files[$0.key].path, $0.value) },
+            uniquingKeysWith: { first, _ in first })
+        // Writes the queued files; when one finds the target full, the others not yet started are counted, not tried.
         func restoreQueuedFiles() {
-            for outcome in restoreFiles(files, locations: locations, keys: keys, syncing: syncsEachFile) {
+            for outcome in restoreFiles(files, locations: locations, keys: keys, syncing: syncsEachFile, progress: sharedProgress) {
                 switch outcome.result {
-                case .success(let bytes):
+                case .success(let bytes)?:
                     report.filesRestored += 1
                     report.bytesRestored += bytes
-                case .failure(let failure):
-                    failures.append((outcome.job.order, outcome.job.file.path, failure.reason))
-                    if failure.isTargetFailure { report.hasTargetFailure = true }
+                case .failure(let failure)?:
+                    failures.append((outcome.job.order, RestoreFailure(path: outcome.job.file.path, reason: failure.reason,
+                        cause: failure.cause)))
+                    if failure.isDiskFull { targetIsFull = true }
+                case nil:
+                    report.filesNotAttempted += 1
                 }
             }
             files = []
         }
-        for (order, file) in ordered.enumerated() {
-            guard ExportPath.isSafe(file.path) else {
-                failures.append((order, file.path, "unsafe path in manifest, skipped"))
+        entries: for (position, file) in ordered.enumerated() {
+            if let violation = refused[file.path] {
+                failures.append((position, RestoreFailure(path: file.path,
+                    reason: "refused: the manifest \(violation); run `crmvault verify`", cause: .damagedData)))
                 continue
             }
             let path = root + "/" + file.path
@@ -105,39 +120,62 @@ extension Vault {
                     try RestoreTarget.makeRealDirectories(file.path, under: root)
                     directories.append((path, file))
                 case "symlink":
-                    if !files.isEmpty { restoreQueuedFiles() }
+                    if !files.isEmpty {
+                        restoreQueuedFiles()
+                        // The target filled up: like the files after it, no link is tried.
+                        if targetIsFull {
+                            report.filesNotAttempted += ordered[position...].count { $0.type == "file" }
+                            break entries
+                        }
+                    }
                     try RestoreTarget.makeRealDirectories(parent, under: root)
-                    try RestoreTarget.createLink(file, at: path)
+                    if try RestoreTarget.createLink(file, at: path, outsideLinks: outsideLinks) {
+                        report.linksOutside.append((file.path, file.target ?? ""))
+                    }
+                    report.linksRestored += 1
                 case "file":
                     try RestoreTarget.makeRealDirectories(parent, under: root)
-                    files.append(FileRestoreJob(order: order, file: file, path: path))
+                    files.append(FileRestoreJob(order: position, file: file, path: path))
                     if syncsEachFile { touchedDirectories.insert(root + (parent.isEmpty ? "" : "/" + parent)) }
                 default:
-                    failures.append((order, file.path, "unknown entry type \(file.type)"))
+                    failures.append((position, RestoreFailure(path: file.path, reason: "unknown entry type \(file.type)",
+                        cause: .damagedData)))
+                }
+            } catch let failure as RestoreTarget.Failure {
+                failures.append((position, RestoreFailure(path: file.path, reason: failure.error.message, cause: failure.cause)))
+                if failure.error.code == .diskFull {
+                    // The files queued before this one are still tried below (the sequential restore had written
+                    // them by now); none after it is.
+                    report.filesNotAttempted += ordered[(position + 1)...].count { $0.type == "file" }
+                    break entries
                 }
             } catch let error as VaultError {
-                failures.append((order, file.path, error.message))
-                if [.diskFull, .ioFailed].contains(error.code) { report.hasTargetFailure = true }
+                failures.append((position, RestoreFailure(path: file.path, reason: error.message, cause: .damagedData)))
             } catch {
-                failures.append((order, file.path, "\(error)"))
+                failures.append((position, RestoreFailure(path: file.path, reason: "\(error)", cause: .damagedData)))
             }
         }
         if !files.isEmpty { restoreQueuedFiles() }
-        report.failures = failures.sorted { $0.order < $1.order }.map { ($0.path, $0.reason) }
+        report.failures = failures.sorted { $0.order < $1.order }.map(\.failure)
         for (path, entry) in directories.reversed() { RestoreTarget.applyMetadata(entry, to: path) }
-        // Each link's own text stays inside the tree, but links can chain (`up -> ..`, `x -> up/..`): resolve
-        // every link now that all exist, and remove any that leads outside.
-        for file in manifest.files where file.type == "symlink" && ExportPath.isSafe(file.path) {
-            let path = root + "/" + file.path
-            guard !RestoreTarget.resolvesInside(path, root: root) else { continue }
-            unlink(path)
-            report.failures.removeAll { $0.path == file.path }
-            report.failures.append((file.path, "the link leads outside the restored tree through other links; it was removed"))
+        // Each link's own text stays inside the tree, but links can chain (`up -> ..`, `x -> up/..`): when links outside
+        // are refused, resolve every link now that all exist, and remove any that leads outside.
+        if outsideLinks == .refuse {
+            for file in manifest.files where file.type == "symlink" && ExportPath.isSafe(file.path) {
+                let path = root + "/" + file.path
+                guard !RestoreTarget.resolvesInside(path, root: root), report.failures.allSatisfy({ $0.path != file.path }) else {
+                    continue
+                }
+                unlink(path)
+                report.linksRestored -= 1
+                report.failures.append(RestoreFailure(path: file.path,
+                    reason: "leads outside the restored tree through other links; removed (--no-links-outside)", cause: .refusedLink))
+            }
         }
         if syncsEachFile {
             for directory in touchedDirectories.union(directories.map(\.0)) { LocalDirectoryStorage.syncDirectory(directory) }
         } else {
-            try RestoreTarget.flush(root)
+            do { try RestoreTarget.flush(root) } catch let failure as RestoreTarget.Failure { throw failure.error }
         }
         return report
     }

@@ -23,14 +23,18 @@ final class LocalStagedFile: StagedFile {
 
     func write(_ bytes: UnsafeRawBufferPointer) throws { try Self.write(bytes, to: fd, path: temporaryPath) }
 
-    /// Writes all of `bytes` to `fd`, however many `write` calls it takes; the error names `path`.
-    static func write(_ bytes: UnsafeRawBufferPointer, to fd: Int32, path: String) throws {
+    /// Writes all of `bytes` to `fd`, however many `write` calls it takes; the error names `path`, and `failure` (read
+    /// while `errno` still holds the cause) says whose disk it is.
+    static func write(
+        _ bytes: UnsafeRawBufferPointer, to fd: Int32, path: String,
+        failure: (String, String) -> any Error = { LocalDirectoryStorage.errnoError($0, $1) }
+    ) throws {
         var done = 0
         while done < bytes.count {
             let count = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw LocalDirectoryStorage.errnoError("write", path)
+                throw failure("write", path)
             }
             done += count
         }

@@ -49,42 +49,68 @@ public struct Checkpoint: Sendable, Equatable {
         self.ownerSignature = ownerSignature
     }
 
-    /// Parses a checkpoint; the error names what is malformed.
-    public init(parsing text: String, source: String) throws {
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-            .map(String.init)
-        func value(_ index: Int, _ key: String) throws -> String {
-            guard index < lines.count, lines[index].hasPrefix(key + " ") else {
-                throw VaultError(.usage, "\(source) is not a crmvault checkpoint (line \(index + 1) should start with \"\(key) \").")
-            }
+    /// Parses a checkpoint that must be exactly the lines of docs/FORMAT.md §11, each ending in `\n` (no `\r`, nothing
+    /// before, between or after them); the violation names the line and what is wrong with it.
+    public init(parsing text: String, source: String) throws(FormatViolation) {
+        try self.init(parsing: Array(text.utf8))
+    }
+
+    public init(parsing bytes: [UInt8]) throws(FormatViolation) {
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw FormatViolation("§11", "is not UTF-8 text") }
+        guard bytes.last == 0x0a else { throw FormatViolation("§11", "does not end its last line with `\n`") }
+        // Split on the byte: in a Swift string, `\r\n` is one character and would not split at `\n`.
+        let lines = bytes.dropLast().split(separator: 0x0a, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        func broken(_ number: Int, _ detail: String) -> FormatViolation {
+            FormatViolation("§11", "line \(number) " + detail)
+        }
+        if let number = lines.firstIndex(where: { $0.utf8.contains(0x0d) }) {
+            throw broken(number + 1, "holds a carriage return (lines end in `\n` alone)")
+        }
+        func value(_ index: Int, _ key: String) throws(FormatViolation) -> String {
+            guard index < lines.count else { throw broken(index + 1, "is missing (it should start with \"\(key) \")") }
+            guard lines[index].hasPrefix(key + " ") else { throw broken(index + 1, "should start with \"\(key) \"") }
             return String(lines[index].dropFirst(key.count + 1))
         }
-        guard lines.first == "crmvault checkpoint v1" else {
-            throw VaultError(.usage, "\(source) is not a crmvault checkpoint (first line is not \"crmvault checkpoint v1\").")
-        }
+        guard lines.first == "crmvault checkpoint v1" else { throw broken(1, "is not \"crmvault checkpoint v1\"") }
         vault = try value(1, "vault")
-        guard let sequence = Int(try value(2, "sequence")), sequence >= 0 else {
-            throw VaultError(.usage, "\(source): the sequence is not a number.")
-        }
+        guard vault.utf8.count == 32, Hex.decode(vault) != nil else { throw broken(2, "does not give a vault id of 32 lowercase hex digits") }
+        let sequenceText = try value(2, "sequence")
+        guard let sequence = Self.decimal(sequenceText) else { throw broken(3, "does not give a sequence number in decimal") }
         self.sequence = sequence
-        guard let head = Digest(hex: try value(3, "head")) else { throw VaultError(.usage, "\(source): the head is not 64 hex digits.") }
+        guard let head = Digest(hex: try value(3, "head")) else { throw broken(4, "does not give a head of 64 lowercase hex digits") }
         self.head = head
         time = try value(4, "time")
+        guard Timestamp.isCanonical(time) else { throw broken(5, "does not give a time in RFC 3339 UTC with whole seconds") }
+        var next = 5
         audit = nil
-        if lines.count > 5, lines[5].hasPrefix("audit ") {
-            let parts = lines[5].split(separator: " ")
-            guard parts.count == 3, let count = Int(parts[1]), count >= 0, let head = Digest(hex: parts[2]) else {
-                throw VaultError(.usage, "\(source): the audit line is malformed.")
-            }
+        if next < lines.count, lines[next].hasPrefix("audit ") {
+            let parts = lines[next].split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 3, let count = Self.decimal(parts[1]), let head = Digest(hex: parts[2]), (count == 0) == (head == .zero)
+            else { throw broken(6, "is not \"audit COUNT HEAD\" (a count in decimal, 64 hex digits, zeros exactly when the count is 0)") }
             audit = (count, head)
+            next += 1
         }
         ownerSignature = nil
-        if let line = lines.dropFirst(audit == nil ? 5 : 6).first(where: { $0.hasPrefix("— owner ") }) {
-            guard let signature = Hex.decode(line.dropFirst("— owner ".count)), signature.count == 64 else {
-                throw VaultError(.usage, "\(source): the owner signature line is malformed.")
+        if next < lines.count {
+            guard lines[next].isEmpty else { throw broken(next + 1, "is not part of a checkpoint (only an empty line and a signature may follow)") }
+            guard next + 1 < lines.count, lines[next + 1].hasPrefix("— owner ") else {
+                throw broken(next + 2, "should be the owner's signature, \"— owner \" and 128 hex digits")
             }
-            ownerSignature = signature
+            let signature = lines[next + 1].dropFirst("— owner ".count)
+            guard signature.utf8.count == 128, let bytes = Hex.decode(signature) else {
+                throw broken(next + 2, "does not give a signature of 128 lowercase hex digits")
+            }
+            ownerSignature = bytes
+            guard next + 2 == lines.count else { throw broken(next + 3, "is not part of a checkpoint (nothing follows the signature)") }
         }
+    }
+
+    /// A decimal number as the format writes it: digits only, no leading zero, below 2^53.
+    private static func decimal(_ text: some StringProtocol) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 16, text.utf8.allSatisfy({ (0x30...0x39).contains($0) }), text == "0" || !text.hasPrefix("0"),
+            let value = Int(text), value < 1 << 53
+        else { return nil }
+        return value
     }
 }
 
@@ -126,6 +152,11 @@ extension Vault {
                 file: ChainEntry.path(sequence: checkpoint.sequence),
                 message: "differs from the entry the checkpoint \(source) saw at sequence \(checkpoint.sequence): "
                     + "the history was forked or rewritten")]
+        }
+        if entry.entry.time != checkpoint.time {
+            return [VerifyProblem(file: source, violation: FormatViolation("§11",
+                "line 5 gives the time \(checkpoint.time), but chain entry \(checkpoint.sequence) was written at \(entry.entry.time)"),
+                signedBy: checkpoint.ownerSignature == nil ? nil : "owner")]
         }
         if let audit = checkpoint.audit, audit.count > 0 {
             let hashes = auditHashes()

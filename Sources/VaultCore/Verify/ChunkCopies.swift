@@ -32,6 +32,12 @@ struct ChunkCopies {
         return true
     }
 
+    /// True when `pack` holds the chunk whose id is `hex`.
+    func holds(_ hex: String, in pack: Digest) -> Bool {
+        guard let id = Digest(hex: hex) else { return false }
+        return copies[id]?[pack] != nil
+    }
+
     /// The length of chunk `id` in one of `packs`, or nil when none of them holds it. Costs the smaller of the number
     /// of copies and the number of packs, so neither many copies nor many packs make it slow.
     func length(of id: Digest, inAnyOf packs: Set<Digest>) -> UInt32? {

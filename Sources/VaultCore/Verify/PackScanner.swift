@@ -16,6 +16,16 @@ struct PackScanner {
         /// How the stored index compares with the one recomputed from the pack (nil when no comparison was asked
         /// for, or the pack has a problem).
         var index: IndexComparison?
+        /// With the owner's keys: the blocks that fail authentication, decompression or a chunk id. Each block is
+        /// sealed on its own, so the scan goes on past one that fails.
+        var damagedBlocks: [DamagedBlock] = []
+    }
+
+    /// A block whose ciphertext does not open, or whose chunks do not match their ids.
+    struct DamagedBlock: Sendable {
+        var offset: UInt64
+        var chunks: Int
+        var reason: String
     }
 
     let storage: any VaultStorage
@@ -32,6 +42,8 @@ struct PackScanner {
         var ids: [Digest] = []
         let decompressor = ZstdDecompressor()
         var dataKey: SecretBytes?
+        var damagedBlocks: [DamagedBlock] = []
+        var nonces: [(UInt64, UInt64, UInt64)] = []  // 24 bytes each, flat: bounded like `ids`
         scanning: do {
             guard let header = try reader.read(exactly: PackFormat.headerCount), Array(header[0..<8]) == PackFormat.magic else {
                 problem = "does not start with a version 1 pack header"
@@ -90,15 +102,27 @@ struct PackScanner {
                     offsetInBlock &+= chunk.length
                 }
                 chunks += header.chunks.count
+                nonces.append(header.nonce.withUnsafeBytes {
+                    ($0.loadUnaligned(fromByteOffset: 0, as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                     $0.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
+                })
                 if let dataKey, let ownerKeys, let ciphertext {
                     do {
                         try Self.checkChunks(lengthBytes + headerBytes + ciphertext, header: header, key: dataKey, keys: ownerKeys,
                             decompressor: decompressor, pack: name, offset: offset)
                     } catch let error as VaultError {
-                        problem = error.message
-                        break scanning
+                        damagedBlocks.append(DamagedBlock(offset: offset, chunks: header.chunks.count, reason: error.message))
                     }
                 }
+            }
+        }
+        if problem == nil && nonces.isEmpty {
+            problem = "holds no block (a pack holds at least one)"
+        }
+        if problem == nil {
+            nonces.sort { $0 < $1 }
+            if zip(nonces, nonces.dropFirst()).contains(where: { $0.0 == $0.1 }) {
+                problem = "uses one nonce for two blocks (every block has a fresh random nonce)"
             }
         }
         if problem == nil {
@@ -109,7 +133,7 @@ struct PackScanner {
         }
         try reader.drain()
         return Result(hash: reader.finalize(), size: reader.offset, problem: problem, chunks: chunks,
-            index: problem == nil ? comparer?.finish(records: chunks) : nil)
+            index: problem == nil ? comparer?.finish(records: chunks) : nil, damagedBlocks: damagedBlocks)
     }
 
     /// Authenticates and decompresses one block, and checks each chunk against its id.

@@ -7,6 +7,8 @@ struct SnapshotsInScope {
         var manifest: SnapshotManifest
         /// The manifest's `packs`, position for position (nil where a name is malformed), as files index them.
         var packs: [Digest?]
+        /// Who signed the entry naming it: `owner` or `writer NAME`.
+        var signedBy: String
     }
 
     var inScope: [Snapshot] = []
@@ -28,9 +30,9 @@ extension Vault {
                 continue
             }
             result.referencedManifests.insert(SnapshotManifest.path(id))
-            let manifest: SnapshotManifest
+            let reading: ManifestReading
             do {
-                manifest = try loadManifest(stored).manifest
+                reading = try readManifest(stored)
             } catch let error as VaultError {
                 problems.append(VerifyProblem(file: SnapshotManifest.path(id), message: error.message, affects: ["snapshot \(id.shortForm)"]))
                 continue
@@ -38,15 +40,27 @@ extension Vault {
                 problems.append(VerifyProblem(file: SnapshotManifest.path(id), message: "cannot be read (\(error))", affects: ["snapshot \(id.shortForm)"]))
                 continue
             }
-            result.all.append(CoverageSnapshot(id: id, time: manifest.time, entryTime: entry.time, origin: manifest.source.origin ?? "default",
-                holdsFiles: manifest.files.contains { $0.type == "file" }))
-            guard entry.sequence >= firstSequenceInScope else { continue }
-            let claimed = (entry.packs ?? []).compactMap(Digest.init(hex:))
-            if MerkleTree.root([id] + claimed).hex != entry.root {
-                problems.append(VerifyProblem(file: ChainEntry.path(sequence: entry.sequence), message: "has a root that does not match its packs"))
+            // Rules the manifest or its entry break (FORMAT.md §8, §9), naming who signed them; a file that breaks one is
+            // left out of the checks below, which would only repeat it.
+            let signedBy = chain.role(of: entry.signer, owner: config.ownerKey!)
+            let affected = ["snapshot \(id.shortForm)"]
+            problems += reading.violations.map {
+                VerifyProblem(file: SnapshotManifest.path(id), violation: $0, signedBy: signedBy, affects: affected)
             }
+            problems += reading.entryViolations.map {
+                VerifyProblem(file: ChainEntry.path(sequence: entry.sequence), violation: $0, signedBy: signedBy, affects: affected)
+            }
+            problems += reading.fileViolations.keys.sorted().map {
+                VerifyProblem(file: SnapshotManifest.path(id), violation: reading.fileViolations[$0]!, signedBy: signedBy, affects: affected)
+            }
+            guard var manifest = reading.manifest else { continue }
+            manifest.files = manifest.files.enumerated().filter { reading.fileViolations[$0.offset] == nil }.map(\.element)
+            result.all.append(CoverageSnapshot(id: id, sequence: entry.sequence, label: manifest.label, time: manifest.time,
+                entryTime: entry.time, origin: manifest.source.origin ?? "default",
+                holdsFiles: manifest.files.contains { $0.type == "file" }, files: manifest.files.filter { $0.type == "file" }.count))
+            guard entry.sequence >= firstSequenceInScope else { continue }
             let packs = manifest.packs.map { Digest(hex: $0) }
-            result.inScope.append(.init(id: id, sequence: entry.sequence, manifest: manifest, packs: packs))
+            result.inScope.append(.init(id: id, sequence: entry.sequence, manifest: manifest, packs: packs, signedBy: signedBy))
             var filesOfPack: [Int: [String]] = [:]
             for file in manifest.files {
                 for number in Set(file.packs ?? []) { filesOfPack[number, default: []].append(file.path) }

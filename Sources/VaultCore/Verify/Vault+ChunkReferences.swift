@@ -14,9 +14,10 @@ extension Vault {
                 return pack
             }
             let allPacks = Set(usable.compactMap { $0 })
+            // Each is a rule of §8 the signed manifest breaks, checked against the packs' block headers (§10).
             func problem(_ message: String, _ file: SnapshotManifest.Entry) {
-                problems.append(VerifyProblem(file: SnapshotManifest.path(snapshot.id), message: message,
-                    affects: ["snapshot \(snapshot.id.shortForm) (\(file.path))"]))
+                problems.append(VerifyProblem(file: SnapshotManifest.path(snapshot.id), violation: FormatViolation("§8", message),
+                    signedBy: snapshot.signedBy, affects: ["snapshot \(snapshot.id.shortForm) (\(file.path))"]))
             }
             for file in snapshot.manifest.files where file.type == "file" {
                 let numbers = file.packs ?? Array(snapshot.packs.indices)
@@ -42,6 +43,9 @@ extension Vault {
                     problem("names chunk \(absent.prefix(12)) of \(file.path), which none of the snapshot's packs holds", file)
                 } else if list == nil, total != size {
                     problem("records \(size) bytes for \(file.path), but its chunks hold \(total)", file)
+                } else if list == nil, let idle = packs.first(where: { pack in !named.contains { copies.holds($0, in: pack) } }) {
+                    // §8: a file's `packs` are the packs its chunks are read from, none more.
+                    problem("lists pack \(idle.shortForm) for \(file.path), which holds none of its chunks", file)
                 } else if list != nil {
                     let count = file.content?.count ?? -1
                     let fewest = (size + maximumChunk - 1) / maximumChunk

@@ -4,10 +4,13 @@ import Foundation
 /// its source, and whether it holds any file.
 struct CoverageSnapshot {
     var id: Digest
+    var sequence: Int
+    var label: String
     var time: String
     var entryTime: String
     var origin: String
     var holdsFiles: Bool
+    var files: Int
 }
 
 extension Vault {
@@ -17,6 +20,8 @@ extension Vault {
     /// Month-by-month snapshots per source, the months before the current one that have none, and a warning
     /// when a source's newest snapshot is older than `maximumAgeDays`.
     ///
+    /// A snapshot counts for the month its label names when the label is a month (`2026-03`, what `pull` and the
+    /// README's backups give), else for the month of its time: an export of March backed up on April 2nd covers March.
     /// The times come from whoever wrote the snapshots, so they are not taken on trust: a snapshot that holds no file
     /// does not count as a month's backup, and one whose time lies after `now`, or far from the time its chain entry
     /// was written, is a warning (37 future-dated empty snapshots must not silence the missing-month warnings).
@@ -27,9 +32,13 @@ extension Vault {
             let parts = calendar.dateComponents([.year, .month], from: date)
             return String(format: "%04d-%02d", parts.year!, parts.month!)
         }
+        func firstDay(of key: String) -> Date? {
+            guard SnapshotMonth.isMonth(key) else { return nil }
+            return calendar.date(from: DateComponents(year: Int(key.prefix(4)), month: Int(key.suffix(2)), day: 1))
+        }
         var coverage: [SourceCoverage] = []
         var warnings: [String] = []
-        var counted: [(date: Date, origin: String, id: Digest)] = []
+        var counted: [(date: Date, month: String, origin: String, id: Digest)] = []
         for snapshot in snapshots {
             guard let date = Timestamp.parse(snapshot.time) else {
                 warnings.append("snapshot \(snapshot.id.shortForm) has no valid time (\(snapshot.time)); it is not counted in the coverage")
@@ -43,17 +52,20 @@ extension Vault {
                 warnings.append("snapshot \(snapshot.id.shortForm) claims the time \(snapshot.time), but its chain entry was written at "
                     + "\(snapshot.entryTime)")
             }
-            if snapshot.holdsFiles { counted.append((date, snapshot.origin, snapshot.id)) }
+            // A label month after the month of the backup would claim a month not yet exported: the time counts then.
+            let labelled = SnapshotMonth.isMonth(snapshot.label) && snapshot.label <= monthKey(date) ? snapshot.label : monthKey(date)
+            if snapshot.holdsFiles { counted.append((date, labelled, snapshot.origin, snapshot.id)) }
         }
         let bySource = Dictionary(grouping: counted, by: \.origin)
         for source in bySource.keys.sorted() {
-            let dated = bySource[source]!.sorted { $0.date < $1.date }
-            guard let first = dated.first?.date, let newest = dated.last?.date else { continue }
-            let byMonth = Dictionary(grouping: dated) { monthKey($0.date) }
+            let dated = bySource[source]!.sorted { ($0.month, $0.date) < ($1.month, $1.date) }
+            guard let firstMonth = dated.first?.month, let newest = dated.map(\.date).max(),
+                var cursor = firstDay(of: firstMonth)
+            else { continue }
+            let byMonth = Dictionary(grouping: dated, by: \.month)
             var months: [SourceCoverage.Month] = []
             var missing: [String] = []
             let current = monthKey(now)
-            var cursor = calendar.date(from: calendar.dateComponents([.year, .month], from: first))!
             while monthKey(cursor) <= current {
                 let key = monthKey(cursor)
                 let ids = (byMonth[key] ?? []).map(\.id.hex)

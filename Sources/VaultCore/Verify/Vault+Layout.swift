@@ -67,9 +67,18 @@ extension Vault {
                     unexpected(path)
                     continue
                 }
-                try checkFiles(in: path) { name in
-                    let stem = name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : ""
-                    return isPrefix && Digest(hex: stem)?.hex == stem && stem.hasPrefix(prefix.name)
+                for file in files {
+                    let stem = file.name.hasSuffix(suffix) ? String(file.name.dropLast(suffix.count)) : ""
+                    let filePath = "\(path)/\(file.name)"
+                    if !isPrefix || Digest(hex: stem)?.hex != stem {
+                        unexpected(filePath)
+                    } else if !stem.hasPrefix(prefix.name) {
+                        // Named like one of the vault's files but in another fan-out folder: readers look only in its own.
+                        problems.append(VerifyProblem(file: filePath, violation: FormatViolation("§3",
+                            "is in the wrong folder: it belongs in \(directory)/\(stem.prefix(2))/, where readers look for it"), signedBy: nil))
+                    } else if file.kind != .file {
+                        misplaced(filePath, file.kind, expected: .file)
+                    }
                 }
             }
         }

@@ -12,6 +12,8 @@ extension Vault {
     public func verify(_ options: VerifyOptions) throws -> VerifyReport {
         let started = Date()
         var report = VerifyReport(vault: id, location: location, ownerFingerprint: ownerFingerprint, isDeep: options.ownerKeys != nil)
+        report.checked = Timestamp.format(options.now)
+        report.trustedFingerprint = options.trustedFingerprint?.lowercased()
         var problems: [VerifyProblem] = []
         if let trusted = options.trustedFingerprint {
             if trusted.lowercased() == ownerFingerprint {
@@ -23,8 +25,11 @@ extension Vault {
             }
         }
         do {
-            if SHA256Hasher.hash(try storage.read(OwnerKeyFile.path, limit: ReadLimit.ownerKey)).hex != config.ownerKeyFile {
+            let bytes = try storage.read(OwnerKeyFile.path, limit: ReadLimit.ownerKey)
+            if SHA256Hasher.hash(bytes).hex != config.ownerKeyFile {
                 problems.append(VerifyProblem(file: OwnerKeyFile.path, message: "does not match the hash in the signed config (altered)"))
+            } else if let violation = OwnerKeyFile.violation(of: bytes, config: config) {
+                problems.append(VerifyProblem(file: OwnerKeyFile.path, violation: violation, signedBy: "owner"))
             }
         } catch let error as VaultError where storage.exists(OwnerKeyFile.path) {
             problems.append(VerifyProblem(file: OwnerKeyFile.path, message: "cannot be read: \(error.message)"))
@@ -38,6 +43,8 @@ extension Vault {
 
         let chain = try readChain(problems: &problems, stopAtFirst: false)
         report.chainEntries = chain.entries.count
+        problems += options.checkpointProblems
+        report.checkpointsChecked += options.checkpointProblems.count
         for (checkpoint, source) in options.checkpoints {
             problems += self.problems(with: checkpoint, source: source, chain: chain)
             report.checkpointsChecked += 1
@@ -72,9 +79,19 @@ extension Vault {
             report.scope += ", \(Int(percent)) % sample of packs"
         }
         let scanner = PackScanner(storage: storage, ownerKeys: options.ownerKeys)
-        let sealers = chain.authorizedWriters.union([config.ownerKey!])
         var copies = ChunkCopies(storage: storage, named: snapshots.namedChunks)
+        var packProgress = options.progress.map { _ in
+            OperationProgress(phase: options.ownerKeys == nil ? "verify" : "deep verify",
+                bytesTotal: inScope.reduce(Int64(0)) { $0 + ((try? storage.size(of: PackFormat.packPath($1))).map(Int64.init) ?? 0) },
+                itemsTotal: inScope.count, unit: "packs")
+        }
         for name in inScope {
+            if var update = packProgress, let handler = options.progress {
+                handler(update)
+                update.itemsDone += 1
+                update.bytesDone += (try? storage.size(of: PackFormat.packPath(name))).map(Int64.init) ?? 0
+                packProgress = update
+            }
             let path = PackFormat.packPath(name)
             let affects = snapshots.dependents[name] ?? []
             let result: PackScanner.Result
@@ -101,31 +118,33 @@ extension Vault {
             report.packs += 1
             report.packBytes += result.size
             report.chunks += result.chunks
+            // Keyless, a damaged pack puts every file that uses it at risk; deep verify narrows that to its damaged
+            // blocks here, and to the files really lost when it reads them (``checkFileDigests``).
+            let narrowing = options.ownerKeys == nil ? "; every file listed is at risk until `crmvault verify --deep` (owner) "
+                + "names the ones really damaged" : ""
+            for block in result.damagedBlocks.prefix(20) {
+                problems.append(VerifyProblem(file: path, message: "block at offset \(block.offset) (\(block.chunks) chunks) is damaged: "
+                    + block.reason))
+            }
+            if result.damagedBlocks.count > 20 {
+                problems.append(VerifyProblem(file: path, message: "and \(result.damagedBlocks.count - 20) more damaged blocks"))
+            }
             if result.hash != name {
-                problems.append(VerifyProblem(file: path, message: "does not hash to its name (altered, truncated or replaced)", affects: affects))
+                problems.append(VerifyProblem(file: path, message: "does not hash to its name (altered, truncated or replaced)" + narrowing,
+                    affects: affects))
                 continue
             }
             if let problem = result.problem {
-                problems.append(VerifyProblem(file: path, message: problem, affects: affects))
+                problems.append(VerifyProblem(file: path, message: problem + narrowing, affects: affects))
                 continue
             }
             copies.add(named, in: name)
-            let indexPath = PackFormat.indexPath(name)
-            switch result.index! {
-            case .missing where chain.claimedPacks[name] != nil:
-                problems.append(VerifyProblem(file: indexPath, message: "is missing; rebuildable from its pack"))
-            case .missing:
-                break
-            case .unreadable(let reason):
-                problems.append(VerifyProblem(file: indexPath, message: "\(reason); rebuildable from its pack"))
-            case .differs:
-                problems.append(VerifyProblem(file: indexPath, message: "does not match its pack (altered); rebuildable from the pack"))
-            case .matches(let seal, _):
-                if seal != nil && !result.index!.isSealed(byOneOf: sealers) {
-                    problems.append(VerifyProblem(file: indexPath, message: "is not signed by the owner or an authorized writer"))
-                }
+            // Rule 1 of the leftovers (§9): an unclaimed pack counts as one only with its sealed, matching index.
+            if let problem = indexProblem(result.index!, pack: name, chain: chain) {
+                problems.append(problem)
+            } else if chain.claimedPacks[name] == nil {
+                report.leftovers.append(path)
             }
-            if chain.claimedPacks[name] == nil { report.leftovers.append(path) }
         }
 
         var reportedMissing: Set<Digest> = []
@@ -154,13 +173,20 @@ extension Vault {
             }
         }
         if let owner = options.ownerKeys {
-            report.filesChecked = try checkFileDigests(snapshots.inScope, owner: owner, damagedFiles: Set(problems.map(\.file)),
-                sealers: indexSealers(chain), problems: &problems)
+            if let update = packProgress { options.progress?(update) }
+            (report.filesChecked, report.damage) = try checkFileDigests(snapshots.inScope, owner: owner, sealers: indexSealers(chain),
+                problems: &problems, progress: options.progress)
         }
 
-        report.leftovers += try leftovers(chain: chain, presentPacks: presentSet, referencedManifests: snapshots.referencedManifests)
+        let unclaimed = try unclaimedFileVerdicts(chain: chain, presentPacks: presentSet, referencedManifests: snapshots.referencedManifests)
+        report.leftovers += unclaimed.leftovers
+        problems += unclaimed.problems
         problems += try layoutProblems()
         (report.coverage, report.warnings) = Self.coverage(of: snapshots.all, now: options.now, maximumAgeDays: options.maximumAgeDays)
+        report.snapshotList = snapshots.all.map {
+            VerifiedSnapshot(id: $0.id.hex, sequence: $0.sequence, label: $0.label, source: $0.origin,
+                month: SnapshotMonth.of(label: $0.label, time: $0.time), time: $0.time, files: $0.files)
+        }
         if let holder = report.activeWriter {
             report.warnings.insert("a crmvault process is writing to this vault now (\(holder)): what it writes shows as leftovers "
                 + "until it commits; verify again when it has finished", at: 0)
@@ -170,21 +196,5 @@ extension Vault {
         report.seconds = Date().timeIntervalSince(started)
         report.warnings += drills.warnings
         return report
-    }
-
-    /// Index files without a pack, manifests without an entry, temp files: what interrupted backups leave.
-    private func leftovers(chain: ChainState, presentPacks: Set<Digest>, referencedManifests: Set<String>) throws -> [String] {
-        var leftovers: [String] = []
-        for prefix in try names(in: "index", kind: .directory) {
-            for file in try names(in: "index/" + prefix) where file.hasSuffix(".index") {
-                guard let name = Digest(hex: file.dropLast(6)) else { continue }
-                if !presentPacks.contains(name) && chain.claimedPacks[name] == nil { leftovers.append("index/\(prefix)/\(file)") }
-            }
-        }
-        for file in try names(in: "snapshots") where !referencedManifests.contains("snapshots/" + file) && file.hasSuffix(".manifest") {
-            leftovers.append("snapshots/" + file)
-        }
-        for file in try names(in: "tmp") { leftovers.append("tmp/" + file) }
-        return leftovers
     }
 }

@@ -10,6 +10,8 @@ public struct VerifyOptions: Sendable {
     public var checkpoints: [(checkpoint: Checkpoint, source: String)] = []
     /// Check only what was added after this checkpoint (`--since`); the chain is always checked whole.
     public var since: (checkpoint: Checkpoint, source: String)?
+    /// Checkpoint files given that break docs/FORMAT.md §11: each is a problem of the report.
+    public var checkpointProblems: [VerifyProblem] = []
     /// Read only this share of the packs in scope, chosen at random (`--sample`); the rest are checked only for presence.
     public var samplePercent: Double?
     /// Warn when a source's newest snapshot is older than this many days.
@@ -17,6 +19,8 @@ public struct VerifyOptions: Sendable {
     /// Warn when a source has no passing restore drill newer than this many days.
     public var maximumDrillAgeDays = 35
     public var now = Date()
+    /// Receives progress while packs are read (and, deep, while files are reassembled).
+    public var progress: ProgressHandler?
 
     public init(trustedFingerprint: String? = nil, ownerKeys: VaultKeys? = nil) {
         self.trustedFingerprint = trustedFingerprint
@@ -29,6 +33,11 @@ public struct VerifyOptions: Sendable {
 public struct VerifyReport: Sendable, Codable {
     /// `ok` or `problems`: the one field a script needs.
     public var status = "problems"
+    /// When the check ran (RFC 3339, UTC) and which crmvault ran it: what makes a report something to file.
+    public var checked = ""
+    public var crmvaultVersion = VaultFormat.softwareVersion
+    /// The owner fingerprint the auditor pinned (`--trust`), when given.
+    public var trustedFingerprint: String?
     public var vault: String
     public var location: String
     public var ownerFingerprint: String
@@ -48,6 +57,11 @@ public struct VerifyReport: Sendable, Codable {
     /// Files of interrupted backups: not referenced by the chain, harmless, reused or ignored later.
     public var leftovers: [String] = []
     public var coverage: [SourceCoverage] = []
+    /// Deep verify only: for each snapshot with a file that cannot be read back intact, which files are damaged and
+    /// how many are intact.
+    public var damage: [SnapshotDamage] = []
+    /// Every snapshot of the chain whose manifest could be read, in chain order, with its label and source.
+    public var snapshotList: [VerifiedSnapshot] = []
     /// The last restore drill per source (FORMAT.md §9.1).
     public var drills: [SourceDrill] = []
     public var warnings: [String] = []
@@ -62,6 +76,27 @@ public struct VerifyReport: Sendable, Codable {
         self.ownerFingerprint = ownerFingerprint
         self.isDeep = isDeep
     }
+}
+
+/// What deep verify found really lost in one snapshot: the files it could not read back intact, and how many it could.
+public struct SnapshotDamage: Sendable, Codable {
+    public var snapshot: String
+    /// Paths of the damaged files, each with the reason.
+    public var damagedFiles: [String]
+    public var intactFiles: Int
+}
+
+/// One snapshot as the auditor's report lists it.
+public struct VerifiedSnapshot: Sendable, Codable {
+    public var id: String
+    public var sequence: Int
+    public var label: String
+    /// The exported system (`backup --source`), `default` for none.
+    public var source: String
+    /// The month it counts for in the coverage (its label when that is a month, else the month of its time).
+    public var month: String
+    public var time: String
+    public var files: Int
 }
 
 /// The snapshots of one source, month by month, with the months that have none.
@@ -82,10 +117,23 @@ public struct VerifyProblem: Sendable, Codable {
     public var file: String
     public var message: String
     public var affects: [String] = []
+    /// The section of docs/FORMAT.md whose rule the file breaks, when the problem is a broken rule (`§8`).
+    public var rule: String?
+    /// Who signed the document that breaks the rule: `owner` or `writer NAME`.
+    public var signedBy: String?
 
     public init(file: String, message: String, affects: [String] = []) {
         self.file = file
         self.message = message
         self.affects = affects
+    }
+
+    /// A broken rule of the format, in a document signed (directly, or through the chain entry naming it) by `signedBy`.
+    public init(file: String, violation: FormatViolation, signedBy: String?, affects: [String] = []) {
+        self.file = file
+        message = violation.description + (signedBy.map { " (signed by \($0))" } ?? "")
+        self.affects = affects
+        rule = violation.section
+        self.signedBy = signedBy
     }
 }

@@ -50,7 +50,7 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited("diff", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
+        try audited("diff", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let (opened, keys) = try vault.openWithOwnerKeys(passphrase, context: &context)
             let chain = try opened.loadChain()
             let work = URL(fileURLWithPath: workDir ?? FileManager.default.temporaryDirectory.path)

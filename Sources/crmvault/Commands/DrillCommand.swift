@@ -39,7 +39,7 @@ struct DrillCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited("drill", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
+        try audited("drill", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let (opened, keys) = try vault.openWithOwnerKeys(passphrase, context: &context)
             let chain = try opened.loadChain()
             let snapshots =
@@ -67,8 +67,9 @@ struct DrillCommand: ParsableCommand {
                     Swift.print("")
                 }
             }
-            if json { try printJSON(reports) }
             let failed = reports.filter { $0.result != "pass" }
+            // One object, the listing a member of it (docs/CLI.md).
+            if json { try printJSON(DrillOutput(drills: reports), status: failed.isEmpty ? "ok" : "failed") }
             context.outcome = reports.map { "drill of \($0.snapshot): \($0.result)" }.joined(separator: "; ")
             if !failed.isEmpty {
                 printError(
@@ -79,4 +80,9 @@ struct DrillCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// `drill --json`: the drills run, one report per snapshot.
+struct DrillOutput: Encodable {
+    var drills: [Drill.Report]
 }

@@ -27,7 +27,7 @@ struct HistoryCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited("history", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
+        try audited("history", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let (opened, keys) = try vault.openWithOwnerKeys(passphrase, context: &context)
             var snapshots = try opened.loadChain().snapshotEntries
             if let source {

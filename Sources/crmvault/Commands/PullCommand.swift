@@ -3,6 +3,7 @@ import Definitions
 import Foundation
 import Logging
 import Pull
+import Schedule
 import VaultCore
 
 #if canImport(Glibc)
@@ -18,7 +19,9 @@ struct PullCommand: AsyncParsableCommand {
             The schedule (Schedules/NAME.toml, README "IT admin") names the vendor, the vault and the writer key. \
             Schedules are looked up in $CRMVAULT_SCHEDULES, else Schedules/ in the current directory. Progress goes \
             to standard error on a terminal; under cron only errors are printed. A pull that fails leaves no \
-            snapshot and exits 3 for vendor and network failures.
+            snapshot and exits 3 for vendor and network failures. The run is recorded in the daemon's state \
+            directory ($CRMVAULT_STATE_DIR, /var/lib/crmvault as root, else $XDG_STATE_HOME/crmvault), so \
+            `crmvault status` shows pulls started by cron or a systemd timer.
             """)
 
     @Option(help: "A schedule definition file.", completion: .file(extensions: ["toml"]))
@@ -64,12 +67,21 @@ struct PullCommand: AsyncParsableCommand {
         let puller = Puller(
             passphrase: { try PassphraseSource.read(file: passphraseFile, confirming: false) },
             progress: { line in if onTerminal { FileHandle.standardError.write(Data("\(line)\n".utf8)) } })
+        let started = Self.beginRecording(definition)
         try await audited("pull", vaultPath: definition.vault.path, recordsPaths: audit.auditVerbose) { context in
-            let vault = try Vault.open(at: definition.vault)
-            context.vault = vault
-            let keys = try puller.keys(of: vault, for: definition)
-            context.keys = keys
-            let result = try await puller.run(definition, vault: vault, keys: keys, now: Date(), logger: logger)
+            var recorder = started
+            let result: PullResult
+            do {
+                let vault = try Vault.open(at: definition.vault)
+                context.vault = vault
+                let keys = try puller.keys(of: vault, for: definition)
+                context.keys = keys
+                result = try await puller.run(definition, vault: vault, keys: keys, now: Date(), logger: logger)
+            } catch {
+                Self.record { try recorder?.failed(error, at: Date()) }
+                throw error
+            }
+            Self.record { try recorder?.succeeded(snapshots: result.exports.map(\.snapshot), at: Date()) }
             context.outcome =
                 "ok: " + result.exports.map { "snapshot \($0.snapshot) (\($0.label))" }.joined(separator: ", ")
             if json {
@@ -90,6 +102,29 @@ struct PullCommand: AsyncParsableCommand {
 
                         """.utf8))
             }
+        }
+    }
+}
+
+extension PullCommand {
+    /// Records the run as started in the state directory, or warns (and records nothing) when it cannot be written:
+    /// the pull itself does not depend on it.
+    static func beginRecording(_ definition: ScheduleDefinition) -> PullRunRecorder? {
+        let recorder = PullRunRecorder(
+            definition: definition, store: RunStateStore(directory: RunStateStore.defaultDirectory()), started: Date())
+        do {
+            try recorder.begin()
+            return recorder
+        } catch {
+            printWarning("this run is not recorded for `crmvault status`: \(TerminalText.escaped("\(error)"))")
+            return nil
+        }
+    }
+
+    static func record(_ body: () throws -> Void) {
+        do { try body() } catch {
+            printWarning(
+                "this run's outcome is not recorded for `crmvault status`: \(TerminalText.escaped("\(error)"))")
         }
     }
 }

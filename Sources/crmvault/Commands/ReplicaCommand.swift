@@ -34,7 +34,7 @@ struct ReplicaCommand: ParsableCommand {
     var snapshot: String
 
     func run() throws {
-        try audited("replica", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
+        try audited("replica", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let (opened, keys) = try vault.openWithOwnerKeys(passphrase, context: &context)
             let entry = try opened.resolveSnapshot(snapshot, in: try opened.loadChain())
             let target = URL(fileURLWithPath: db)
@@ -48,7 +48,7 @@ struct ReplicaCommand: ParsableCommand {
                         + "no replica was written:\n"
                         + restored.failures.map { "  " + TerminalText.escaped($0) }.joined(separator: "\n"),
                     remedy:
-                        "Run `crmvault verify --vault \(vault.vault)`; --lenient builds the replica from the files that restore."
+                        "Run `crmvault verify --vault \(vault.name)`; --lenient builds the replica from the files that restore."
                 )
             }
             var options = replica.options

@@ -9,8 +9,9 @@ struct StatusCommand: ParsableCommand {
         abstract: "Show each schedule's last run, its outcome and its next run, and whether the daemon runs.",
         discussion: """
             Reads the state directory the daemon writes ($CRMVAULT_STATE_DIR, /var/lib/crmvault as root, else \
-            $XDG_STATE_HOME/crmvault). Exits 2 when a schedule's definition is wrong, else 0; a failed last run shows \
-            as `failed` with its error (in --json: lastRun.outcome and lastRun.error).
+            $XDG_STATE_HOME/crmvault), where `crmvault pull` (from cron, a systemd timer or by hand) records its \
+            runs too. Exits 2 when a schedule's definition is wrong, else 0; a failed last run shows as `failed` with \
+            its error (in --json: lastRun.outcome and lastRun.error).
             """)
 
     @OptionGroup var schedules: SchedulesOptions
@@ -60,7 +61,8 @@ struct StatusCommand: ParsableCommand {
         var outcome = "-"
         var snapshots = "-"
         if let run = schedule.lastRun {
-            last = Timestamp.format(run.started) + (run.trigger == .catchUp ? " (catch-up)" : "")
+            let triggers: [RunRecord.Trigger: String] = [.catchUp: " (catch-up)", .pullCommand: " (crmvault pull)"]
+            last = Timestamp.format(run.started) + (triggers[run.trigger] ?? "")
             outcome = run.outcome.rawValue
             snapshots = run.snapshots.isEmpty ? "-" : run.snapshots.map { String($0.prefix(12)) }.joined(separator: ",")
         }

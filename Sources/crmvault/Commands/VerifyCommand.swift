@@ -1,30 +1,40 @@
 import ArgumentParser
 import Foundation
+import Reader
 import VaultCore
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a vault: keyless by default (signatures, chain, every pack's hash); --deep decrypts every chunk.",
-        discussion: "See docs/AUDITING.md for the auditor's procedure and what each result means.")
+        discussion: """
+            The report says when it was made, by which crmvault, against which pinned fingerprint, and lists every \
+            snapshot with its label and source: something to file. See docs/AUDITING.md for the auditor's procedure \
+            and what each result means. Exit 1 when a problem is found. --deep needs the owner passphrase.
+            """)
 
     @OptionGroup var vault: VaultOptions
     @OptionGroup var passphrase: PassphraseOptions
+    @OptionGroup var output: OutputOptions
     @OptionGroup var audit: AuditOptions
 
-    @Option(help: "The owner fingerprint you pinned at `init`; verify fails if the vault's owner key differs.")
+    @Option(help: ArgumentHelp("The owner fingerprint you pinned at init; verify fails if the vault's owner key differs.",
+        valueName: "fingerprint"))
     var trust: String?
 
-    @Option(help: "A checkpoint file the chain must extend (repeatable); detects rollback, truncation and forks.")
+    @Option(help: ArgumentHelp("A checkpoint file the chain must extend (repeatable); detects rollback, truncation and forks.",
+        valueName: "file"))
     var checkpoint: [String] = []
 
-    @Option(help: "Check only what was added after this checkpoint file (the chain is still checked whole).")
+    @Option(help: ArgumentHelp("Check only what was added after this checkpoint file (the chain is still checked whole).",
+        valueName: "file"))
     var since: String?
 
-    @Option(help: "Read only this percentage of the packs, chosen at random (a spot check for slow media).")
+    @Option(help: ArgumentHelp("Read only this percentage of the packs, chosen at random (a spot check for slow media).",
+        valueName: "percent"))
     var sample: Double?
 
-    @Option(help: "Warn when a source's newest snapshot is older than this many days.")
+    @Option(help: ArgumentHelp("Warn when a source's newest snapshot is older than this many days.", valueName: "days"))
     var maxAge = 35
 
     @Option(help: "Warn when a source has no passing restore drill (`crmvault drill`) newer than this many days.")
@@ -36,8 +46,6 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A writer key cannot verify --deep; given here, it is refused with an explanation.", visibility: .hidden))
     var key: String?
 
-    @Flag(help: "Print the report as JSON.") var json = false
-
     func validate() throws {
         if let trust, trust.count != 64 || Hex.decode(trust.lowercased()) == nil {
             throw ValidationError("--trust takes the 64-hex-digit owner fingerprint that `init` printed; \"\(trust)\" is not one.")
@@ -46,23 +54,31 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.vault, recordsPaths: audit.auditVerbose) { context in
+        try audited(deep ? "verify --deep" : "verify", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let opened: Vault
             do {
                 opened = try vault.open()
-            } catch let error as VaultError where json && error.code == .vaultDamaged {
+            } catch let error as VaultError where output.json && error.code == .vaultDamaged {
                 // A damaged config is a verify finding: --json gets a report, not an error object.
                 var report = VerifyReport(vault: "", location: vault.url.path, ownerFingerprint: "", isDeep: deep)
+                report.checked = Timestamp.now()
                 report.problems = [VerifyProblem(file: "config", message: error.message)]
-                try printJSON(report)
+                try printJSON(VerifyOutput(report: report, reader: nil), status: "problems")
                 printError(error.description)
                 context.outcome = "1 problem: \(error.message)"
                 throw ExitCode(1)
             }
             context.vault = opened
             var options = VerifyOptions(trustedFingerprint: trust)
-            options.checkpoints = try checkpoint.map { (try Self.readCheckpoint($0), $0) }
-            options.since = try since.map { (try Self.readCheckpoint($0), $0) }
+            // A checkpoint that breaks §11 is a finding (exit 1), not a usage error: it may have been edited.
+            func load(_ path: String) throws -> Checkpoint? {
+                do { return try Self.readCheckpoint(path) } catch let violation as FormatViolation {
+                    options.checkpointProblems.append(VerifyProblem(file: path, violation: violation, signedBy: nil))
+                    return nil
+                }
+            }
+            options.checkpoints = try checkpoint.compactMap { path in try load(path).map { ($0, path) } }
+            options.since = try since.flatMap { path in try load(path).map { ($0, path) } }
             options.samplePercent = sample
             options.maximumAgeDays = maxAge
             options.maximumDrillAgeDays = maxDrillAge
@@ -76,62 +92,51 @@ struct VerifyCommand: ParsableCommand {
                 options.ownerKeys = try opened.unlock(passphrase: try passphrase.passphrase())
                 context.keys = options.ownerKeys
             }
-            let report = try opened.verify(options)
-            context.outcome = report.isIntact ? "ok: no problems" : "\(report.problems.count) problems"
-            if json {
-                try printJSON(report)
-            } else {
-                VerifyReportPrinter.print(report, trustGiven: trust != nil)
+            let meter = output.progressMeter()
+            defer { meter?.finish() }
+            options.progress = meter?.handler
+            var report = try opened.verify(options)
+            meter?.finish()
+            // The reader beside the vault is what an operator will give the passphrase to: a damaged or swapped one is
+            // a problem like a damaged pack.
+            let reader = ReaderBundle.check(besideVault: URL(fileURLWithPath: opened.location))
+            if let problem = reader?.problem {
+                report.problems.append(VerifyProblem(file: "../\(ReaderBundle.directoryName)/\(ReaderBundle.binaryName)", message: problem))
+                report.status = "problems"
+            }
+            context.outcome = report.isIntact ? "ok: no problems" : counted(report.problems.count, "problem")
+            if output.json {
+                try printJSON(VerifyOutput(report: report, reader: reader))
+            } else if !output.quiet {
+                VerifyReportPrinter.print(report, reader: reader)
+            } else if !report.isIntact {
+                for problem in report.problems { printError("\(problem.file) \(problem.message)") }
             }
             if !report.isIntact { throw ExitCode(1) }
         }
     }
 
     static func readCheckpoint(_ path: String) throws -> Checkpoint {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw VaultError(.usage, "Cannot read the checkpoint file \(path).")
+        // A checkpoint is a few hundred bytes; more than 64 KiB is not one, and is not read whole.
+        guard let handle = FileHandle(forReadingAtPath: path), let bytes = try? handle.read(upToCount: 64 << 10 + 1) else {
+            throw VaultError(.usage, "Cannot read the checkpoint file \(path).", remedy: "Check the path given to --checkpoint or --since.")
         }
-        return try Checkpoint(parsing: text, source: path)
+        try? handle.close()
+        guard bytes.count <= 64 << 10 else { throw FormatViolation("§11", "is longer than any checkpoint (64 KiB)") }
+        return try Checkpoint(parsing: Array(bytes))
     }
 }
 
-/// The human summary of a verify report: what was checked, how much, how long, what is wrong and what it affects.
-/// Every value that came from the vault (file names, labels, sources, messages quoting them) is escaped, so nothing
-/// in a vault can rewrite what the terminal shows (a name that erases the PROBLEMS lines and prints "OK").
-enum VerifyReportPrinter {
-    static func print(_ report: VerifyReport, trustGiven: Bool) {
-        func shown(_ value: String) -> String { TerminalText.escaped(value) }
-        Swift.print("Vault \(shown(report.vault)) at \(shown(report.location))")
-        let trust = report.isFingerprintTrusted ? "matches the fingerprint you trust" : (trustGiven ? "DOES NOT MATCH" : "not checked: pass --trust")
-        Swift.print("Owner fingerprint \(shown(report.ownerFingerprint)) (\(trust))")
-        Swift.print("Scope: \(shown(report.scope)). Checked \(report.chainEntries) chain entries, \(report.checkpointsChecked) checkpoints, "
-            + "\(report.snapshots) snapshots, \(report.packs) packs (\(formatBytes(report.packBytes)), \(report.chunks) chunks)"
-            + (report.packsSkipped > 0 ? ", \(report.packsSkipped) packs not sampled" : "")
-            + (report.isDeep ? ", every chunk decrypted and \(report.filesChecked) file digests checked" : ", keyless")
-            + " in \(String(format: "%.1f", report.seconds)) s.")
-        for source in report.coverage {
-            let months = source.months.map { "\($0.month):\($0.snapshots.count)" }.joined(separator: " ")
-            Swift.print("Coverage of \(shown(source.source)): \(shown(months)); newest \(shown(source.newest))")
-        }
-        for drill in report.drills {
-            Swift.print("Restore drills of \(shown(drill.source)): \(drill.drills); last \(drill.lastTime) \(drill.lastResult.uppercased()) "
-                + "(snapshot \(drill.lastSnapshot.prefix(12)), chain entry \(drill.lastSequence))"
-                + (drill.lastResult == "pass" ? "" : drill.lastPassed.map { "; last passed \($0)" } ?? "; none passed"))
-        }
-        for warning in report.warnings { Swift.print("WARNING: \(shown(warning))") }
-        if !report.leftovers.isEmpty {
-            Swift.print("\(report.leftovers.count) leftover files no chain entry vouches for (from interrupted backups, or put there by "
-                + "someone else): not trusted, and reused by a backup only when sealed by a key of this vault:")
-            for file in report.leftovers.prefix(10) { Swift.print("  \(shown(file))") }
-        }
-        if report.isIntact {
-            Swift.print("OK: no problems found.")
-        } else {
-            Swift.print("\(report.problems.count) PROBLEMS:")
-            for problem in report.problems {
-                Swift.print("  \(shown(problem.file)) \(shown(problem.message))")
-                if !problem.affects.isEmpty { Swift.print("    affects: \(shown(problem.affects.joined(separator: "; ")))") }
-            }
-        }
+/// The verify report with what only the command knows: the reader beside the vault.
+struct VerifyOutput: Encodable {
+    var report: VerifyReport
+    var reader: ReaderBundle.Check?
+
+    enum CodingKeys: String, CodingKey { case reader }
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(reader, forKey: .reader)
     }
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# How Fixtures/vault-v1 was made (once, by crmvault 0.1.0). Do not rerun it to "update" the fixture:
-# the point of a golden vault is that later versions must read the bytes the first version wrote.
+# How Fixtures/vault-v1 was made. Do not rerun it to "update" the fixture: the point of a golden vault is that later
+# versions must read the bytes the first version wrote. It was rerun once, before any vault left the project, when
+# version 1 was made strict (every index sealed, audit fields in every chain entry; docs/FORMAT.md §13).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 crmvault="${CRMVAULT:-$here/../../../.build/debug/crmvault}"
