@@ -8,6 +8,7 @@ import VaultCore
 ///     swift run -c release crmvault-bench [--scale 20000] [--months 12] [--tools crmvault,restic,borg,borg-8k]
 ///     swift run -c release crmvault-bench --sweep     # chunk-size sweep that chose the defaults
 ///     swift run -c release crmvault-bench --replica --scale 40000 --months 2   # replica build vs sqlite3, diff
+///     crmvault-bench --vault-init|--vault-backup|--vault-restore …   # one library-level command, timed from outside
 struct BenchOptions {
     var scale = 20000
     var months = 12
@@ -20,6 +21,10 @@ struct BenchOptions {
     /// Child-process modes of the replica benchmark.
     var buildReplica: (export: String, database: String)?
     var diffExports: (a: String, b: String, work: String)?
+    /// Child modes timed as whole processes (VaultChildModes.swift).
+    var vaultInit: String?
+    var vaultBackup: (vault: String, directory: String)?
+    var vaultRestore: (vault: String, target: String)?
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -35,6 +40,9 @@ struct BenchOptions {
             case "--replica": replica = true
             case "--build-replica": buildReplica = (iterator.next() ?? "", iterator.next() ?? "")
             case "--diff-exports": diffExports = (iterator.next() ?? "", iterator.next() ?? "", iterator.next() ?? "")
+            case "--vault-init": vaultInit = iterator.next() ?? ""
+            case "--vault-backup": vaultBackup = (iterator.next() ?? "", iterator.next() ?? "")
+            case "--vault-restore": vaultRestore = (iterator.next() ?? "", iterator.next() ?? "")
             default: throw BenchError("unknown argument \(argument); see the comment at the top of main.swift")
             }
         }
@@ -156,6 +164,18 @@ do {
     }
     if let build = options.buildReplica {
         try ReplicaBenchmark.build(export: build.export, database: build.database)
+        exit(0)
+    }
+    if let vault = options.vaultInit {
+        try VaultChildModes.initialize(vault)
+        exit(0)
+    }
+    if let backup = options.vaultBackup {
+        try VaultChildModes.backup(backup.vault, backup.directory)
+        exit(0)
+    }
+    if let restore = options.vaultRestore {
+        try VaultChildModes.restore(restore.vault, restore.target)
         exit(0)
     }
     if let diff = options.diffExports {

@@ -42,14 +42,16 @@ final class BackupSession: ExportVisitor {
 
     func file(_ path: String, mode: Int, mtime: FileTime, size: Int,
               contents: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-        let digest = KeyedHasher(key: keys.fileDigestKey)
+        // The file digest is a second hash pass over every byte: it runs on its own thread, beside chunking and
+        // chunk ids here and compression in the `PackSink`.
+        let digest = BackgroundDigest(key: keys.fileDigestKey, depth: 2)
         var ids: [Digest] = []
         var buffer: [UInt8] = []
         var start = 0
         var total = 0
         let maximum = chunker.parameters.maximum
         try contents { bytes in
-            digest.update(bytes)
+            digest.update(Array(bytes))
             total += bytes.count
             if var progress {
                 progress.report.bytesDone += Int64(bytes.count)

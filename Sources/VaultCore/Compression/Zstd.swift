@@ -46,13 +46,17 @@ final class ZstdDecompressor {
         guard ZSTD_isError(frameSize) == 0, frameSize == input.count else { return nil }
         let declared = input.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
         guard declared == UInt64(expectedSize) else { return nil }
-        var output = [UInt8](repeating: 0, count: expectedSize)
-        let written = input.withUnsafeBytes { source in
-            output.withUnsafeMutableBytes { target in
+        // Not zeroed first (a restore would clear every block once for nothing): the array counts as holding bytes
+        // only when zstd wrote all `expectedSize` of them.
+        var isWhole = false
+        let output = [UInt8](unsafeUninitializedCapacity: expectedSize) { target, count in
+            let written = input.withUnsafeBytes { source in
                 ZSTD_decompressDCtx(context, target.baseAddress, target.count, source.baseAddress, source.count)
             }
+            isWhole = ZSTD_isError(written) == 0 && written == expectedSize
+            count = isWhole ? expectedSize : 0
         }
-        guard ZSTD_isError(written) == 0, written == expectedSize else { return nil }
+        guard isWhole else { return nil }
         return output
     }
 }

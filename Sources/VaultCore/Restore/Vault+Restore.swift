@@ -67,26 +67,49 @@ extension Vault {
         let (_, manifest) = try loadManifest(entry)
         try RestoreTarget.prepare(target, force: force)
         let root = target.standardizedFileURL.path
-        let reader = ChunkReader(storage: storage, keys: keys, locations: try loadChunkLocations(
-            of: manifest.packs.compactMap(Digest.init(hex:)), sealers: indexSealers(try loadChain())))
+        let locations = try loadChunkLocations(
+            of: manifest.packs.compactMap(Digest.init(hex:)), sealers: indexSealers(try loadChain()))
         var report = RestoreReport()
+        // Failures with their place in `ordered`: the files are written on several threads, largest first, and the
+        // failures are put back in the manifest's order at the end.
+        var failures: [(order: Int, failure: RestoreFailure)] = []
         var directories: [(String, SnapshotManifest.Entry)] = []
+        var files: [FileRestoreJob] = []
+        var targetIsFull = false
         // A few files are each synced as written; many are flushed at the end with one syncfs (70,000 fsyncs of
         // small files take minutes, while one syncfs of a busy shared file system takes a second).
         let syncsEachFile = manifest.files.count <= RestoreTarget.filesSyncedOneByOne
         var touchedDirectories: Set<String> = []
-        var update = OperationProgress(phase: "restore", bytesTotal: Int64(manifest.bytesIn),
-            itemsTotal: manifest.files.count { $0.type == "file" }, unit: "files")
-        // Links are created last, and every parent is checked to be a real directory, so nothing is ever
-        // written through a link: not one from the snapshot, not one already in a --force target.
+        let sharedProgress = RestoreProgress(OperationProgress(phase: "restore", bytesTotal: Int64(manifest.bytesIn),
+            itemsTotal: manifest.files.count { $0.type == "file" }, unit: "files"), handler: progress)
+        // Links are created last, once every file is written, and every parent is checked to be a real directory,
+        // so nothing is ever written through a link: not one from the snapshot, not one already in a --force target.
+        // Parents are made here, on one thread; the files themselves are written by `restoreFiles` on every core.
         let ordered = manifest.files.filter { $0.type != "symlink" } + manifest.files.filter { $0.type == "symlink" }
         // A file entry that breaks a rule of FORMAT.md §8 (a path outside the tree, a crafted size) is refused, not used.
         let refused = Dictionary(manifest.fileViolations(maximumChunk: config.chunker.maximum).map { (manifest.files[$0.key].path, $0.value) },
             uniquingKeysWith: { first, _ in first })
-        files: for (position, file) in ordered.enumerated() {
+        // Writes the queued files; when one finds the target full, the others not yet started are counted, not tried.
+        func restoreQueuedFiles() {
+            for outcome in restoreFiles(files, locations: locations, keys: keys, syncing: syncsEachFile, progress: sharedProgress) {
+                switch outcome.result {
+                case .success(let bytes)?:
+                    report.filesRestored += 1
+                    report.bytesRestored += bytes
+                case .failure(let failure)?:
+                    failures.append((outcome.job.order, RestoreFailure(path: outcome.job.file.path, reason: failure.reason,
+                        cause: failure.cause)))
+                    if failure.isDiskFull { targetIsFull = true }
+                case nil:
+                    report.filesNotAttempted += 1
+                }
+            }
+            files = []
+        }
+        entries: for (position, file) in ordered.enumerated() {
             if let violation = refused[file.path] {
-                report.failures.append(RestoreFailure(path: file.path, reason: "refused: the manifest \(violation); run `crmvault verify`",
-                    cause: .damagedData))
+                failures.append((position, RestoreFailure(path: file.path,
+                    reason: "refused: the manifest \(violation); run `crmvault verify`", cause: .damagedData)))
                 continue
             }
             let path = root + "/" + file.path
@@ -97,6 +120,14 @@ extension Vault {
                     try RestoreTarget.makeRealDirectories(file.path, under: root)
                     directories.append((path, file))
                 case "symlink":
+                    if !files.isEmpty {
+                        restoreQueuedFiles()
+                        // The target filled up: like the files after it, no link is tried.
+                        if targetIsFull {
+                            report.filesNotAttempted += ordered[position...].count { $0.type == "file" }
+                            break entries
+                        }
+                    }
                     try RestoreTarget.makeRealDirectories(parent, under: root)
                     if try RestoreTarget.createLink(file, at: path, outsideLinks: outsideLinks) {
                         report.linksOutside.append((file.path, file.target ?? ""))
@@ -104,30 +135,28 @@ extension Vault {
                     report.linksRestored += 1
                 case "file":
                     try RestoreTarget.makeRealDirectories(parent, under: root)
-                    try restoreFile(file, at: path, reader: reader, keys: keys, syncing: syncsEachFile) { bytes in
-                        update.bytesDone += Int64(bytes)
-                        progress?(update)
-                    }
+                    files.append(FileRestoreJob(order: position, file: file, path: path))
                     if syncsEachFile { touchedDirectories.insert(root + (parent.isEmpty ? "" : "/" + parent)) }
-                    report.filesRestored += 1
-                    report.bytesRestored += file.size ?? 0
-                    update.itemsDone += 1
-                    progress?(update)
                 default:
-                    report.failures.append(RestoreFailure(path: file.path, reason: "unknown entry type \(file.type)", cause: .damagedData))
+                    failures.append((position, RestoreFailure(path: file.path, reason: "unknown entry type \(file.type)",
+                        cause: .damagedData)))
                 }
             } catch let failure as RestoreTarget.Failure {
-                report.failures.append(RestoreFailure(path: file.path, reason: failure.error.message, cause: failure.cause))
+                failures.append((position, RestoreFailure(path: file.path, reason: failure.error.message, cause: failure.cause)))
                 if failure.error.code == .diskFull {
-                    report.filesNotAttempted = ordered[(position + 1)...].count { $0.type == "file" }
-                    break files
+                    // The files queued before this one are still tried below (the sequential restore had written
+                    // them by now); none after it is.
+                    report.filesNotAttempted += ordered[(position + 1)...].count { $0.type == "file" }
+                    break entries
                 }
             } catch let error as VaultError {
-                report.failures.append(RestoreFailure(path: file.path, reason: error.message, cause: .damagedData))
+                failures.append((position, RestoreFailure(path: file.path, reason: error.message, cause: .damagedData)))
             } catch {
-                report.failures.append(RestoreFailure(path: file.path, reason: "\(error)", cause: .damagedData))
+                failures.append((position, RestoreFailure(path: file.path, reason: "\(error)", cause: .damagedData)))
             }
         }
+        if !files.isEmpty { restoreQueuedFiles() }
+        report.failures = failures.sorted { $0.order < $1.order }.map(\.failure)
         for (path, entry) in directories.reversed() { RestoreTarget.applyMetadata(entry, to: path) }
         // Each link's own text stays inside the tree, but links can chain (`up -> ..`, `x -> up/..`): when links outside
         // are refused, resolve every link now that all exist, and remove any that leads outside.
@@ -157,68 +186,5 @@ extension Vault {
     func indexSealers(_ chain: ChainState) -> (Digest) -> Set<PublicSigningKey> {
         let owner = config.ownerKey!
         return { pack in chain.packClaimers[pack].map { [$0, owner] } ?? [owner] }
-    }
-
-    /// Writes one file through a temporary name next to it, checking every chunk and the file's size and digest;
-    /// the file appears under its name only when all of it is right. A file whose chunks would make it larger than
-    /// its recorded size is stopped there (a manifest can repeat a chunk list to make a 2 KB pack restore gigabytes).
-    private func restoreFile(
-        _ file: SnapshotManifest.Entry, at path: String, reader: ChunkReader, keys: VaultKeys, syncing: Bool,
-        written: (Int) -> Void
-    ) throws {
-        let (directory, name) = LocalDirectoryStorage.split(path)
-        // A fresh name, never one that exists: a --force target may hold anything, and restore removes only what it made.
-        let temporary = directory + "/." + name + "." + Hex.encode(Sodium.randomBytes(6)) + ".crmvault-partial"
-        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw RestoreTarget.failure("create", temporary) }
-        var isComplete = false
-        defer {
-            close(fd)
-            if !isComplete { unlink(temporary) }
-        }
-        let checker = ChunkChecker(keys: keys)
-        let batchSize = 4 << 20
-        var batch: [UInt8] = []
-        var spans: [(id: Digest, range: Range<Int>)] = []
-        var size = 0
-        let declared = max(file.size ?? 0, 0)
-        func flush() throws {
-            try batch.withUnsafeBytes {
-                try LocalStagedFile.write($0, to: fd, path: temporary, failure: { RestoreTarget.failure($0, $1) })
-            }
-            checker.submit(batch, chunks: spans)
-            written(batch.count)
-            batch = []
-            batch.reserveCapacity(min(batchSize, declared - size + 1))
-            spans = []
-        }
-        batch.reserveCapacity(min(batchSize, declared + 1))
-        try forEachChunkID(of: file, reader: reader) { id in
-            try reader.withChunk(id, verifyingID: false) { chunk in
-                guard size + chunk.count <= declared else { throw Self.oversized(file) }
-                let start = batch.count
-                batch.append(contentsOf: chunk)
-                spans.append((id, start..<batch.count))
-                size += chunk.count
-            }
-            if batch.count >= batchSize { try flush() }
-        }
-        try flush()
-        let (digest, mismatch) = checker.finish()
-        if let mismatch {
-            throw VaultError(.chunkCorrupted, "chunk \(mismatch.shortForm) does not match its id (damaged data).")
-        }
-        guard size == declared, digest.hex == file.digest else {
-            throw VaultError(.chunkCorrupted, "\(file.path) does not match its recorded size and digest after restore.")
-        }
-        if syncing { guard fsync(fd) == 0 else { throw RestoreTarget.failure("fsync", temporary) } }
-        var existing = stat()
-        if lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFDIR {
-            throw RestoreTarget.Failure(error: VaultError(.targetNotEmpty,
-                "\(path) is a directory in the target; the file was not restored over it"), cause: .target)
-        }
-        guard rename(temporary, path) == 0 else { throw RestoreTarget.failure("rename", path) }
-        isComplete = true
-        RestoreTarget.applyMetadata(file, to: path)
     }
 }

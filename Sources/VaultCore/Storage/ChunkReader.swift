@@ -13,8 +13,10 @@ final class ChunkReader {
     private var tick = 0
     private let decompressor = ZstdDecompressor()
     private let cacheSize = 64
-    /// Blocks may be up to 64 MiB each; the cache never holds more than this in all.
-    private let cacheBytes = 128 << 20
+    /// Blocks may be up to 64 MiB each; the cache never holds more than this in all (restore divides it among the
+    /// readers of its threads).
+    private let cacheBytes: Int
+    static let defaultCacheBytes = 128 << 20
     private var cachedBytes = 0
 
     private struct BlockKey: Hashable {
@@ -22,10 +24,11 @@ final class ChunkReader {
         var offset: UInt64
     }
 
-    init(storage: any VaultStorage, keys: VaultKeys, locations: [Digest: ChunkLocation]) {
+    init(storage: any VaultStorage, keys: VaultKeys, locations: [Digest: ChunkLocation], cacheBytes: Int = defaultCacheBytes) {
         self.storage = storage
         self.keys = keys
         self.locations = locations
+        self.cacheBytes = cacheBytes
     }
 
     /// Passes the chunk's plaintext to `body`, verified against its id unless the caller checks it itself

@@ -1,0 +1,207 @@
+import Foundation
+internal import CSystemCalls
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One regular file of a snapshot to restore: its place in the manifest's order (failures are reported in that
+/// order), its entry, and the full path it is written to (its parent already made a real directory).
+struct FileRestoreJob {
+    var order: Int
+    var file: SnapshotManifest.Entry
+    var path: String
+}
+
+/// Why one file was not restored: the reason and whose fault it is (as `RestoreFailure` says), and whether the target
+/// was full, which stops the restore from taking more files.
+struct FileRestoreFailure: Error {
+    var reason: String
+    var cause: RestoreFailure.Cause
+    var isDiskFull = false
+}
+
+/// A restore's progress, shared by the threads that write its files: every change is made, and reported, under one
+/// lock, so the handler sees one update at a time and the counts only grow.
+final class RestoreProgress: @unchecked Sendable {
+    private var update: OperationProgress
+    private let handler: ProgressHandler?
+    private let lock = NSLock()
+
+    init(_ update: OperationProgress, handler: ProgressHandler?) {
+        self.update = update
+        self.handler = handler
+    }
+
+    /// Another batch of `bytes` was written.
+    func wrote(_ bytes: Int) { report { $0.bytesDone += Int64(bytes) } }
+
+    /// Another file was restored whole.
+    func restoredFile() { report { $0.itemsDone += 1 } }
+
+    /// The one place the handler is called.
+    private func report(_ change: (inout OperationProgress) -> Void) {
+        lock.withLock {
+            change(&update)
+            handler?(update)
+        }
+    }
+}
+
+/// The files of a restore and what became of each, shared by the threads that restore them.
+private final class FileRestoreWork: @unchecked Sendable {
+    let jobs: [FileRestoreJob]
+    private let order: [Int]
+    private var next = 0
+    /// Set once a file found the target full: no thread takes another file.
+    private var isStopped = false
+    private var outcomes: [Result<Int, FileRestoreFailure>?]
+    private let lock = NSLock()
+
+    init(_ jobs: [FileRestoreJob]) {
+        self.jobs = jobs
+        // Largest first: the last file any thread starts is a small one, so the cores finish together.
+        order = jobs.indices.sorted { (jobs[$0].file.size ?? 0, $1) > (jobs[$1].file.size ?? 0, $0) }
+        outcomes = Array(repeating: nil, count: jobs.count)
+    }
+
+    /// The next file to restore, or nil when every file has been taken or the target is full.
+    func take() -> Int? {
+        lock.withLock {
+            guard !isStopped, next < order.count else { return nil }
+            next += 1
+            return order[next - 1]
+        }
+    }
+
+    func record(_ index: Int, _ outcome: Result<Int, FileRestoreFailure>) {
+        lock.withLock {
+            outcomes[index] = outcome
+            if case .failure(let failure) = outcome, failure.isDiskFull { isStopped = true }
+        }
+    }
+
+    /// Each job with its outcome, in the order of `jobs`; nil for a file not attempted (the target filled up first).
+    func results() -> [(job: FileRestoreJob, result: Result<Int, FileRestoreFailure>?)] {
+        lock.withLock { jobs.indices.map { (jobs[$0], outcomes[$0]) } }
+    }
+}
+
+extension Vault {
+    /// At most this many files are restored at once, each by its own thread (with its own block cache and its chunk
+    /// and digest checks on two more threads), never more than the machine has cores.
+    static let filesRestoredAtOnce = 4
+
+    /// Restores `jobs` on every core, a whole file per thread, largest first; returns each file's bytes or failure,
+    /// in the order of `jobs`, and nil for the files not attempted because a file found the target full (the threads
+    /// then finish the files they hold and take no more). Each thread reads through a `ChunkReader` of its own (a
+    /// block is decrypted by the thread whose file needs it; blocks rarely serve two files, since a backup fills them
+    /// file by file). The workers are threads of their own, not Dispatch's pool: they wait on the chunk and digest
+    /// checks, which run on that pool, and must never hold its threads while they wait.
+    func restoreFiles(
+        _ jobs: [FileRestoreJob], locations: [Digest: ChunkLocation], keys: VaultKeys, syncing: Bool, progress: RestoreProgress
+    ) -> [(job: FileRestoreJob, result: Result<Int, FileRestoreFailure>?)] {
+        let work = FileRestoreWork(jobs)
+        let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, Self.filesRestoredAtOnce, jobs.count))
+        let storage = storage
+        let worker: @Sendable () -> Void = { [self] in
+            // The threads share one reader's memory bound: a crafted vault of 64 MiB blocks gets no more cache.
+            let reader = ChunkReader(
+                storage: storage, keys: keys, locations: locations, cacheBytes: ChunkReader.defaultCacheBytes / threads)
+            while let index = work.take() {
+                let job = work.jobs[index]
+                do {
+                    try restoreFile(job.file, at: job.path, reader: reader, keys: keys, syncing: syncing, written: progress.wrote)
+                    work.record(index, .success(job.file.size ?? 0))
+                    progress.restoredFile()
+                } catch let failure as RestoreTarget.Failure {
+                    work.record(index, .failure(.init(
+                        reason: failure.error.message, cause: failure.cause, isDiskFull: failure.error.code == .diskFull)))
+                } catch let error as VaultError {
+                    work.record(index, .failure(.init(reason: error.message, cause: .damagedData)))
+                } catch {
+                    work.record(index, .failure(.init(reason: "\(error)", cause: .damagedData)))
+                }
+            }
+        }
+        let finished = DispatchGroup()
+        for _ in 1..<threads {
+            finished.enter()
+            Thread {
+                worker()
+                finished.leave()
+            }.start()
+        }
+        worker()  // the calling thread is one of the workers
+        finished.wait()
+        return work.results()
+    }
+
+    /// Writes one file through a temporary name next to it, checking every chunk and the file's size and digest;
+    /// the file appears under its name only when all of it is right. A file whose chunks would make it larger than
+    /// its recorded size is stopped there (a manifest can repeat a chunk list to make a 2 KB pack restore gigabytes).
+    /// When the file is to be synced, each written batch is handed to the disk at once (write-behind), so the fsync
+    /// at its end waits for the last batch rather than the whole file. `written` is told each batch's size.
+    private func restoreFile(
+        _ file: SnapshotManifest.Entry, at path: String, reader: ChunkReader, keys: VaultKeys, syncing: Bool,
+        written: (Int) -> Void
+    ) throws {
+        let (directory, name) = LocalDirectoryStorage.split(path)
+        // A fresh name, never one that exists: a --force target may hold anything, and restore removes only what it made.
+        let temporary = directory + "/." + name + "." + Hex.encode(Sodium.randomBytes(6)) + ".crmvault-partial"
+        let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw RestoreTarget.failure("create", temporary) }
+        var isComplete = false
+        defer {
+            close(fd)
+            if !isComplete { unlink(temporary) }
+        }
+        let checker = ChunkChecker(keys: keys)
+        let batchSize = 4 << 20
+        var batch: [UInt8] = []
+        var spans: [(id: Digest, range: Range<Int>)] = []
+        var size = 0
+        var writtenSoFar = 0
+        let declared = max(file.size ?? 0, 0)
+        func flush() throws {
+            try batch.withUnsafeBytes {
+                try LocalStagedFile.write($0, to: fd, path: temporary, failure: { RestoreTarget.failure($0, $1) })
+            }
+            if syncing { _ = crmvault_start_writeback(fd, Int64(writtenSoFar), Int64(batch.count)) }
+            writtenSoFar += batch.count
+            checker.submit(batch, chunks: spans)
+            written(batch.count)
+            batch = []
+            batch.reserveCapacity(min(batchSize, declared - size + 1))
+            spans = []
+        }
+        batch.reserveCapacity(min(batchSize, declared + 1))
+        try forEachChunkID(of: file, reader: reader) { id in
+            try reader.withChunk(id, verifyingID: false) { chunk in
+                guard size + chunk.count <= declared else { throw Self.oversized(file) }
+                let start = batch.count
+                batch.append(contentsOf: chunk)
+                spans.append((id, start..<batch.count))
+                size += chunk.count
+            }
+            if batch.count >= batchSize { try flush() }
+        }
+        try flush()
+        let (digest, mismatch) = checker.finish()
+        if let mismatch {
+            throw VaultError(.chunkCorrupted, "chunk \(mismatch.shortForm) does not match its id (damaged data).")
+        }
+        guard size == declared, digest.hex == file.digest else {
+            throw VaultError(.chunkCorrupted, "\(file.path) does not match its recorded size and digest after restore.")
+        }
+        if syncing { guard fsync(fd) == 0 else { throw RestoreTarget.failure("fsync", temporary) } }
+        var existing = stat()
+        if lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFDIR {
+            throw RestoreTarget.Failure(error: VaultError(.targetNotEmpty,
+                "\(path) is a directory in the target; the file was not restored over it"), cause: .target)
+        }
+        guard rename(temporary, path) == 0 else { throw RestoreTarget.failure("rename", path) }
+        isComplete = true
+        RestoreTarget.applyMetadata(file, to: path)
+    }
+}
