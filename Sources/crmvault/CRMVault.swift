@@ -15,8 +15,8 @@ struct CRMVault: AsyncParsableCommand {
 
             Exit codes:
               0  success
-              1  integrity problem found (damaged or altered vault, corrupt, hostile or empty input)
-              2  usage or configuration error (bad flags, no vault, wrong passphrase, refused key)
+              1  integrity problem (damaged or altered vault; hostile or empty input)
+              2  usage or configuration error (bad flag, no vault, wrong passphrase)
               3  vendor or network failure
               4  vault busy (locked by another crmvault process)
               5  other runtime failure (disk full, medium missing, I/O error)
