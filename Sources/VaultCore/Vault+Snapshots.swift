@@ -23,10 +23,13 @@ public struct SnapshotSummary: Sendable, Codable {
     public var signerFingerprint: String
 }
 
-/// The month a snapshot covers (docs/FORMAT.md §8): the label when it names a month, else the month of the time.
+/// The month a snapshot covers (docs/FORMAT.md §8): the label when it names a month no later than the month of the
+/// time (RFC 3339 UTC, so its first seven characters), else the month of the time.
 public enum SnapshotMonth {
     public static func of(label: String, time: String) -> String {
-        isMonth(label) ? label : String(time.prefix(7))
+        // A label month after the month of the backup would claim a month not yet exported: the time counts then.
+        let timeMonth = String(time.prefix(7))
+        return isMonth(label) && label <= timeMonth ? label : timeMonth
     }
 
     /// `YYYY-MM` with a month from 01 to 12.

@@ -13,6 +13,16 @@ import Glibc
 struct OperatorVaultTests {
     // MARK: Inputs that are not exports (item 2)
 
+    /// One rule for a snapshot's month wherever it is shown or counted (FORMAT.md §8): `snapshots`, verify's list and
+    /// coverage agree, and a label cannot claim a month after the backup's.
+    @Test func aSnapshotsMonthIsItsLabelOnlyWhenThatIsAMonthNoLaterThanItsTime() {
+        #expect(SnapshotMonth.of(label: "2026-03", time: "2026-04-02T01:00:00Z") == "2026-03")
+        #expect(SnapshotMonth.of(label: "2026-04", time: "2026-04-02T01:00:00Z") == "2026-04")
+        #expect(SnapshotMonth.of(label: "2026-05", time: "2026-04-02T01:00:00Z") == "2026-04")
+        #expect(SnapshotMonth.of(label: "2026-13", time: "2026-04-02T01:00:00Z") == "2026-04")
+        #expect(SnapshotMonth.of(label: "march", time: "2026-04-02T01:00:00Z") == "2026-04")
+    }
+
     @Test func anHTMLPageSavedAsZipIsRefusedAndNamedAsHTML() throws {
         let vault = try TemporaryVault()
         let page = try vault.directory.write("export.zip", Data("<!DOCTYPE html>\n<html><head><title>Login</title></head></html>\n".utf8))

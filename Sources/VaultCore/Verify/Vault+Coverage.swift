@@ -52,8 +52,7 @@ extension Vault {
                 warnings.append("snapshot \(snapshot.id.shortForm) claims the time \(snapshot.time), but its chain entry was written at "
                     + "\(snapshot.entryTime)")
             }
-            // A label month after the month of the backup would claim a month not yet exported: the time counts then.
-            let labelled = SnapshotMonth.isMonth(snapshot.label) && snapshot.label <= monthKey(date) ? snapshot.label : monthKey(date)
+            let labelled = SnapshotMonth.of(label: snapshot.label, time: snapshot.time)
             if snapshot.holdsFiles { counted.append((date, labelled, snapshot.origin, snapshot.id)) }
         }
         let bySource = Dictionary(grouping: counted, by: \.origin)
