@@ -44,7 +44,12 @@ enum VerifyReportPrinter {
             Swift.print("Reader \(shown(reader.directory)): "
                 + (reader.matches ? "its binary matches crmvault.sha256 (\(shown(reader.actual)))" : "DOES NOT CHECK OUT"))
         }
-        for warning in report.warnings { Swift.print("WARNING: \(shown(warning))") }
+        // With files of the running backup to list, the header of that list says a backup is running: the warning
+        // VaultCore put first for it (also in --json) would say it twice.
+        let saysWriterBelow = report.activeWriter != nil && !report.leftovers.isEmpty
+        for warning in report.warnings where !(saysWriterBelow && warning.hasPrefix(Vault.activeWriterWarningPrefix)) {
+            Swift.print("WARNING: \(shown(warning))")
+        }
         if !report.leftovers.isEmpty {
             if let writer = report.activeWriter {
                 Swift.print("A backup is running (\(shown(writer))): \(counted(report.leftovers.count, "file")) it is writing "

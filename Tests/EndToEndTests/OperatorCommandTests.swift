@@ -247,6 +247,9 @@ struct OperatorCommandTests {
         #expect(verify.status == 0, "\(verify.all)")
         #expect(verify.stdout.contains("A backup is running (backup of export, pid 4121"), "\(verify.stdout)")
         #expect(!verify.stdout.contains("put there by someone else") && !verify.stdout.contains("leftover files"))
+        #expect(!verify.stdout.contains("is writing to this vault now"), "said twice: \(verify.stdout)")
+        let json = try Self.json(try CommandRunner().run(["verify", "--vault", vault, "--json"]))
+        #expect((json["warnings"] as? [String])?.first?.hasPrefix("a crmvault process is writing") == true)
     }
 
     @Test func logLocalIsReadableTextAndKeepsToTheVaultGiven() throws {

@@ -117,4 +117,30 @@ struct ReplicaCommandTests {
         let fields = versions?.first?["fields"] as? [[String: String]]
         #expect(fields?.last?["value"] == "\(Self.escape) \(Self.script) 1")
     }
+
+    /// Under cron: `--quiet` prints nothing when the replica and drill pass, and a diff with alerts prints only the
+    /// alerts, on standard error, with the exit code `--fail-on-alert` asks for.
+    @Test func replicaDrillAndDiffAreQuietUnderCronButStillAlert() throws {
+        let directory = try TemporaryDirectory()
+        let (runner, vault) = try Self.vault(directory)
+        let db = directory.path("quiet.sqlite").path
+        for command in [
+            ["replica", "--vault", vault, "latest", "--db", db, "--quiet"],
+            ["drill", "--vault", vault, "--work-dir", directory.url.path, "-q"],
+        ] {
+            let output = try runner.run(command)
+            #expect(output.status == 0, "\(command): \(output.all)")
+            #expect(output.all.isEmpty, "\(command) printed under --quiet: \(output.all)")
+        }
+        #expect(FileManager.default.fileExists(atPath: db))
+        let diff = try runner.run([
+            "diff", "--vault", vault, "2026-01", "2026-02", "--work-dir", directory.url.path, "--fail-on-alert", "--quiet",
+        ])
+        #expect(diff.status == 1, "\(diff.all)")
+        #expect(diff.stdout.isEmpty, "\(diff.stdout)")
+        #expect(diff.stderr.contains("ALERT: Note\\e[2J: 6 of 10 records deleted (60.0 %)"), "\(diff.stderr)")
+        Self.expectInert(diff, "diff --quiet")
+        let listing = try runner.run(["diff", "--vault", vault, "2026-01", "2026-02", "--quiet", "--object", Self.object, "--ids"])
+        #expect(listing.status == 2 && listing.stderr.contains("--quiet prints no list"), "\(listing.all)")
+    }
 }

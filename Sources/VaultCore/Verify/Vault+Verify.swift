@@ -1,6 +1,10 @@
 import Foundation
 
 extension Vault {
+    /// How the warning about a writer holding the lock during verify begins (the CLI lists that writer's files under a
+    /// header of its own, and leaves this warning out of its text output then).
+    public static let activeWriterWarningPrefix = "a crmvault process is writing to this vault now"
+
     /// Checks the whole vault: keyless unless `ownerKeys` is given. See ``verify(_:)``.
     public func verify(trustedFingerprint: String? = nil, ownerKeys: VaultKeys? = nil) throws -> VerifyReport {
         try verify(VerifyOptions(trustedFingerprint: trustedFingerprint, ownerKeys: ownerKeys))
@@ -188,7 +192,7 @@ extension Vault {
                 month: SnapshotMonth.of(label: $0.label, time: $0.time), time: $0.time, files: $0.files)
         }
         if let holder = report.activeWriter {
-            report.warnings.insert("a crmvault process is writing to this vault now (\(holder)): what it writes shows as leftovers "
+            report.warnings.insert(Self.activeWriterWarningPrefix + " (\(holder)): what it writes shows as leftovers "
                 + "until it commits; verify again when it has finished", at: 0)
         }
         report.problems = problems

@@ -29,7 +29,7 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Exit 1 when there is an alert.") var failOnAlert = false
     @Option(help: "Where to restore the snapshots and partition them (removed afterwards). Default: $TMPDIR.")
     var workDir: String?
-    @Flag(help: "Print the report as JSON.") var json = false
+    @OptionGroup var output: OutputOptions
     @Flag(
         help:
             "Print the object's changed records as CSV (object, change, id), safe to open in a spreadsheet (with --object)."
@@ -40,7 +40,8 @@ struct DiffCommand: ParsableCommand {
         if (ids || csv) && object == nil {
             throw ValidationError("--ids and --csv list one object's changed records: add --object NAME.")
         }
-        if json && csv { throw ValidationError("Choose --json or --csv, not both.") }
+        if output.json && csv { throw ValidationError("Choose --json or --csv, not both.") }
+        if output.quiet && (csv || ids) { throw ValidationError("--quiet prints no list: leave out --ids and --csv.") }
         for (name, value) in [
             ("--max-deleted-percent", maxDeletedPercent), ("--max-blanked-percent", maxBlankedPercent),
         ]
@@ -71,10 +72,13 @@ struct DiffCommand: ParsableCommand {
             report.b = .init(
                 snapshot: newer.origin.snapshot, label: newer.origin.label, time: newer.origin.time,
                 source: newer.origin.source)
-            if json {
+            if output.json {
                 try printJSON(report)
             } else if csv {
                 Swift.print(Self.csv(report), terminator: "")
+            } else if output.quiet {
+                // Under cron the alerts are the point: they go to standard error even with --quiet.
+                DiffReportPrinter.printAlerts(report)
             } else {
                 DiffReportPrinter.print(report)
             }
@@ -134,5 +138,12 @@ enum DiffReportPrinter {
         for warning in report.warnings { Swift.print("WARNING: \(TerminalText.escaped(warning))") }
         for alert in report.alerts { Swift.print("ALERT: \(TerminalText.escaped(alert.message))") }
         if report.alerts.isEmpty { Swift.print("No alerts.") }
+    }
+
+    /// `--quiet`: only the alerts, on standard error (what a monthly cron job must mail).
+    static func printAlerts(_ report: DiffReport) {
+        for alert in report.alerts {
+            FileHandle.standardError.write(Data("ALERT: \(TerminalText.escaped(alert.message))\n".utf8))
+        }
     }
 }

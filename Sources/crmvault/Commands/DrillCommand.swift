@@ -26,7 +26,7 @@ struct DrillCommand: ParsableCommand {
         help: "Where to restore and build (removed afterwards; needs about twice the export's size). Default: $TMPDIR.")
     var workDir: String?
 
-    @Flag(help: "Print the reports as JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     @Argument(help: "The snapshot: `latest` or a unique prefix of its id (default: the latest of each source).")
     var snapshot: String?
@@ -58,7 +58,7 @@ struct DrillCommand: ParsableCommand {
             for entry in snapshots {
                 let report = try Drill.run(entry, of: opened, keys: keys, options: options)
                 reports.append(report)
-                if !json {
+                if output.isTalking {
                     Swift.print(
                         "Drill of snapshot \(report.snapshot.prefix(12)) (source \(TerminalText.escaped(report.source)), "
                             + "label \(TerminalText.escaped(report.label))): \(report.result.uppercased()), recorded as chain entry "
@@ -69,7 +69,7 @@ struct DrillCommand: ParsableCommand {
             }
             let failed = reports.filter { $0.result != "pass" }
             // One object, the listing a member of it (docs/CLI.md).
-            if json { try printJSON(DrillOutput(drills: reports), status: failed.isEmpty ? "ok" : "failed") }
+            if output.json { try printJSON(DrillOutput(drills: reports), status: failed.isEmpty ? "ok" : "failed") }
             context.outcome = reports.map { "drill of \($0.snapshot): \($0.result)" }.joined(separator: "; ")
             if !failed.isEmpty {
                 printError(

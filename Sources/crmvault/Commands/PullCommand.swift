@@ -33,7 +33,7 @@ struct PullCommand: AsyncParsableCommand {
     @OptionGroup var passphrase: PassphraseOptions
     @OptionGroup var audit: AuditOptions
 
-    @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     func validate() throws {
         guard (config == nil) != (schedule == nil) else {
@@ -59,7 +59,7 @@ struct PullCommand: AsyncParsableCommand {
             report(VaultError(.usage, error.description))
             throw ExitCode(2)
         }
-        let onTerminal = isatty(STDERR_FILENO) == 1
+        let onTerminal = isatty(STDERR_FILENO) == 1 && !output.quiet
         // On a terminal, the pull's warnings (retries, waits) show as they happen; its final error is printed once, by
         // the failure report. Under cron, only that report.
         let logger = Logger(label: "crmvault.pull") { _ in WarningLogHandler(isEnabled: onTerminal) }
@@ -84,12 +84,12 @@ struct PullCommand: AsyncParsableCommand {
             Self.record { try recorder?.succeeded(snapshots: result.exports.map(\.snapshot), at: Date()) }
             context.outcome =
                 "ok: " + result.exports.map { "snapshot \($0.snapshot) (\($0.label))" }.joined(separator: ", ")
-            if json {
+            if output.json {
                 try printJSON(result)
                 return
             }
             // Under cron, a successful pull says nothing (cron mails any output); --json is for scripts.
-            guard onTerminal || isatty(STDOUT_FILENO) == 1 else { return }
+            guard output.isTalking && (onTerminal || isatty(STDOUT_FILENO) == 1) else { return }
             if result.exports.isEmpty { print("nothing new to pull for \(definition.name)") }
             for export in result.exports {
                 print("snapshot \(export.snapshot) \(export.label)")

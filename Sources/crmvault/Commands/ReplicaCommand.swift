@@ -28,7 +28,7 @@ struct ReplicaCommand: ParsableCommand {
     @Option(help: "Where to restore the snapshot while the replica is built (default: the database's directory).")
     var workDir: String?
 
-    @Flag(help: "Print the report as JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     @Argument(help: "The snapshot: `latest` or a unique prefix of its id.")
     var snapshot: String
@@ -59,8 +59,10 @@ struct ReplicaCommand: ParsableCommand {
                 report.checks.append(ReplicaCheck(check: "restore", status: .fail, detail: failure))
             }
             report.status = report.isPassed ? "ok" : "failed"
-            if json {
+            if output.json {
                 try printJSON(report)
+            } else if output.quiet {
+                ReplicaReportPrinter.printFailures(report)
             } else {
                 ReplicaReportPrinter.print(report, restoreSeconds: restored.seconds)
             }
@@ -137,5 +139,10 @@ enum ReplicaReportPrinter {
             if report.leftOut.count > 50 { Swift.print("  … and \(report.leftOut.count - 50) more") }
         }
         Swift.print(report.isPassed ? "OK: every check passed." : "FAILED: \(failed.count) checks failed.")
+    }
+
+    /// `--quiet`: nothing when every check passed, else each failed check on standard error.
+    static func printFailures(_ report: ReplicaReport) {
+        for check in report.checks where check.status == .fail { printError("replica check FAILED: \(check.sentence)") }
     }
 }
