@@ -63,12 +63,35 @@ public enum LocalAuditLog {
         defer { close(fd) }
         flock(fd, LOCK_EX)
         defer { flock(fd, LOCK_UN) }
-        let existing = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        let lastLine = existing.split(separator: "\n").last.map { Array($0.utf8) } ?? []
+        let lastLine = Self.lastLine(of: fd)
         let previous = lastLine.isEmpty ? Digest.zero : SHA256Hasher.hash(lastLine)
         if let line = try? CanonicalJSON.encode(Line(vault: vault, previous: previous.hex, reason: reason, event: event)) {
             _ = (line + [0x0a]).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         }
         return .local(path: path, reason: reason)
+    }
+
+    /// The log's last non-empty line (without its line end), read backwards from the end in 64 KiB steps, so that an
+    /// append costs the same whatever the log's length. A last line longer than 16 MiB is not one this log wrote: it
+    /// counts as empty (the next line then names the zero hash, and `log --local` shows the break).
+    static func lastLine(of fd: Int32) -> [UInt8] {
+        let step = 64 << 10
+        let limit = 16 << 20
+        var end = Int(lseek(fd, 0, SEEK_END))
+        guard end > 0 else { return [] }
+        var tail: [UInt8] = []
+        while end > 0 && tail.count <= limit {
+            let start = max(0, end - step)
+            var block = [UInt8](repeating: 0, count: end - start)
+            let count = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(start)) }
+            guard count == end - start else { return [] }
+            tail = block + tail
+            end = start
+            // Enough once a line end precedes the last line's text.
+            let text = tail.lastIndex(where: { $0 != 0x0a }).map { tail[...$0] } ?? []
+            if !text.isEmpty, let newline = text.lastIndex(of: 0x0a) { return Array(text[(newline + 1)...]) }
+            if end == 0 { return Array(text) }
+        }
+        return []
     }
 }
