@@ -121,6 +121,25 @@ import VendorSimulator
             "the staged plaintext was left behind")
     }
 
+    /// A pull that fails on one object aborts the query jobs it created for the objects after it, so they do not go on
+    /// running in the org against its Bulk API limits.
+    @Test func aFailedPullAbortsTheJobsItDidNotRead() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.failedJobs = [.init(object: "Account")]
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(objects: ["Account", "Contact", "Opportunity"]))
+        let error = try await #require(throws: VaultError.self) { try await fixture.pull(schedule) }
+        #expect(error.message.contains("Account"))
+        let served = fixture.vendor.servedRequests
+        let created = served.filter { $0.method == "POST" && $0.path.hasSuffix("/jobs/query") }.count
+        let aborted = served.filter { $0.method == "PATCH" && $0.path.contains("/jobs/query/") && $0.status == 200 }
+        #expect(created == 3)
+        #expect(aborted.count >= 2, "the Contact and Opportunity jobs were left running: \(served.map(\.path))")
+        #expect(fixture.snapshotCount == 0)
+    }
+
     @Test func theDailyAllowanceUsedUpStopsAtOnce() async throws {
         let fixture = try await PullFixture.start()
         defer { Task { await fixture.stop() } }

@@ -33,16 +33,49 @@ struct SalesforceBulkConnector: VendorConnector {
         let names = try await objectNames()
         // Every object's job is created first, so Salesforce runs them side by side while earlier results download.
         var queued: [QueuedObject] = []
-        for name in names {
-            try Task.checkCancellation()
-            queued.append(try await queue(name, into: export))
-        }
         var objects: [ExportObject] = []
-        for object in queued {
-            try Task.checkCancellation()
-            objects.append(try await finish(object, into: export))
+        do {
+            for name in names {
+                try Task.checkCancellation()
+                queued.append(try await queue(name, into: export))
+            }
+            for object in queued {
+                try Task.checkCancellation()
+                objects.append(try await finish(object, into: export))
+            }
+        } catch {
+            // The jobs not read yet would go on running in the org and count against its Bulk API limits (unless
+            // the org's API allowance is what ended the pull: then every request is refused, aborts too).
+            if !SalesforceSession.isAllowanceUsedUp(error) { await abort(queued.dropFirst(objects.count).map(\.job)) }
+            throw error
         }
         return await session.manifest(vendor: .salesforce, started: started, objects: objects)
+    }
+
+    /// After a failure, best effort: asks Salesforce to abort the query jobs this pull created and did not read
+    /// (`PATCH …/jobs/query/ID` with `{"state":"Aborted"}`), so that they stop using the org's limits. A job that had
+    /// already completed cannot be aborted and is left to expire; a refusal is logged, never raised over the failure
+    /// that ended the pull.
+    private func abort(_ jobs: [BulkQueryJob]) async {
+        let jobsURL = base.appendingPathComponent("jobs/query")
+        let body = Array(#"{"state":"Aborted"}"#.utf8)
+        for job in jobs where !["JobComplete", "Failed", "Aborted"].contains(job.state) {
+            do {
+                try await http.send(
+                    VendorRequest(
+                        .PATCH, jobsURL.appendingPathComponent(job.id),
+                        headers: [("Content-Type", "application/json"), ("Accept", "application/json")], body: body),
+                    tokens: tokens
+                ) { _, body in
+                    _ = try await VendorHTTPClient.decode(
+                        BulkQueryJob.self, from: body, limit: 1 << 20, what: "The aborted job's state")
+                }
+                context.logger.info("query job \(job.id) aborted")
+            } catch {
+                context.logger.info(
+                    "query job \(job.id) could not be aborted (\(TerminalText.escaped(String(describing: error)))); it expires on its own")
+            }
+        }
     }
 
     private func objectNames() async throws -> [String] {

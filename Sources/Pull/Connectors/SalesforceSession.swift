@@ -37,13 +37,20 @@ struct SalesforceSession: Sendable {
     /// `REQUEST_LIMIT_EXCEEDED` without a hint to wait (403 `TotalRequests Limit exceeded.`): the org's rolling
     /// 24-hour API allowance is used up, and retrying only makes it worse. The same code on a 429, with
     /// `Retry-After`, or for a concurrency limit (`ConcurrentPerOrgLongTxn`) is a passing throttle and is retried.
+    static let allowanceUsedUp = "Salesforce refused the pull: the org's API request limit is used up"
+
+    /// Whether the pull ended because the org's API allowance is used up: then no further request is worth sending.
+    static func isAllowanceUsedUp(_ error: Error) -> Bool {
+        (error as? VaultError)?.message.hasPrefix(allowanceUsedUp) == true
+    }
+
     static func fatal(_ head: ResponseHead, _ message: VendorMessage) -> VaultError? {
         guard message.code == "REQUEST_LIMIT_EXCEEDED", head.status.code != 429, head.header("Retry-After") == nil,
             !message.text.contains("Concurrent")
         else { return nil }
         return VaultError(
             .vendorFailed,
-            "Salesforce refused the pull: the org's API request limit is used up (REQUEST_LIMIT_EXCEEDED, HTTP \(head.status.code)). "
+            allowanceUsedUp + " (REQUEST_LIMIT_EXCEEDED, HTTP \(head.status.code)). "
                 + "The pull stopped; nothing was written to the vault.",
             remedy: "Run it again once the rolling 24-hour window frees requests (Setup > Company Information shows "
                 + "the API requests used), or ask Salesforce to raise the limit.")
