@@ -34,6 +34,9 @@ public struct ExportManifest: Codable, Sendable, Equatable {
     public var files: [ExportFile]?
     /// Vendor archives the export was unpacked from (Salesforce Data Export zips), for provenance.
     public var archives: [ExportArchive]?
+    /// Objects the vendor listed but refused to export when every object was asked for (`objects = ["*"]`), each with
+    /// the vendor's reason; absent when none was.
+    public var skipped: [SkippedObject]?
 
     public init(vendor: String, source: String, started: String, finished: String, objects: [ExportObject]) {
         self.vendor = vendor
@@ -100,6 +103,17 @@ public struct ExportObject: Codable, Sendable, Equatable {
 }
 
 /// One column of an object's CSV.
+/// An object left out of an export of every object, and why (the vendor's error code and message).
+public struct SkippedObject: Codable, Sendable, Equatable {
+    public var name: String
+    public var reason: String
+
+    public init(name: String, reason: String) {
+        self.name = name
+        self.reason = reason
+    }
+}
+
 public struct ExportField: Codable, Sendable, Equatable {
     /// The column name exactly as in the CSV header.
     public var name: String

@@ -43,6 +43,11 @@ import VendorSimulator
         #expect(account.records ?? 0 > 0 && lines.contains("\n"))
         let contact = try #require(manifest.object(named: "Contact"))
         #expect(contact.fields?.first { $0.name == "AccountId" }?.referenceTo == ["Account"])
+        // Listed as queryable, refused by the Bulk API: left out, named with Salesforce's reason, no describe kept.
+        #expect(manifest.skipped?.map(\.name) == ["ContentDocumentLink"])
+        #expect(manifest.skipped?.first?.reason.hasPrefix("MALFORMED_QUERY: Implementation restriction") == true)
+        #expect(!FileManager.default.fileExists(atPath: restored.appendingPathComponent("metadata/ContentDocumentLink.describe.json").path))
+        #expect(fixture.logs.lines.contains { $0.contains("skipping ContentDocumentLink") })
 
         let summary = try fixture.vault.reopened().snapshots()
         #expect(summary.map(\.origin) == ["acme-prod"])
@@ -137,6 +142,17 @@ import VendorSimulator
         let aborted = served.filter { $0.method == "PATCH" && $0.path.contains("/jobs/query/") && $0.status == 200 }
         #expect(created == 3)
         #expect(aborted.count >= 2, "the Contact and Opportunity jobs were left running: \(served.map(\.path))")
+        #expect(fixture.snapshotCount == 0)
+    }
+
+    /// Named in the schedule, an object Salesforce refuses to export fails the pull, naming it and the reason.
+    @Test func aNamedObjectTheBulkAPIRefusesFailsThePull() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        let schedule = try fixture.schedule(fixture.scheduleText(objects: ["Account", "ContentDocumentLink"]))
+        let error = try await #require(throws: VaultError.self) { try await fixture.pull(schedule) }
+        #expect(error.code == .vendorFailed)
+        #expect(error.message.contains("Implementation restriction: ContentDocumentLink"), "\(error.message)")
         #expect(fixture.snapshotCount == 0)
     }
 

@@ -34,10 +34,24 @@ struct SalesforceBulkConnector: VendorConnector {
         // Every object's job is created first, so Salesforce runs them side by side while earlier results download.
         var queued: [QueuedObject] = []
         var objects: [ExportObject] = []
+        var skipped: [SkippedObject] = []
         do {
             for name in names {
                 try Task.checkCancellation()
-                queued.append(try await queue(name, into: export))
+                do {
+                    queued.append(try await queue(name, into: export))
+                } catch let refused as ObjectNotExportable where context.source.wantsAllObjects {
+                    skipped.append(SkippedObject(name: name, reason: refused.reason))
+                    context.logger.warning(
+                        "skipping \(name): Salesforce refuses to export it (\(TerminalText.escaped(refused.reason)))")
+                }
+            }
+            guard !queued.isEmpty else {
+                throw VaultError(
+                    .vendorFailed,
+                    "Salesforce refused a query job for every one of the \(names.count) objects; the first: "
+                        + "\(TerminalText.escaped(skipped.first.map { "\($0.name): \($0.reason)" } ?? "none")).",
+                    remedy: "Check the integration user's permissions, or list the objects in the schedule's `objects`.")
             }
             for object in queued {
                 try Task.checkCancellation()
@@ -49,7 +63,9 @@ struct SalesforceBulkConnector: VendorConnector {
             if !SalesforceSession.isAllowanceUsedUp(error) { await abort(queued.dropFirst(objects.count).map(\.job)) }
             throw error
         }
-        return await session.manifest(vendor: .salesforce, started: started, objects: objects)
+        var manifest = await session.manifest(vendor: .salesforce, started: started, objects: objects)
+        manifest.skipped = skipped.isEmpty ? nil : skipped
+        return manifest
     }
 
     /// After a failure, best effort: asks Salesforce to abort the query jobs this pull created and did not read
@@ -122,7 +138,14 @@ struct SalesforceBulkConnector: VendorConnector {
             throw VaultError(.vendorFailed, "The describe of \(name) lists no field a Bulk API query can select.")
         }
 
-        let job = try await createJob(object: name, fields: fields.map(\.name))
+        let job: BulkQueryJob
+        do {
+            job = try await createJob(object: name, fields: fields.map(\.name))
+        } catch let refused as ObjectNotExportable {
+            // The object's describe is not kept when the object itself is not in the export.
+            try? FileManager.default.removeItem(at: export.appendingPathComponent(metadataPath))
+            throw refused
+        }
         return QueuedObject(
             name: name, fields: fields, metadataPath: metadataPath, job: job, created: ContinuousClock.now,
             seconds: ExportWriting.seconds(since: clock))
@@ -182,15 +205,15 @@ struct SalesforceBulkConnector: VendorConnector {
     /// Creates the query job selecting `fields`.
     private func createJob(object: String, fields: [String]) async throws -> BulkQueryJob {
         let query = "SELECT \(fields.joined(separator: ", ")) FROM \(object)"
-        let request: [String: String] = ["operation": context.source.queryAll ? "queryAll" : "query", "query": query]
-        let body = Array(try JSONSerialization.data(withJSONObject: request, options: [.sortedKeys]))
+        let spec: [String: String] = ["operation": context.source.queryAll ? "queryAll" : "query", "query": query]
+        let body = Array(try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys]))
         let jobsURL = base.appendingPathComponent("jobs/query")
-        let job = try await http.send(
-            VendorRequest(
-                .POST, jobsURL, headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
-                body: body),
-            tokens: tokens
-        ) { _, body in
+        var request = VendorRequest(
+            .POST, jobsURL, headers: [("Content-Type", "application/json"), ("Accept", "application/json")], body: body)
+        // Asked for by name, an object Salesforce refuses fails the pull (the generic refusal); asked for as one of
+        // every object, it is left out and named.
+        if context.source.wantsAllObjects { request.refusal = ObjectNotExportable.refusal(of: object) }
+        let job = try await http.send(request, tokens: tokens) { _, body in
             try await VendorHTTPClient.decode(BulkQueryJob.self, from: body, limit: 1 << 20, what: "The new query job")
         }
         guard APIName.isValid(job.id) else {
@@ -200,7 +223,6 @@ struct SalesforceBulkConnector: VendorConnector {
         return job
     }
 
-    /// Polls a job, with growing waits, until it completes; a failed or aborted job ends the pull.
     /// Polls a job until it completes, at growing intervals counted from the last look (its creation first, so a
     /// job created while earlier results downloaded is looked at at once); a failed or aborted job ends the pull.
     private func waitForJob(

@@ -145,6 +145,7 @@ final class VendorHTTPClient: Sendable {
                 let body = try await Self.collect(response.body, limit: 256 << 10, tolerant: true)
                 let message = VendorMessage(body: body)
                 if let failure = fatal(head, message) { throw failure }
+                if let refused = request.refusal?(head, message) { throw refused }
                 // A Setup page answers an expired session with a redirect to the login page rather than a 401.
                 let sentToLogin = request.authorization == .sessionCookie && (300..<400).contains(response.status.code)
                 if (response.status == .unauthorized || sentToLogin) && authorize && !renewed, let tokens {
@@ -165,6 +166,8 @@ final class VendorHTTPClient: Sendable {
             } catch let failure as RetryableFailure {
                 reason = TerminalText.escaped(redactor.redact(failure.description))
             } catch let error as VaultError {
+                throw error
+            } catch let error as ObjectNotExportable {
                 throw error
             } catch let error as CancellationError {
                 throw error

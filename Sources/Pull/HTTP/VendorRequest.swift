@@ -13,6 +13,9 @@ struct VendorRequest: Sendable {
     var authorization = Authorization.bearer
     /// Whether the response may come gzip-compressed (not for byte-range downloads, whose offsets are the file's).
     var acceptsGzip = true
+    /// Decides that an error answer is one the caller handles itself (an error to throw instead of the generic
+    /// refusal), e.g. an object the Bulk API will not query when every object was asked for.
+    var refusal: (@Sendable (ResponseHead, VendorMessage) -> Error?)?
 
     init(_ method: HTTPMethod = .GET, _ url: URL, headers: [(String, String)] = [], body: [UInt8]? = nil) {
         self.method = method

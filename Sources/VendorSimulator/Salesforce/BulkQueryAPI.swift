@@ -55,6 +55,11 @@ extension VendorHandlers {
         }) {
             throw SOQLQuery.refusal("INVALIDENTITY", "Entity '\(listed.name)' is not supported by the Bulk API.")
         }
+        if let listed = SalesforceSchema.filterRequiredObjects.first(where: {
+            $0.name.caseInsensitiveCompare(query.object) == .orderedSame
+        }) {
+            throw SOQLQuery.refusal(listed.code, listed.message)
+        }
         guard let object = canonicalObjectName(query.object) else {
             throw SOQLQuery.refusal(
                 "INVALID_TYPE",

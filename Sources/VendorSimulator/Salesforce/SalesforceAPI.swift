@@ -67,6 +67,12 @@ extension VendorHandlers {
         }) {
             return .json(SalesforceDescribe.unqueryable(listed.name, label: listed.label, version: version))
         }
+        if let listed = SalesforceSchema.filterRequiredObjects.first(where: {
+            $0.name.caseInsensitiveCompare(object) == .orderedSame
+        }) {
+            return .json(
+                SalesforceDescribe.unqueryable(listed.name, label: listed.label, queryable: true, version: version))
+        }
         guard let name = canonicalObjectName(object) else {
             return .salesforceError(
                 404, "NOT_FOUND", "The requested resource does not exist")

@@ -11,6 +11,12 @@ enum SalesforceDescribe {
                     plural: SalesforceSchema.pluralLabels[name] ?? name,
                     keyPrefix: SalesforceSchema.keyPrefixes[name], queryable: true, version: version))
         }
+        for object in SalesforceSchema.filterRequiredObjects {
+            entries.append(
+                summary(
+                    name: object.name, label: object.label, plural: object.label + "s", keyPrefix: nil,
+                    queryable: true, version: version))
+        }
         for (name, label) in SalesforceSchema.unqueryableObjects {
             entries.append(
                 summary(
@@ -34,9 +40,9 @@ enum SalesforceDescribe {
     }
 
     /// A `describe` of a listed object that Bulk API 2.0 cannot query.
-    static func unqueryable(_ name: String, label: String, version: String) -> JSONValue {
+    static func unqueryable(_ name: String, label: String, queryable: Bool = false, version: String) -> JSONValue {
         let base = summary(
-            name: name, label: label, plural: label + "s", keyPrefix: nil, queryable: false, version: version)
+            name: name, label: label, plural: label + "s", keyPrefix: nil, queryable: queryable, version: version)
         guard case .object(var members) = base else { return base }
         let id = SalesforceField(
             name: "Id", type: "id", length: 18, referenceTo: [], relationshipName: nil, compoundFieldName: nil)
