@@ -21,11 +21,15 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-# A directory holding only links to the static archives: given to the linker first with -L, it makes `-lsodium`,
-# `-lzstd` and `-lsqlite3` (from the system-library targets' module maps) resolve to the .a files, not the .so ones.
+# The system-library targets name `sodium`, `zstd` and `sqlite3` (module maps and pkg-config), and SwiftPM puts the
+# pkg-config `-L${libdir}` (Debian's /usr/lib/<multiarch>, which holds the .so files too) ahead of any -L given on the
+# command line, so the linker would pick the shared libraries. Instead, pkg-config files of our own give a libdir that
+# holds only links to the static archives; SwiftPM reads PKG_CONFIG_PATH first, so that directory is searched before
+# any other and `-lsodium` resolves to libsodium.a. Compile flags stay Debian's, so only the link step changes.
 multiarch=$(gcc -print-multiarch 2>/dev/null || echo "$(uname -m)-linux-gnu")
-archives=.build/static-archives
-mkdir -p "$archives"
+archives="$PWD/.build/static-archives"
+pkgconfig="$PWD/.build/static-pkgconfig"
+mkdir -p "$archives" "$pkgconfig"
 for library in sodium zstd sqlite3; do
     archive=""
     for directory in "/usr/lib/$multiarch" /usr/lib /usr/local/lib; do
@@ -37,9 +41,15 @@ for library in sodium zstd sqlite3; do
     fi
     ln -sfn "$archive" "$archives/lib$library.a"
 done
+for package in libsodium libzstd sqlite3; do
+    original=$(pkg-config --variable=pcfiledir "$package" 2>/dev/null)/$package.pc
+    [ -f "$original" ] || { echo "error: $package.pc not found; install the -dev packages" >&2; exit 2; }
+    sed "s|^libdir=.*|libdir=$archives|" "$original" > "$pkgconfig/$package.pc"
+done
 
-swift build -c "$configuration" --product crmvault --static-swift-stdlib -Xlinker -L"$PWD/$archives"
-binaries=$(swift build -c "$configuration" --show-bin-path)
+# --disable-local-rpath: no RUNPATH $ORIGIN, so nothing beside the binary on a medium can be loaded into it.
+PKG_CONFIG_PATH="$pkgconfig" swift build -c "$configuration" --product crmvault --static-swift-stdlib --disable-local-rpath
+binaries=$(PKG_CONFIG_PATH="$pkgconfig" swift build -c "$configuration" --show-bin-path)
 mkdir -p .build/static
 cp "$binaries/crmvault" .build/static/crmvault.tmp
 if [ "$configuration" = release ] && command -v strip >/dev/null; then strip .build/static/crmvault.tmp; fi

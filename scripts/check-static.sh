@@ -6,9 +6,8 @@
 #
 #   scripts/check-static.sh [BINARY]      (default .build/static/crmvault)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-binary=$(readlink -f "${1:-.build/static/crmvault}")
-[ -x "$binary" ] || { echo "error: $binary is not an executable; run scripts/build-static.sh first" >&2; exit 2; }
+binary=$(readlink -f "${1:-$(dirname "$0")/../.build/static/crmvault}" || true)
+[ -n "$binary" ] && [ -x "$binary" ] || { echo "error: $binary is not an executable; run scripts/build-static.sh first" >&2; exit 2; }
 toolchain=$(dirname "$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")")
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
