@@ -39,6 +39,9 @@ public struct ReplicaChecker: Sendable {
         var foreignKeyValues: [String: (total: Int, outside: Int)] = [:]
     }
 
+    /// The most of a replica's file a check reads through a memory map (SQLite's `mmap_size`; the rest is read).
+    static let mappedBytes = 1 << 34
+
     private let url: URL
     /// Every object, for its schema (reference targets); a table task gets its object with the expected values.
     private let catalog: [CatalogObject]
@@ -102,7 +105,12 @@ public struct ReplicaChecker: Sendable {
         _ object: String?, check: String = "readable", _ body: (SQLiteDatabase) throws -> TaskResult
     ) -> TaskResult {
         do {
-            return try body(try SQLiteDatabase(path: url.path, readOnly: true))
+            let database = try SQLiteDatabase(path: url.path, readOnly: true)
+            // A replica being built is written by another connection: wait for its commit. Pages are read from a
+            // memory map of the file (no copy per page); a check reads every page once.
+            database.waitWhenBusy()
+            try database.execute("PRAGMA mmap_size = \(Self.mappedBytes)")
+            return try body(database)
         } catch {
             let message = (error as? SQLiteError)?.message ?? "\(error)"
             return TaskResult(checks: [

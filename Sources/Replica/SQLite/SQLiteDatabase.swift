@@ -41,6 +41,12 @@ final class SQLiteDatabase {
 
     deinit { sqlite3_close_v2(handle) }
 
+    /// Makes a statement that finds the file locked by another connection wait for it (SQLite's busy wait) instead of
+    /// failing: the replica's writer and its check readers take turns on the file while it is built.
+    func waitWhenBusy(milliseconds: Int32 = 600_000) {
+        sqlite3_busy_timeout(handle, milliseconds)
+    }
+
     /// Runs one or more statements without results.
     func execute(_ sql: String) throws {
         var message: UnsafeMutablePointer<CChar>?
