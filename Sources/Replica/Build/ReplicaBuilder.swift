@@ -105,10 +105,11 @@ public enum ReplicaBuilder {
         }
         report.durations.scan = Date().timeIntervalSince(started)
 
-        // Pass 2 and the checks, into a temporary file beside the target (and any journal SQLite may leave).
+        // Pass 2 and the checks, into a temporary file beside the target. Its companions are removed too: a journal,
+        // and the WAL files a build interrupted under an earlier version (which wrote in WAL mode) may have left.
         let temporary = target.deletingLastPathComponent().appendingPathComponent(
             ".\(target.lastPathComponent).crmvault-partial")
-        let companions = ["", "-journal"].map { temporary.path + $0 }
+        let companions = ["", "-journal", "-wal", "-shm"].map { temporary.path + $0 }
         for path in companions { unlink(path) }
         var isKept = false
         defer { if !isKept { for path in companions { unlink(path) } } }
