@@ -33,7 +33,6 @@ enum ReplicaLoad {
         try database.execute(
             """
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF;
-            PRAGMA mmap_size = \(ReplicaChecker.mappedBytes);
             BEGIN
             """)
         for table in tables { try database.execute(table.createStatement) }
