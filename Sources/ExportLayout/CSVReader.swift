@@ -413,7 +413,18 @@ public struct CSVFields {
     let ends: UnsafeBufferPointer<Int>
     let quoted: UnsafeBufferPointer<Bool>
 
+    /// Fields laid out as the reader lays them out: `bytes` holds the record's fields one after the other, field `i`
+    /// ends at `ends[i]` (an offset from `bytes`). For records copied out of the reader and read later.
+    public init(bytes: UnsafePointer<UInt8>, ends: UnsafeBufferPointer<Int>, quoted: UnsafeBufferPointer<Bool>) {
+        self.bytes = bytes
+        self.ends = ends
+        self.quoted = quoted
+    }
+
     public var count: Int { ends.count }
+
+    /// The bytes of the whole record's fields, one after the other.
+    public var allBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: ends.last ?? 0) }
 
     /// The bytes of field `index` (quotes removed, doubled quotes undoubled).
     public subscript(index: Int) -> UnsafeBufferPointer<UInt8> {

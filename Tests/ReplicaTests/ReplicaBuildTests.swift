@@ -274,4 +274,34 @@ struct ReplicaBuildTests {
                 $0.check == "rows vs CSV" && $0.detail.contains("holds 1 rows but Opportunity.csv has 2 records")
             })
     }
+
+    /// Tables of more rows than one read-back run holds: built with the checks of one table overlapping the load of the
+    /// next, read back run by run (a cell altered in a later run shows), and, when the columns take every name of the
+    /// rowid, in one statement.
+    @Test func readsBackLargeTablesRunByRunAndStillFindsAnAlteredCell() throws {
+        let directory = try TemporaryDirectory("replica")
+        let rows = ReplicaChecker.rowsPerRead * 2 + 3
+        func csv(_ header: String, _ prefix: String) -> Data {
+            var text = header + "\n"
+            for row in 0..<rows {
+                text += "\(prefix)\(String(format: "%015d", row)),\"name \(row * 7919 % 10007)\",\(row % 97)\n"
+            }
+            return Data(text.utf8)
+        }
+        try directory.write("Account.csv", csv("Id,Name,Rating", "001"), under: "export")
+        try directory.write("Odd.csv", csv("rowid,_rowid_,oid", "a0B"), under: "export")
+        let (report, url) = try Self.build(directory.path("export"), into: directory)
+        #expect(report.isPassed, "\(report.failures)")
+        #expect(report.objects.map(\.rows) == [rows, rows])
+        #expect(try ReplicaChecker(databaseAt: url).run().checks.allSatisfy { $0.status != .fail })
+        let database = try TestDatabase(url, readOnly: false)
+        try database.execute("UPDATE Account SET Rating = 1000 WHERE rowid = \(rows - 1)")
+        // In Odd, rowid, _rowid_ and oid are the export's columns.
+        try database.execute("UPDATE Odd SET oid = 1000 WHERE \"rowid\" = 'a0B\(String(format: "%015d", rows - 2))'")
+        let failed = try ReplicaChecker(databaseAt: url).run().checks.filter { $0.status == .fail }
+        #expect(
+            failed.map { "\($0.object ?? "").\($0.column ?? ""): \($0.check)" } == [
+                "Account.Rating: cells", "Odd.oid: cells",
+            ])
+    }
 }

@@ -2,7 +2,7 @@ import ExportLayout
 import VaultCore
 
 /// The second pass over one object's CSV: every well-formed record inserted into its table, typed as the schema
-/// says; the scan's cell digest, less the records left out here, is what SQLite must give back.
+/// says; the cell digest of the records inserted, computed from the CSV as parsed, is what SQLite must give back.
 struct ObjectLoad {
     private(set) var rowsInserted = 0
     private(set) var digest: CellDigest
@@ -10,8 +10,10 @@ struct ObjectLoad {
     private(set) var duplicates: [RowProblem] = []
 
     init(_ object: ExportDirectory.ObjectFile, schema: TableSchema, scan: ObjectScan, database: SQLiteDatabase) throws {
-        digest = scan.digest
-        let reader = try CSVReader(path: object.url.path, displayName: object.file, encoding: scan.encoding)
+        digest = CellDigest(columns: schema.columns.count)
+        // The CSV is parsed on another thread while this one inserts (see RecordPipeline).
+        let records = RecordPipeline(object, encoding: scan.encoding)
+        defer { records.close() }
         let placeholders = Array(repeating: "?", count: schema.columns.count).joined(separator: ", ")
         let insert = try database.prepare("INSERT INTO \(SQL.quoted(schema.table)) VALUES (\(placeholders))")
         let formats = schema.columns.map(\.format)
@@ -20,16 +22,10 @@ struct ObjectLoad {
             return nil
         }
         let idColumn = schema.idColumn
-        while true {
-            do {
-                guard try reader.next() else { break }
-            } catch let error as CSVError {
-                // The scan recorded it; the same bytes give the same error here.
-                if error.isRecoverable { continue }
-                break
-            }
-            let isInserted = try reader.withFields { fields -> Bool in
-                if let idColumn, ObjectScan.isNull(fields[idColumn]) { return false }
+        while let batch = try records.next() {
+            try batch.forEach { record in
+                let fields = record.fields
+                if let idColumn, ObjectScan.isNull(fields[idColumn]) { return }
                 for index in 0..<fields.count {
                     let value = fields[index]
                     if ObjectScan.isNull(value) {
@@ -42,19 +38,18 @@ struct ObjectLoad {
                     try insert.step()
                 } catch let error as SQLiteError where error.isUniqueViolation {
                     insert.reset()
-                    digest.removeRow(ObjectScan.cellHashes(fields))
                     let id = idColumn.map { String(decoding: fields[$0].prefix(40), as: UTF8.self) } ?? ""
                     duplicates.append(
                         RowProblem(
-                            file: object.file, line: reader.line,
+                            file: object.file, line: record.line,
                             problem: "duplicate \(schema.columns[idColumn ?? 0].header) \(id): an earlier record has it"
                         ))
-                    return false
+                    return
                 }
                 insert.reset()
-                return true
+                digest.addRow(record.cellHashes, rowHash: record.rowHash)
+                rowsInserted += 1
             }
-            if isInserted { rowsInserted += 1 }
         }
     }
 

@@ -16,7 +16,8 @@ public struct RowProblem: Sendable, Codable, Equatable {
 }
 
 /// The first pass over one object's CSV: its header, the records that parse, and what each column's values allow
-/// (the replica's column types and references are chosen from it before any row is written).
+/// (the replica's column types and references are chosen from it before any row is written). The cell digest is
+/// computed in the second pass, from the records as they are inserted.
 struct ObjectScan: Sendable {
     let header: [String]
     let encoding: CSVEncoding
@@ -27,8 +28,6 @@ struct ObjectScan: Sendable {
     private(set) var recordsParsed = 0
     /// Records that do not parse, or have no id; the load pass leaves out the same ones.
     private(set) var malformed: [RowProblem] = []
-    /// The cell digest of the records that parse and have an id (the load takes out the duplicates).
-    private(set) var digest: CellDigest
     /// Whether reading stopped before the end of the file (an unterminated quote, invalid encoding, a limit).
     private(set) var isTruncated = false
     private(set) var bytes = 0
@@ -54,7 +53,6 @@ struct ObjectScan: Sendable {
         self.encoding = reader.encoding
         idColumn = Self.idColumn(in: reader.header, primaryKey: object.metadata?.primaryKey)
         columns = Array(repeating: ColumnInference(), count: reader.header.count)
-        digest = CellDigest(columns: reader.header.count)
         while true {
             do {
                 guard try reader.next() else { break }
@@ -76,18 +74,16 @@ struct ObjectScan: Sendable {
                     let value = fields[index]
                     if Self.isNull(value) { continue }
                     columns[index].add(value, line: line)
-                    digest.set(index, XXH64.hash(value, seed: 0))
                 }
-                digest.endRow()
             }
         }
         recordsParsed = reader.recordsRead
         bytes = reader.bytesRead
     }
 
-    /// The hash of each cell of a record, as the cell digest takes it (0 for NULL).
-    static func cellHashes(_ fields: CSVFields) -> [UInt64] {
-        (0..<fields.count).map { isNull(fields[$0]) ? 0 : XXH64.hash(fields[$0], seed: 0) }
+    /// The hash of a cell as the cell digest takes it (0 for NULL).
+    static func cellHash(_ value: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        isNull(value) ? 0 : XXH64.hash(value, seed: 0)
     }
 
     /// An empty field, or Salesforce's empty-id placeholder: NULL in the replica.

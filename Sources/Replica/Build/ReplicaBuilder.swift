@@ -43,8 +43,8 @@ public struct ReplicaOrigin: Sendable, Codable {
 }
 
 /// Builds the SQLite replica of an export on disk: two passes over every CSV (types and references are chosen from
-/// all values before any row is written), one transaction, indexes after the data, the checks, then the file is
-/// synced and renamed into place. Nothing is left at the target unless the build completed.
+/// all values before any row is written), one transaction per table, indexes after the data, the checks, then the
+/// file is synced and renamed into place. Nothing is left at the target unless the build completed.
 public enum ReplicaBuilder {
     /// Builds the replica of the export at `root` into the database file `target`.
     ///
@@ -62,12 +62,15 @@ public enum ReplicaBuilder {
             report.checks.append(ReplicaCheck(check: "export", status: .fail, detail: problem))
         }
 
-        // Pass 1: what every column allows, one file per core.
+        // Pass 1: what every column allows, one file per core, the largest first (so no core is left alone with it).
         var objects: [ExportDirectory.ObjectFile] = []
         var scans: [ObjectScan] = []
         let results = ResultSlots<Result<ObjectScan, CSVError>>(count: export.objects.count)
         let encoding = options.encoding
-        DispatchQueue.concurrentPerform(iterations: export.objects.count) { [export] index in
+        let sizes = export.objects.map { (try? $0.url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
+        let order = export.objects.indices.sorted { sizes[$0] > sizes[$1] }
+        DispatchQueue.concurrentPerform(iterations: export.objects.count) { [export] turn in
+            let index = order[turn]
             do {
                 results.set(index, .success(try ObjectScan(export.objects[index], encoding: encoding)))
             } catch {
@@ -102,10 +105,11 @@ public enum ReplicaBuilder {
         }
         report.durations.scan = Date().timeIntervalSince(started)
 
-        // Pass 2 and the checks, into a temporary file beside the target (with SQLite's WAL and shared-memory files).
+        // Pass 2 and the checks, into a temporary file beside the target. Its companions are removed too: a journal,
+        // and the WAL files a build interrupted under an earlier version (which wrote in WAL mode) may have left.
         let temporary = target.deletingLastPathComponent().appendingPathComponent(
             ".\(target.lastPathComponent).crmvault-partial")
-        let companions = ["", "-wal", "-shm", "-journal"].map { temporary.path + $0 }
+        let companions = ["", "-journal", "-wal", "-shm"].map { temporary.path + $0 }
         for path in companions { unlink(path) }
         var isKept = false
         defer { if !isKept { for path in companions { unlink(path) } } }

@@ -7,7 +7,10 @@ import VaultCore
 
 /// Pass 2 of a replica build and its checks, overlapped: each table is written and committed in turn (the largest
 /// first), and while the next one is written, the finished table's counts and cells are checked on a read-only
-/// connection (SQLite's WAL mode lets a reader see committed tables while the writer goes on). References,
+/// connection. The file is new and only renamed into place once complete, so it is written without a journal and
+/// without syncs (as `sqlite3 .import` would be): each page is written once. A reader sees the committed tables while
+/// the writer fills its page cache; when the writer must write pages, it waits for the reader's statement to end, and
+/// a reader waits for the writer's commit (SQLite's file locks, with a busy wait on both sides). References,
 /// `foreign_key_check` and `integrity_check` need every table, and run, in parallel, once the last is in.
 enum ReplicaLoad {
     /// Builds the database in `file` (new) and returns what the checks found; fills the report's objects, files,
@@ -17,19 +20,19 @@ enum ReplicaLoad {
         into file: URL, options: ReplicaOptions, report: inout ReplicaReport
     ) throws -> ReplicaChecker.Outcome {
         let database = try SQLiteDatabase(path: file.path, create: true)
-        // The replica is the CRM in clear: only its owner may read it (SQLite gives its WAL files the same mode).
+        // The replica is the CRM in clear: only its owner may read it.
         guard chmod(file.path, 0o600) == 0 else {
             throw VaultError(
                 .ioFailed, "Cannot restrict \(file.path) to its owner: \(String(cString: strerror(errno))).")
         }
         // Large pages suit CRM rows of a few hundred bytes to kilobytes: fewer page splits and overflow pages.
         try database.execute("PRAGMA page_size = 16384")
-        // A file system that cannot share memory between connections refuses WAL: the checks then run afterwards.
-        let mode = try database.rows("PRAGMA journal_mode = WAL").first?.first ?? nil
-        let isOverlapped = mode == "wal" && options.beforeChecks == nil
+        // Tests damage the file before its checks: then every check runs after the load.
+        let isOverlapped = options.beforeChecks == nil
+        database.waitWhenBusy()
         try database.execute(
             """
-            PRAGMA synchronous = OFF; PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF;
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF;
             BEGIN
             """)
         for table in tables { try database.execute(table.createStatement) }
@@ -95,12 +98,13 @@ enum ReplicaLoad {
         let objectsExpected = expected.map { $0! }
         let count = tables.count
         let deferred = isOverlapped ? 0 : count
-        // The tasks that need every table, with (without WAL) the table checks; as many at a time as there are cores.
+        // The tasks that need every table, with (when not overlapped) the table checks; as many at a time as there are
+        // cores, the longest (`integrity_check` reads every page and index entry) first.
         DispatchQueue.concurrentPerform(iterations: count + 2 + deferred) { task in
             switch task {
-            case ..<count: finals.set(task, checker.referenceTask(objectsExpected[task]))
-            case count: finals.set(task, checker.foreignKeyTask())
-            case count + 1: finals.set(task, checker.integrityTask())
+            case 0: finals.set(count + 1, checker.integrityTask())
+            case 1: finals.set(count, checker.foreignKeyTask())
+            case ..<(count + 2): finals.set(task - 2, checker.referenceTask(objectsExpected[task - 2]))
             default: tableResults.set(task - count - 2, checker.tableTask(objectsExpected[task - count - 2]))
             }
         }
@@ -112,7 +116,7 @@ enum ReplicaLoad {
         report.durations.check = Date().timeIntervalSince(checkStarted)
         try database.execute("BEGIN")
         try ReplicaCatalog.record(outcome, into: database)
-        try database.execute("COMMIT; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE")
+        try database.execute("COMMIT")
         return outcome
     }
 }

@@ -34,8 +34,7 @@ struct CellDigest: Equatable, Sendable {
 
     /// Ends the current row: adds its hash and its cells to the sums.
     mutating func endRow() {
-        let rowHash = cells.withUnsafeBytes { XXH64.hash($0.bindMemory(to: UInt8.self), seed: 0) }
-        rowSum &+= rowHash
+        rowSum &+= cells.withUnsafeBufferPointer { Self.rowHash($0) }
         for index in cells.indices {
             columnSums[index] &+= cells[index]
             cells[index] = 0
@@ -43,12 +42,16 @@ struct CellDigest: Equatable, Sendable {
         rows += 1
     }
 
-    /// Takes out a row added before (a record left out after all): `hashes` are its cells' hashes.
-    mutating func removeRow(_ hashes: [UInt64]) {
-        let rowHash = hashes.withUnsafeBytes { XXH64.hash($0.bindMemory(to: UInt8.self), seed: 0) }
-        rowSum &-= rowHash
-        for index in hashes.indices { columnSums[index] &-= hashes[index] }
-        rows -= 1
+    /// Adds a row whose cells' hashes and row hash (``rowHash(_:)``) were computed elsewhere.
+    mutating func addRow(_ cells: UnsafeBufferPointer<UInt64>, rowHash: UInt64) {
+        rowSum &+= rowHash
+        for index in cells.indices { columnSums[index] &+= cells[index] }
+        rows += 1
+    }
+
+    /// A row's hash: XXH64 of its cells' hashes as 8-byte little-endian values.
+    static func rowHash(_ cells: UnsafeBufferPointer<UInt64>) -> UInt64 {
+        XXH64.hash(UnsafeRawBufferPointer(cells).bindMemory(to: UInt8.self), seed: 0)
     }
 
     /// The first column whose sum differs from `other`'s, or nil when every column matches.

@@ -39,6 +39,12 @@ public struct ReplicaChecker: Sendable {
         var foreignKeyValues: [String: (total: Int, outside: Int)] = [:]
     }
 
+    /// Rows of a table read back in one read transaction.
+    public static let rowsPerRead = 4096
+
+    /// The most of a replica's file a check reads through a memory map (SQLite's `mmap_size`; the rest is read).
+    static let mappedBytes = 1 << 34
+
     private let url: URL
     /// Every object, for its schema (reference targets); a table task gets its object with the expected values.
     private let catalog: [CatalogObject]
@@ -102,7 +108,12 @@ public struct ReplicaChecker: Sendable {
         _ object: String?, check: String = "readable", _ body: (SQLiteDatabase) throws -> TaskResult
     ) -> TaskResult {
         do {
-            return try body(try SQLiteDatabase(path: url.path, readOnly: true))
+            let database = try SQLiteDatabase(path: url.path, readOnly: true)
+            // A replica being built is written by another connection: wait for its commit. Pages are read from a
+            // memory map of the file (no copy per page); a check reads every page once.
+            database.waitWhenBusy()
+            try database.execute("PRAGMA mmap_size = \(Self.mappedBytes)")
+            return try body(database)
         } catch {
             let message = (error as? SQLiteError)?.message ?? "\(error)"
             return TaskResult(checks: [
@@ -201,7 +212,16 @@ public struct ReplicaChecker: Sendable {
         _ table: TableSchema, _ database: SQLiteDatabase
     ) throws -> (CellDigest, [String: (total: Int, outside: Int)]) {
         let names = table.columns.map { SQL.quoted($0.name) }.joined(separator: ", ")
-        let select = try database.prepare("SELECT \(names) FROM \(SQL.quoted(table.table))")
+        // In runs of rows by rowid, each its own read transaction: while a replica is built, its writer waits for the
+        // file only as long as one run takes to read, not a whole table. (A table whose columns take every name of the
+        // rowid is read in one statement.)
+        let rowid = ["rowid", "_rowid_", "oid"].first { alias in
+            !table.columns.contains { $0.name.lowercased() == alias }
+        }
+        let from = SQL.quoted(table.table)
+        let select = try database.prepare(
+            rowid.map { "SELECT \(names), \($0) FROM \(from) WHERE \($0) > ?1 ORDER BY \($0) LIMIT \(Self.rowsPerRead)" }
+                ?? "SELECT \(names) FROM \(from)")
         var digest = CellDigest(columns: table.columns.count)
         let columns = table.columns.map { ReadbackColumn($0.format) }
         let keys = table.references.filter(\.isForeignKey).map { reference in
@@ -212,7 +232,20 @@ public struct ReplicaChecker: Sendable {
         }
         var totals = [Int](repeating: 0, count: keys.count)
         var outside = [Int](repeating: 0, count: keys.count)
-        while try select.step() {
+        var runRows = 0
+        var lastRowid = Int64.min
+        if rowid != nil { try select.bindInteger(0, lastRowid) }
+        while true {
+            guard try select.step() else {
+                guard rowid != nil, runRows == Self.rowsPerRead else { break }
+                // The run is complete: the next starts after its last rowid, in a new read transaction.
+                select.reset()
+                try select.bindInteger(0, lastRowid)
+                runRows = 0
+                continue
+            }
+            runRows += 1
+            if rowid != nil { lastRowid = select.integer(columns.count) }
             for index in columns.indices { digest.set(index, Self.hash(select, index, columns[index])) }
             digest.endRow()
             for (number, key) in keys.enumerated() where !select.isNull(key.column) {

@@ -1,5 +1,9 @@
 internal import CSQLite
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A SQLite failure: the statement or operation, SQLite's own message and result code.
 public struct SQLiteError: Error, CustomStringConvertible, Sendable {
     public var code: Int32
@@ -40,6 +44,19 @@ final class SQLiteDatabase {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// Makes a statement that finds the file locked by another connection wait for it instead of failing: the
+    /// replica's writer and its check readers take turns on the file while it is built. It polls every millisecond
+    /// for the first tenth of a second (SQLite's own busy wait sleeps up to 100 ms at a time, which the writer would
+    /// lose on every turn), then every 10 ms, for at most about an hour (a reader waits for a whole table's load).
+    func waitWhenBusy() {
+        sqlite3_busy_handler(
+            handle,
+            { _, attempts in
+                usleep(attempts < 100 ? 1000 : 10_000)
+                return attempts < 360_000 ? 1 : 0
+            }, nil)
+    }
 
     /// Runs one or more statements without results.
     func execute(_ sql: String) throws {

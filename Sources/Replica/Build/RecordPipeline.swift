@@ -1,0 +1,156 @@
+import ExportLayout
+import Foundation
+
+/// The records of one CSV, parsed on a thread of their own and handed over in batches: while the load inserts one
+/// batch into SQLite, the next is parsed (quoting, encoding, limits) and its cells hashed for the cell digest on the
+/// other core. At most `depth` batches of
+/// about `batchBytes` each wait, so memory stays bounded whatever the file's size.
+///
+/// The reader's errors are handled as the load pass always did: a malformed record that the reader can step over is
+/// skipped (the scan listed it), any other stops the file there; an error opening the file is thrown by ``next()``.
+final class RecordPipeline: @unchecked Sendable {
+    /// Records copied out of the reader: their field bytes one after the other, the reader's field ends (from each
+    /// record's first byte), the line each record starts on, and the cell digest's hashes of its cells and row.
+    struct Batch {
+        fileprivate var bytes: [UInt8] = [0]  // one byte ahead, so the storage is never empty
+        fileprivate var ends: [Int] = []
+        fileprivate var quoted: [Bool] = []
+        fileprivate var cellHashes: [UInt64] = []
+        fileprivate var records: [(byte: Int, field: Int, count: Int, line: Int, rowHash: UInt64)] = []
+
+        fileprivate mutating func append(_ fields: CSVFields, line: Int) {
+            let first = ends.count
+            bytes.append(contentsOf: fields.allBytes)
+            // Fields follow each other: each ends where the one before did, plus its own length.
+            var end = 0
+            for index in 0..<fields.count {
+                end += fields[index].count
+                ends.append(end)
+                quoted.append(fields.isQuoted(index))
+                cellHashes.append(ObjectScan.cellHash(fields[index]))
+            }
+            let rowHash = cellHashes.withUnsafeBufferPointer {
+                CellDigest.rowHash(UnsafeBufferPointer(rebasing: $0[first...]))
+            }
+            records.append((bytes.count - fields.allBytes.count, first, fields.count, line, rowHash))
+        }
+
+        /// One record of a batch, valid only inside ``forEach(_:)``.
+        struct Record {
+            var fields: CSVFields
+            var line: Int
+            /// The cell digest's hash of each field (0 for NULL), and of the row.
+            var cellHashes: UnsafeBufferPointer<UInt64>
+            var rowHash: UInt64
+        }
+
+        /// Calls `body` with each record.
+        func forEach(_ body: (Record) throws -> Void) rethrows {
+            try bytes.withUnsafeBufferPointer { bytes in
+                try ends.withUnsafeBufferPointer { ends in
+                    try quoted.withUnsafeBufferPointer { quoted in
+                        try cellHashes.withUnsafeBufferPointer { hashes in
+                            for record in records {
+                                let range = record.field..<(record.field + record.count)
+                                let fields = CSVFields(
+                                    bytes: bytes.baseAddress! + record.byte,
+                                    ends: UnsafeBufferPointer(rebasing: ends[range]),
+                                    quoted: UnsafeBufferPointer(rebasing: quoted[range]))
+                                try body(
+                                    Record(
+                                        fields: fields, line: record.line,
+                                        cellHashes: UnsafeBufferPointer(rebasing: hashes[range]), rowHash: record.rowHash))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static let batchBytes = 1 << 20
+    static let depth = 3
+
+    private let condition = NSCondition()
+    private var ready: [Batch] = []
+    private var failure: (any Error)?
+    private var isDone = false
+    private var isCancelled = false
+    private var isFinished = false
+
+    /// Starts parsing `object`'s CSV in `encoding` on a new thread.
+    init(_ object: ExportDirectory.ObjectFile, encoding: CSVEncoding) {
+        Thread.detachNewThread { [self] in
+            produce(object, encoding: encoding)
+            condition.lock()
+            isFinished = true
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    /// The next batch of records, or nil after the last.
+    func next() throws -> Batch? {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.isEmpty && !isDone { condition.wait() }
+        if !ready.isEmpty {
+            condition.broadcast()
+            return ready.removeFirst()
+        }
+        if let failure { throw failure }
+        return nil
+    }
+
+    /// Stops the parsing thread and waits for it to end (the file is closed when this returns).
+    func close() {
+        condition.lock()
+        isCancelled = true
+        condition.broadcast()
+        while !isFinished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func produce(_ object: ExportDirectory.ObjectFile, encoding: CSVEncoding) {
+        do {
+            let reader = try CSVReader(path: object.url.path, displayName: object.file, encoding: encoding)
+            var batch = Batch()
+            while true {
+                do {
+                    guard try reader.next() else { break }
+                } catch let error as CSVError {
+                    if error.isRecoverable { continue }
+                    break
+                }
+                reader.withFields { batch.append($0, line: reader.line) }
+                if batch.bytes.count >= Self.batchBytes || batch.records.count >= 8192 {
+                    guard hand(batch) else { return }
+                    batch = Batch()
+                }
+            }
+            if !batch.records.isEmpty { guard hand(batch) else { return } }
+            end(nil)
+        } catch {
+            end(error)
+        }
+    }
+
+    /// Queues `batch` once there is room; false when the load stopped reading.
+    private func hand(_ batch: Batch) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while ready.count >= Self.depth && !isCancelled { condition.wait() }
+        guard !isCancelled else { return false }
+        ready.append(batch)
+        condition.broadcast()
+        return true
+    }
+
+    private func end(_ error: (any Error)?) {
+        condition.lock()
+        failure = error
+        isDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
