@@ -88,16 +88,16 @@ private final class FileRestoreWork: @unchecked Sendable {
 }
 
 extension Vault {
-    /// At most this many files are restored at once, each by its own thread (with its own block cache and its chunk
-    /// and digest checks on two more threads), never more than the machine has cores.
+    /// At most this many files are restored at once, each by its own thread (with its own block cache and its chunk-id
+    /// checks on another thread), never more than the machine has cores.
     static let filesRestoredAtOnce = 4
 
     /// Restores `jobs` on every core, a whole file per thread, largest first; returns each file's bytes or failure,
     /// in the order of `jobs`, and nil for the files not attempted because a file found the target full (the threads
     /// then finish the files they hold and take no more). Each thread reads through a `ChunkReader` of its own (a
     /// block is decrypted by the thread whose file needs it; blocks rarely serve two files, since a backup fills them
-    /// file by file). The workers are threads of their own, not Dispatch's pool: they wait on the chunk and digest
-    /// checks, which run on that pool, and must never hold its threads while they wait.
+    /// file by file). The workers are threads of their own, not Dispatch's pool: they wait on the chunk-id checks,
+    /// which run on that pool, and must never hold its threads while they wait.
     func restoreFiles(
         _ jobs: [FileRestoreJob], locations: [Digest: ChunkLocation], keys: VaultKeys, syncing: Bool, progress: RestoreProgress
     ) -> [(job: FileRestoreJob, result: Result<Int, FileRestoreFailure>?)] {
@@ -137,7 +137,8 @@ extension Vault {
         return work.results()
     }
 
-    /// Writes one file through a temporary name next to it, checking every chunk and the file's size and digest;
+    /// Writes one file through a temporary name next to it, checking every chunk against its id and the file's size
+    /// and digest (computed from the ids as they are read, FORMAT.md §4.3);
     /// the file appears under its name only when all of it is right. A file whose chunks would make it larger than
     /// its recorded size is stopped there (a manifest can repeat a chunk list to make a 2 KB pack restore gigabytes).
     /// When the file is to be synced, each written batch is handed to the disk at once (write-behind), so the fsync
@@ -163,6 +164,7 @@ extension Vault {
         var size = 0
         var writtenSoFar = 0
         let declared = max(file.size ?? 0, 0)
+        let digest = FileDigest(key: keys.fileDigestKey, size: declared)
         func flush() throws {
             try batch.withUnsafeBytes {
                 try LocalStagedFile.write($0, to: fd, path: temporary, failure: { RestoreTarget.failure($0, $1) })
@@ -177,6 +179,7 @@ extension Vault {
         }
         batch.reserveCapacity(min(batchSize, declared + 1))
         try forEachChunkID(of: file, reader: reader) { id in
+            digest.add(id)
             try reader.withChunk(id, verifyingID: false) { chunk in
                 guard size + chunk.count <= declared else { throw Self.oversized(file) }
                 let start = batch.count
@@ -187,11 +190,10 @@ extension Vault {
             if batch.count >= batchSize { try flush() }
         }
         try flush()
-        let (digest, mismatch) = checker.finish()
-        if let mismatch {
+        if let mismatch = checker.finish() {
             throw VaultError(.chunkCorrupted, "chunk \(mismatch.shortForm) does not match its id (damaged data).")
         }
-        guard size == declared, digest.hex == file.digest else {
+        guard size == declared, digest.finalize().hex == file.digest else {
             throw VaultError(.chunkCorrupted, "\(file.path) does not match its recorded size and digest after restore.")
         }
         if syncing { guard fsync(fd) == 0 else { throw RestoreTarget.failure("fsync", temporary) } }

@@ -31,6 +31,9 @@ final class ChunkReader {
         self.cacheBytes = cacheBytes
     }
 
+    /// Where the chunk is read from, if any pack of this reader holds it.
+    func location(of id: Digest) -> ChunkLocation? { locations[id] }
+
     /// Passes the chunk's plaintext to `body`, verified against its id unless the caller checks it itself
     /// (restore hands that to a `ChunkChecker` on the other core).
     func withChunk<R>(_ id: Digest, verifyingID: Bool = true, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
