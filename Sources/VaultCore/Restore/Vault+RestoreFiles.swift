@@ -158,38 +158,41 @@ extension Vault {
             if !isComplete { unlink(temporary) }
         }
         let checker = ChunkChecker(keys: keys)
-        let batchSize = 4 << 20
-        var batch: [UInt8] = []
-        var spans: [(id: Digest, range: Range<Int>)] = []
-        var size = 0
-        var writtenSoFar = 0
         let declared = max(file.size ?? 0, 0)
         let digest = FileDigest(key: keys.fileDigestKey, size: declared)
+        // A batch is written with one `writev` straight from the decrypted blocks (no copy), and its chunks are checked
+        // against their ids from the same bytes on another thread. It ends at 4 MiB of file, at `IOV_MAX` runs, or
+        // when the blocks it holds reach 32 MiB (a file whose chunks each come from another block holds many).
+        var runs: [(block: PlainBlock, range: Range<Int>)] = []
+        var chunks: [(block: PlainBlock, range: Range<Int>, id: Digest)] = []
+        var batchBytes = 0
+        var heldBytes = 0
+        var size = 0
+        var writtenSoFar = 0
         func flush() throws {
-            try batch.withUnsafeBytes {
-                try LocalStagedFile.write($0, to: fd, path: temporary, failure: { RestoreTarget.failure($0, $1) })
-            }
-            if syncing { _ = crmvault_start_writeback(fd, Int64(writtenSoFar), Int64(batch.count)) }
-            writtenSoFar += batch.count
-            checker.submit(batch, chunks: spans)
-            written(batch.count)
-            batch = []
-            batch.reserveCapacity(min(batchSize, declared - size + 1))
-            spans = []
+            try Self.writeRuns(runs, to: fd, path: temporary)
+            if syncing { _ = crmvault_start_writeback(fd, Int64(writtenSoFar), Int64(batchBytes)) }
+            writtenSoFar += batchBytes
+            checker.submit(chunks)
+            written(batchBytes)
+            (runs, chunks, batchBytes, heldBytes) = ([], [], 0, 0)
         }
-        batch.reserveCapacity(min(batchSize, declared + 1))
         try forEachChunkID(of: file, reader: reader) { id in
             digest.add(id)
-            try reader.withChunk(id, verifyingID: false) { chunk in
-                guard size + chunk.count <= declared else { throw Self.oversized(file) }
-                let start = batch.count
-                batch.append(contentsOf: chunk)
-                spans.append((id, start..<batch.count))
-                size += chunk.count
+            let (block, range) = try reader.unverifiedChunk(id)
+            guard size + range.count <= declared else { throw Self.oversized(file) }
+            size += range.count
+            batchBytes += range.count
+            chunks.append((block, range, id))
+            if let last = runs.last, last.block === block, last.range.upperBound == range.lowerBound {
+                runs[runs.count - 1].range = last.range.lowerBound..<range.upperBound
+            } else {
+                if runs.last?.block !== block { heldBytes += block.count }
+                runs.append((block, range))
             }
-            if batch.count >= batchSize { try flush() }
+            if batchBytes >= 4 << 20 || runs.count >= Self.runsPerWrite || heldBytes >= 32 << 20 { try flush() }
         }
-        try flush()
+        if !runs.isEmpty { try flush() }
         if let mismatch = checker.finish() {
             throw VaultError(.chunkCorrupted, "chunk \(mismatch.shortForm) does not match its id (damaged data).")
         }
@@ -205,5 +208,34 @@ extension Vault {
         guard rename(temporary, path) == 0 else { throw RestoreTarget.failure("rename", path) }
         isComplete = true
         RestoreTarget.applyMetadata(file, to: path)
+    }
+
+    /// At most this many runs go into one `writev` (Linux's `IOV_MAX`).
+    private static let runsPerWrite = 1024
+
+    /// Writes `runs` in order with `writev`, resuming after a short write.
+    private static func writeRuns(_ runs: [(block: PlainBlock, range: Range<Int>)], to fd: Int32, path: String) throws {
+        var vectors = runs.map { run in
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: run.block.bytes.baseAddress! + run.range.lowerBound),
+                iov_len: run.range.count)
+        }
+        var first = 0
+        while first < vectors.count {
+            let count = vectors[first...].withUnsafeBufferPointer { writev(fd, $0.baseAddress, Int32($0.count)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw RestoreTarget.failure("write", path)
+            }
+            var left = count
+            while first < vectors.count && left >= vectors[first].iov_len {
+                left -= vectors[first].iov_len
+                first += 1
+            }
+            if left > 0 {
+                vectors[first].iov_base = vectors[first].iov_base! + left
+                vectors[first].iov_len -= left
+            }
+        }
+        withExtendedLifetime(runs) {}
     }
 }

@@ -59,14 +59,12 @@ final class BlockChecks: @unchecked Sendable {
     private func check(_ bytes: [UInt8], header: BlockHeader, offset: UInt64, decompressor: ZstdDecompressor) throws {
         let plaintext = try BlockOpener.open(bytes, key: key, decompressor: decompressor, pack: pack, offset: offset).plaintext
         var start = 0
-        try plaintext.withUnsafeBytes { plain in
-            for chunk in header.chunks {
-                let chunkBytes = UnsafeRawBufferPointer(rebasing: plain[start..<(start + Int(chunk.length))])
-                guard keys.chunkID(of: chunkBytes) == chunk.id else {
-                    throw VaultError(.chunkCorrupted, "chunk \(chunk.id.shortForm) at offset \(offset) does not match its id")
-                }
-                start += Int(chunk.length)
+        for chunk in header.chunks {
+            let chunkBytes = UnsafeRawBufferPointer(rebasing: plaintext.bytes[start..<(start + Int(chunk.length))])
+            guard keys.chunkID(of: chunkBytes) == chunk.id else {
+                throw VaultError(.chunkCorrupted, "chunk \(chunk.id.shortForm) at offset \(offset) does not match its id")
             }
+            start += Int(chunk.length)
         }
     }
 }
