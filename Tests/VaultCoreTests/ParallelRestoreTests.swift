@@ -5,9 +5,8 @@ import VaultTesting
 @testable import CRMExportGenerator
 @testable import VaultCore
 
-/// Restore writes several files at once (one per core) and hashes each file's digest on a thread of its own; backup
-/// hashes the file digest beside its chunking. These tests pin what must not change with that: byte-exact files,
-/// damage confined to the files it touches, failures reported in the manifest's order, the same digests.
+/// Restore writes several files at once (one per core) and checks chunk ids on a thread of its own. These tests pin what must not change with that: byte-exact files,
+/// damage confined to the files it touches, failures reported in the manifest's order.
 struct ParallelRestoreTests {
     /// Seeded bytes (the generator's SplitMix64), so the trees are the same on every run.
     static func bytes(_ count: Int, seed: UInt64) -> Data {
@@ -83,20 +82,5 @@ struct ParallelRestoreTests {
         #expect(try Data(contentsOf: target.appendingPathComponent("c-kept.bin")) == Self.bytes(500 << 10, seed: 13))
         let left = try FileManager.default.contentsOfDirectory(atPath: target.path)
         #expect(left == ["c-kept.bin"])  // no partial file of a damaged one stays behind
-    }
-
-    @Test func backgroundDigestEqualsTheOneShotKeyedHash() throws {
-        let key = SecretBytes(randomCount: 32)
-        let data = [UInt8](Self.bytes(3 << 20, seed: 5))
-        let digest = BackgroundDigest(key: key, depth: 2)
-        var start = 0
-        for (index, piece) in [0, 1, 4095, 1 << 20, 7, 2 << 20].enumerated() where start < data.count {
-            let end = index == 5 ? data.count : min(data.count, start + piece)
-            digest.update(Array(data[start..<end]))
-            start = end
-        }
-        let expected = data.withUnsafeBytes { KeyedHasher.hash($0, key: key) }
-        #expect(start == data.count)
-        #expect(digest.finalize() == expected)
     }
 }

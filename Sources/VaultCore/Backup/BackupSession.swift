@@ -42,16 +42,13 @@ final class BackupSession: ExportVisitor {
 
     func file(_ path: String, mode: Int, mtime: FileTime, size: Int,
               contents: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-        // The file digest is a second hash pass over every byte: it runs on its own thread, beside chunking and
-        // chunk ids here and compression in the `PackSink`.
-        let digest = BackgroundDigest(key: keys.fileDigestKey, depth: 2)
+        // Every byte is hashed once, into its chunk id; the file digest is computed from the ids (FORMAT.md §4.3).
         var ids: [Digest] = []
         var buffer: [UInt8] = []
         var start = 0
         var total = 0
         let maximum = chunker.parameters.maximum
         try contents { bytes in
-            digest.update(Array(bytes))
             total += bytes.count
             if var progress {
                 progress.report.bytesDone += Int64(bytes.count)
@@ -77,7 +74,7 @@ final class BackupSession: ExportVisitor {
         fileBlocks = []
         entries.append(.init(
             path: path, type: "file", mode: mode, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds, size: total,
-            digest: digest.finalize().hex, content: content))
+            digest: FileDigest.of(size: total, ids: ids, key: keys.fileDigestKey).hex, content: content))
     }
 
     private func cutChunk(from buffer: [UInt8], at start: Int, ids: inout [Digest]) throws -> Int {

@@ -40,23 +40,38 @@ final class ZstdDecompressor {
     /// Decompresses one frame of exactly `expectedSize` bytes; nil if the frame is malformed or of another size, or
     /// if the input is anything but exactly one data frame with its content size (docs/FORMAT.md §6): no skippable
     /// frame, no second frame, no byte after it.
-    func decompress(_ input: [UInt8], expectedSize: Int) -> [UInt8]? {
+    func decompress(_ input: [UInt8], expectedSize: Int) -> PlainBlock? {
         guard input.starts(with: Self.frameMagic) else { return nil }
         let frameSize = input.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
         guard ZSTD_isError(frameSize) == 0, frameSize == input.count else { return nil }
         let declared = input.withUnsafeBytes { ZSTD_getFrameContentSize($0.baseAddress, $0.count) }
         guard declared == UInt64(expectedSize) else { return nil }
-        // Not zeroed first (a restore would clear every block once for nothing): the array counts as holding bytes
-        // only when zstd wrote all `expectedSize` of them.
-        var isWhole = false
-        let output = [UInt8](unsafeUninitializedCapacity: expectedSize) { target, count in
-            let written = input.withUnsafeBytes { source in
-                ZSTD_decompressDCtx(context, target.baseAddress, target.count, source.baseAddress, source.count)
-            }
-            isWhole = ZSTD_isError(written) == 0 && written == expectedSize
-            count = isWhole ? expectedSize : 0
+        // Not zeroed first (a restore would clear every block once for nothing): the block is handed out only when
+        // zstd wrote all `expectedSize` of its bytes.
+        let output = PlainBlock(uninitializedCount: expectedSize)
+        let written = input.withUnsafeBytes { source in
+            ZSTD_decompressDCtx(context, output.storage.baseAddress, expectedSize, source.baseAddress, source.count)
         }
-        guard isWhole else { return nil }
+        guard ZSTD_isError(written) == 0, written == expectedSize else { return nil }
         return output
     }
+}
+
+/// The decompressed plaintext of one block, in an allocation of its own that never moves or changes once written:
+/// restore hands ranges of it straight to `writev` and to the chunk-id check on another thread, without copying, for
+/// as long as either holds the block.
+final class PlainBlock: @unchecked Sendable {
+    fileprivate let storage: UnsafeMutableRawBufferPointer
+
+    fileprivate init(uninitializedCount count: Int) {
+        storage = .allocate(byteCount: max(count, 1), alignment: 16)
+        self.count = count
+    }
+
+    deinit { storage.deallocate() }
+
+    let count: Int
+
+    /// The block's bytes; valid while the block is alive.
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(storage)[0..<count]) }
 }

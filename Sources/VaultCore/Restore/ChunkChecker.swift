@@ -1,40 +1,31 @@
 import Foundation
 
-/// Checks restored bytes off the thread that decrypts and writes: every chunk against its keyed id on one thread,
-/// and the whole file against its recorded digest on another (`BackgroundDigest`). At most two batches wait for
-/// each, so memory stays bounded.
+/// Checks restored chunks against their keyed ids off the thread that decrypts and writes them: the one hash pass
+/// over every restored byte, which ties the plaintext to the ids the file digest is computed from (FORMAT.md §4.3).
+/// At most two batches wait, so memory stays bounded (each holds the blocks its chunks lie in).
 final class ChunkChecker: @unchecked Sendable {
     private let keys: VaultKeys
-    private let digest: BackgroundDigest
     private let queue = DispatchQueue(label: "crmvault.chunk-checker")
     private let slots = DispatchSemaphore(value: 2)
     // Touched only on `queue`.
     private var firstMismatch: Digest?
 
-    init(keys: VaultKeys) {
-        self.keys = keys
-        digest = BackgroundDigest(key: keys.fileDigestKey, depth: 2)
-    }
+    init(keys: VaultKeys) { self.keys = keys }
 
-    /// Queues a batch of consecutive file bytes and the chunks it is made of.
-    func submit(_ batch: [UInt8], chunks: [(id: Digest, range: Range<Int>)]) {
-        digest.update(batch)
+    /// Queues the chunks of one written batch: each is `range` of a decrypted `block`, the very bytes that were
+    /// written, and must hash to `id`. The blocks stay alive until they are checked.
+    func submit(_ chunks: [(block: PlainBlock, range: Range<Int>, id: Digest)]) {
         slots.wait()
         queue.async {
             defer { self.slots.signal() }
-            batch.withUnsafeBytes { bytes in
-                guard self.firstMismatch == nil else { return }
-                for chunk in chunks where self.keys.chunkID(of: UnsafeRawBufferPointer(rebasing: bytes[chunk.range])) != chunk.id {
-                    self.firstMismatch = chunk.id
-                    return
-                }
+            guard self.firstMismatch == nil else { return }
+            for chunk in chunks where self.keys.chunkID(of: UnsafeRawBufferPointer(rebasing: chunk.block.bytes[chunk.range])) != chunk.id {
+                self.firstMismatch = chunk.id
+                return
             }
         }
     }
 
-    /// Waits for every batch; returns the file digest and the first chunk that did not match its id.
-    func finish() -> (digest: Digest, mismatch: Digest?) {
-        let mismatch = queue.sync { firstMismatch }
-        return (digest.finalize(), mismatch)
-    }
+    /// Waits for every batch; returns the first chunk that did not match its id.
+    func finish() -> Digest? { queue.sync { firstMismatch } }
 }

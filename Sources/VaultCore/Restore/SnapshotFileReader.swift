@@ -8,7 +8,7 @@ public final class SnapshotFileReader {
     private let reader: ChunkReader
     private let chunks: [Digest]
     private let expectedDigest: String?
-    private let digest: KeyedHasher
+    private let digest: Digest
     private var nextChunk = 0
     private var current: [UInt8] = []
     private var offset = 0
@@ -36,7 +36,8 @@ public final class SnapshotFileReader {
         self.path = path
         size = file.size ?? 0
         expectedDigest = file.digest
-        digest = KeyedHasher(key: keys.fileDigestKey)
+        // From the ids (FORMAT.md §4.3); each chunk is checked against its id as it is read.
+        digest = FileDigest.of(size: size, ids: chunks, key: keys.fileDigestKey)
     }
 
     /// Copies up to `buffer.count` next bytes of the file into `buffer`; 0 at its end, once size and digest matched.
@@ -52,7 +53,6 @@ public final class SnapshotFileReader {
                     .chunkCorrupted, "\(path) holds more than its recorded \(size) bytes (damaged or crafted manifest).",
                     remedy: "Run `crmvault verify --deep` to find the damaged snapshot.")
             }
-            current.withUnsafeBytes { digest.update($0) }
             nextChunk += 1
             offset = 0
         }
@@ -68,7 +68,7 @@ public final class SnapshotFileReader {
     private func finish() throws {
         guard !isFinished else { return }
         isFinished = true
-        guard bytesRead == size, digest.finalize().hex == expectedDigest else {
+        guard bytesRead == size, digest.hex == expectedDigest else {
             throw VaultError(
                 .chunkCorrupted, "\(path) does not match its recorded size and digest (damaged data).",
                 remedy: "Run `crmvault verify --deep` to find the damaged pack.")

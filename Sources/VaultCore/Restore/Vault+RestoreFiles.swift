@@ -88,16 +88,16 @@ private final class FileRestoreWork: @unchecked Sendable {
 }
 
 extension Vault {
-    /// At most this many files are restored at once, each by its own thread (with its own block cache and its chunk
-    /// and digest checks on two more threads), never more than the machine has cores.
+    /// At most this many files are restored at once, each by its own thread (with its own block cache and its chunk-id
+    /// checks on another thread), never more than the machine has cores.
     static let filesRestoredAtOnce = 4
 
     /// Restores `jobs` on every core, a whole file per thread, largest first; returns each file's bytes or failure,
     /// in the order of `jobs`, and nil for the files not attempted because a file found the target full (the threads
     /// then finish the files they hold and take no more). Each thread reads through a `ChunkReader` of its own (a
     /// block is decrypted by the thread whose file needs it; blocks rarely serve two files, since a backup fills them
-    /// file by file). The workers are threads of their own, not Dispatch's pool: they wait on the chunk and digest
-    /// checks, which run on that pool, and must never hold its threads while they wait.
+    /// file by file). The workers are threads of their own, not Dispatch's pool: they wait on the chunk-id checks,
+    /// which run on that pool, and must never hold its threads while they wait.
     func restoreFiles(
         _ jobs: [FileRestoreJob], locations: [Digest: ChunkLocation], keys: VaultKeys, syncing: Bool, progress: RestoreProgress
     ) -> [(job: FileRestoreJob, result: Result<Int, FileRestoreFailure>?)] {
@@ -137,7 +137,8 @@ extension Vault {
         return work.results()
     }
 
-    /// Writes one file through a temporary name next to it, checking every chunk and the file's size and digest;
+    /// Writes one file through a temporary name next to it, checking every chunk against its id and the file's size
+    /// and digest (computed from the ids as they are read, FORMAT.md §4.3);
     /// the file appears under its name only when all of it is right. A file whose chunks would make it larger than
     /// its recorded size is stopped there (a manifest can repeat a chunk list to make a 2 KB pack restore gigabytes).
     /// When the file is to be synced, each written batch is handed to the disk at once (write-behind), so the fsync
@@ -157,41 +158,45 @@ extension Vault {
             if !isComplete { unlink(temporary) }
         }
         let checker = ChunkChecker(keys: keys)
-        let batchSize = 4 << 20
-        var batch: [UInt8] = []
-        var spans: [(id: Digest, range: Range<Int>)] = []
+        let declared = max(file.size ?? 0, 0)
+        let digest = FileDigest(key: keys.fileDigestKey, size: declared)
+        // A batch is written with one `writev` straight from the decrypted blocks (no copy), and its chunks are checked
+        // against their ids from the same bytes on another thread. It ends at 4 MiB of file, at `IOV_MAX` runs, or
+        // when the blocks it holds reach 32 MiB (a file whose chunks each come from another block holds many).
+        var runs: [(block: PlainBlock, range: Range<Int>)] = []
+        var chunks: [(block: PlainBlock, range: Range<Int>, id: Digest)] = []
+        var batchBytes = 0
+        var heldBytes = 0
         var size = 0
         var writtenSoFar = 0
-        let declared = max(file.size ?? 0, 0)
         func flush() throws {
-            try batch.withUnsafeBytes {
-                try LocalStagedFile.write($0, to: fd, path: temporary, failure: { RestoreTarget.failure($0, $1) })
-            }
-            if syncing { _ = crmvault_start_writeback(fd, Int64(writtenSoFar), Int64(batch.count)) }
-            writtenSoFar += batch.count
-            checker.submit(batch, chunks: spans)
-            written(batch.count)
-            batch = []
-            batch.reserveCapacity(min(batchSize, declared - size + 1))
-            spans = []
+            try Self.writeRuns(runs, to: fd, path: temporary)
+            if syncing { _ = crmvault_start_writeback(fd, Int64(writtenSoFar), Int64(batchBytes)) }
+            writtenSoFar += batchBytes
+            checker.submit(chunks)
+            written(batchBytes)
+            (runs, chunks, batchBytes, heldBytes) = ([], [], 0, 0)
         }
-        batch.reserveCapacity(min(batchSize, declared + 1))
         try forEachChunkID(of: file, reader: reader) { id in
-            try reader.withChunk(id, verifyingID: false) { chunk in
-                guard size + chunk.count <= declared else { throw Self.oversized(file) }
-                let start = batch.count
-                batch.append(contentsOf: chunk)
-                spans.append((id, start..<batch.count))
-                size += chunk.count
+            digest.add(id)
+            let (block, range) = try reader.unverifiedChunk(id)
+            guard size + range.count <= declared else { throw Self.oversized(file) }
+            size += range.count
+            batchBytes += range.count
+            chunks.append((block, range, id))
+            if let last = runs.last, last.block === block, last.range.upperBound == range.lowerBound {
+                runs[runs.count - 1].range = last.range.lowerBound..<range.upperBound
+            } else {
+                if runs.last?.block !== block { heldBytes += block.count }
+                runs.append((block, range))
             }
-            if batch.count >= batchSize { try flush() }
+            if batchBytes >= 4 << 20 || runs.count >= Self.runsPerWrite || heldBytes >= 32 << 20 { try flush() }
         }
-        try flush()
-        let (digest, mismatch) = checker.finish()
-        if let mismatch {
+        if !runs.isEmpty { try flush() }
+        if let mismatch = checker.finish() {
             throw VaultError(.chunkCorrupted, "chunk \(mismatch.shortForm) does not match its id (damaged data).")
         }
-        guard size == declared, digest.hex == file.digest else {
+        guard size == declared, digest.finalize().hex == file.digest else {
             throw VaultError(.chunkCorrupted, "\(file.path) does not match its recorded size and digest after restore.")
         }
         if syncing { guard fsync(fd) == 0 else { throw RestoreTarget.failure("fsync", temporary) } }
@@ -203,5 +208,34 @@ extension Vault {
         guard rename(temporary, path) == 0 else { throw RestoreTarget.failure("rename", path) }
         isComplete = true
         RestoreTarget.applyMetadata(file, to: path)
+    }
+
+    /// At most this many runs go into one `writev` (Linux's `IOV_MAX`).
+    private static let runsPerWrite = 1024
+
+    /// Writes `runs` in order with `writev`, resuming after a short write.
+    private static func writeRuns(_ runs: [(block: PlainBlock, range: Range<Int>)], to fd: Int32, path: String) throws {
+        var vectors = runs.map { run in
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: run.block.bytes.baseAddress! + run.range.lowerBound),
+                iov_len: run.range.count)
+        }
+        var first = 0
+        while first < vectors.count {
+            let count = vectors[first...].withUnsafeBufferPointer { writev(fd, $0.baseAddress, Int32($0.count)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw RestoreTarget.failure("write", path)
+            }
+            var left = count
+            while first < vectors.count && left >= vectors[first].iov_len {
+                left -= vectors[first].iov_len
+                first += 1
+            }
+            if left > 0 {
+                vectors[first].iov_base = vectors[first].iov_base! + left
+                vectors[first].iov_len -= left
+            }
+        }
+        withExtendedLifetime(runs) {}
     }
 }

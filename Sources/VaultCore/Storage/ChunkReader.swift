@@ -9,7 +9,7 @@ final class ChunkReader {
     private var openPacks: [Digest: any RandomAccessFile] = [:]
     /// Decrypted blocks by (pack, offset), with the tick of their last use for LRU eviction. A restored file of
     /// month N interleaves chunks from the blocks of months 1…N, so the cache holds one block per month and more.
-    private var blocks: [BlockKey: (plaintext: [UInt8], lastUse: Int)] = [:]
+    private var blocks: [BlockKey: (plaintext: PlainBlock, lastUse: Int)] = [:]
     private var tick = 0
     private let decompressor = ZstdDecompressor()
     private let cacheSize = 64
@@ -31,9 +31,22 @@ final class ChunkReader {
         self.cacheBytes = cacheBytes
     }
 
-    /// Passes the chunk's plaintext to `body`, verified against its id unless the caller checks it itself
-    /// (restore hands that to a `ChunkChecker` on the other core).
-    func withChunk<R>(_ id: Digest, verifyingID: Bool = true, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+    /// Where the chunk is read from, if any pack of this reader holds it.
+    func location(of id: Digest) -> ChunkLocation? { locations[id] }
+
+    /// Passes the chunk's plaintext to `body`, checked against its id.
+    func withChunk<R>(_ id: Digest, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let (block, range) = try unverifiedChunk(id)
+        let chunk = UnsafeRawBufferPointer(rebasing: block.bytes[range])
+        guard keys.chunkID(of: chunk) == id else {
+            throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) in pack \(locations[id]!.pack.shortForm) does not match its id.")
+        }
+        return try withExtendedLifetime(block) { try body(chunk) }
+    }
+
+    /// The decrypted block that holds the chunk and the chunk's range in it, **not** checked against its id: for a
+    /// caller that writes the bytes straight from the block and checks the id from the same bytes (restore).
+    func unverifiedChunk(_ id: Digest) throws -> (block: PlainBlock, range: Range<Int>) {
         guard let location = locations[id] else {
             throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) is in no pack of the vault (its pack or index is missing).")
         }
@@ -43,16 +56,10 @@ final class ChunkReader {
         guard end <= block.count else {
             throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) lies outside its block in pack \(location.pack.shortForm).")
         }
-        return try block.withUnsafeBytes { bytes in
-            let chunk = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-            guard !verifyingID || keys.chunkID(of: chunk) == id else {
-                throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) in pack \(location.pack.shortForm) does not match its id.")
-            }
-            return try body(chunk)
-        }
+        return (block, start..<end)
     }
 
-    private func decryptedBlock(_ location: ChunkLocation) throws -> [UInt8] {
+    private func decryptedBlock(_ location: ChunkLocation) throws -> PlainBlock {
         tick += 1
         let cacheKey = BlockKey(pack: location.pack, offset: location.blockOffset)
         if let cached = blocks[cacheKey] {
@@ -112,7 +119,7 @@ enum BlockOpener {
 
     /// Parses, authenticates and decompresses one block (`bytes` = headerLength ‖ header ‖ ciphertext).
     static func open(_ bytes: [UInt8], key: SecretBytes, decompressor: ZstdDecompressor, pack: Digest, offset: UInt64) throws
-        -> (header: BlockHeader, plaintext: [UInt8])
+        -> (header: BlockHeader, plaintext: PlainBlock)
     {
         let damaged = { (reason: String) in
             VaultError(.chunkCorrupted, "The block at offset \(offset) of pack \(pack.hex) is damaged: \(reason).")

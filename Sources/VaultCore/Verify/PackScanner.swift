@@ -19,6 +19,8 @@ struct PackScanner {
         /// With the owner's keys: the blocks that fail authentication, decompression or a chunk id. Each block is
         /// sealed on its own, so the scan goes on past one that fails.
         var damagedBlocks: [DamagedBlock] = []
+        /// With the owner's keys: the offsets of the blocks that opened and whose every chunk matched its id.
+        var openedBlocks: [UInt64] = []
     }
 
     /// A block whose ciphertext does not open, or whose chunks do not match their ids.
@@ -40,9 +42,9 @@ struct PackScanner {
         var problem: String?
         var chunks = 0
         var ids: [Digest] = []
-        let decompressor = ZstdDecompressor()
         var dataKey: SecretBytes?
-        var damagedBlocks: [DamagedBlock] = []
+        // With the owner's keys, blocks are checked on the other cores while this thread reads and hashes.
+        var blockChecks: BlockChecks?
         var nonces: [(UInt64, UInt64, UInt64)] = []  // 24 bytes each, flat: bounded like `ids`
         scanning: do {
             guard let header = try reader.read(exactly: PackFormat.headerCount), Array(header[0..<8]) == PackFormat.magic else {
@@ -54,6 +56,7 @@ struct PackScanner {
                     problem = "its data key cannot be opened with the owner key"
                     break scanning
                 }
+                blockChecks = BlockChecks(pack: name, key: dataKey!, keys: ownerKeys)
             }
             while true {
                 let offset = reader.offset
@@ -106,13 +109,8 @@ struct PackScanner {
                     ($0.loadUnaligned(fromByteOffset: 0, as: UInt64.self), $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
                      $0.loadUnaligned(fromByteOffset: 16, as: UInt64.self))
                 })
-                if let dataKey, let ownerKeys, let ciphertext {
-                    do {
-                        try Self.checkChunks(lengthBytes + headerBytes + ciphertext, header: header, key: dataKey, keys: ownerKeys,
-                            decompressor: decompressor, pack: name, offset: offset)
-                    } catch let error as VaultError {
-                        damagedBlocks.append(DamagedBlock(offset: offset, chunks: header.chunks.count, reason: error.message))
-                    }
+                if let blockChecks, let ciphertext {
+                    blockChecks.submit(lengthBytes + headerBytes + ciphertext, header: header, offset: offset)
                 }
             }
         }
@@ -131,25 +129,11 @@ struct PackScanner {
                 problem = "holds chunk \(repeated.shortForm) twice (the format allows one copy per pack)"
             }
         }
+        let checked = blockChecks?.finish()
         try reader.drain()
         return Result(hash: reader.finalize(), size: reader.offset, problem: problem, chunks: chunks,
-            index: problem == nil ? comparer?.finish(records: chunks) : nil, damagedBlocks: damagedBlocks)
-    }
-
-    /// Authenticates and decompresses one block, and checks each chunk against its id.
-    private static func checkChunks(_ block: [UInt8], header: BlockHeader, key: SecretBytes, keys: VaultKeys,
-                                    decompressor: ZstdDecompressor, pack: Digest, offset: UInt64) throws {
-        let opened = try BlockOpener.open(block, key: key, decompressor: decompressor, pack: pack, offset: offset)
-        var start = 0
-        try opened.plaintext.withUnsafeBytes { plain in
-            for chunk in header.chunks {
-                let bytes = UnsafeRawBufferPointer(rebasing: plain[start..<(start + Int(chunk.length))])
-                guard keys.chunkID(of: bytes) == chunk.id else {
-                    throw VaultError(.chunkCorrupted, "chunk \(chunk.id.shortForm) at offset \(offset) does not match its id")
-                }
-                start += Int(chunk.length)
-            }
-        }
+            index: problem == nil ? comparer?.finish(records: chunks) : nil, damagedBlocks: checked?.damaged ?? [],
+            openedBlocks: checked?.opened ?? [])
     }
 }
 

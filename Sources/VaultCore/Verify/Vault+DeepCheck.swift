@@ -1,14 +1,35 @@
+/// The blocks deep verify's pack scan authenticated, decompressed and checked chunk by chunk against their ids, in the
+/// packs whose index matched the pack record for record: a chunk whose location lies in one of them is proven without
+/// reading it again. Only such packs count, so a location taken from an index is the one the scan checked.
+struct CheckedBlocks {
+    private struct Block: Hashable {
+        var pack: Digest
+        var offset: UInt64
+    }
+
+    private var blocks: Set<Block> = []
+
+    mutating func add(_ result: PackScanner.Result, pack: Digest) {
+        guard result.hash == pack, result.problem == nil, case .matches? = result.index else { return }
+        for offset in result.openedBlocks { blocks.insert(Block(pack: pack, offset: offset)) }
+    }
+
+    func contains(_ location: ChunkLocation) -> Bool { blocks.contains(Block(pack: location.pack, offset: location.blockOffset)) }
+}
+
 extension Vault {
-    /// Deep verify's last step: every file of every snapshot in scope, reassembled in memory one chunk at a time,
-    /// against its recorded size and keyed digest, and stopped as soon as it outgrows its recorded size. Nothing is
-    /// written.
+    /// Deep verify's last step: every file of every snapshot in scope proven from its chunk ids, against its recorded
+    /// size and its keyed digest of the ids (FORMAT.md §4.3), and stopped as soon as it outgrows its recorded size. A
+    /// chunk in a block the pack scan already checked (`checked`) is not read again: its id was checked against its
+    /// plaintext there; any other chunk (a pack outside a sampled scan, or with a problem) is read and checked here.
+    /// Chunk lists are read. Nothing is written.
     ///
     /// A damaged pack does not make its files count as lost: each block is sealed on its own and read through the
     /// pack's sealed index, so every file whose chunks all open is checked and counted intact, and only the files
     /// that touch a damaged block (or a missing pack) are reported, per snapshot. Returns the number of files checked
     /// intact and, for each snapshot with damage, what is lost.
     func checkFileDigests(_ snapshots: [SnapshotsInScope.Snapshot], owner: VaultKeys, sealers: (Digest) -> Set<PublicSigningKey>,
-                          problems: inout [VerifyProblem], progress: ProgressHandler? = nil)
+                          checked: CheckedBlocks, problems: inout [VerifyProblem], progress: ProgressHandler? = nil)
         throws -> (intact: Int, damage: [SnapshotDamage])
     {
         var intact = 0
@@ -29,7 +50,7 @@ extension Vault {
                     update.bytesDone += Int64(max(file.size ?? 0, 0))
                 }
                 do {
-                    try checkFile(file, reader: reader, owner: owner)
+                    try checkFile(file, reader: reader, owner: owner, checked: checked)
                     lost.intactFiles += 1
                 } catch let error as VaultError {
                     lost.damagedFiles.append("\(file.path): \(error.message)")
@@ -43,30 +64,23 @@ extension Vault {
         return (intact, damage)
     }
 
-    /// Reads one file's chunks and checks its size and digest; throws naming what is wrong (a damaged block names its
+    /// Proves one file from its chunk ids: each chunk lies in a checked block or is read and checked now, the chunks'
+    /// lengths add up to its size and its ids give its digest; throws naming what is wrong (a damaged block names its
     /// pack and offset).
-    private func checkFile(_ file: SnapshotManifest.Entry, reader: ChunkReader, owner: VaultKeys) throws {
+    private func checkFile(_ file: SnapshotManifest.Entry, reader: ChunkReader, owner: VaultKeys, checked: CheckedBlocks) throws {
         let declared = max(file.size ?? 0, 0)
-        // Chunk ids are checked against the blocks' AEAD tags and the digest below, so only the file digest is computed,
-        // on the second core.
-        let checker = ChunkChecker(keys: owner)
-        var batch: [UInt8] = []
+        let digest = FileDigest(key: owner.fileDigestKey, size: declared)
         var size = 0
         try forEachChunkID(of: file, reader: reader) { chunk in
-            try reader.withChunk(chunk, verifyingID: false) { bytes in
-                guard size + batch.count + bytes.count <= declared else { throw Self.oversized(file) }
-                batch.append(contentsOf: bytes)
+            digest.add(chunk)
+            if let location = reader.location(of: chunk), checked.contains(location) {
+                size += Int(location.length)
+            } else {
+                size += try reader.withChunk(chunk) { $0.count }
             }
-            if batch.count >= 4 << 20 {
-                size += batch.count
-                checker.submit(batch, chunks: [])
-                batch = []
-            }
+            guard size <= declared else { throw Self.oversized(file) }
         }
-        size += batch.count
-        checker.submit(batch, chunks: [])
-        let digest = checker.finish().digest
-        guard size == file.size, digest.hex == file.digest else {
+        guard size == file.size, digest.finalize().hex == file.digest else {
             throw VaultError(.chunkCorrupted, "its manifest records a size or digest that its chunks do not produce")
         }
     }

@@ -84,6 +84,7 @@ extension Vault {
         }
         let scanner = PackScanner(storage: storage, ownerKeys: options.ownerKeys)
         var copies = ChunkCopies(storage: storage, named: snapshots.namedChunks)
+        var checkedBlocks = CheckedBlocks()  // deep: the blocks whose every chunk matched its id
         var packProgress = options.progress.map { _ in
             OperationProgress(phase: options.ownerKeys == nil ? "verify" : "deep verify",
                 bytesTotal: inScope.reduce(Int64(0)) { $0 + ((try? storage.size(of: PackFormat.packPath($1))).map(Int64.init) ?? 0) },
@@ -122,6 +123,7 @@ extension Vault {
             report.packs += 1
             report.packBytes += result.size
             report.chunks += result.chunks
+            checkedBlocks.add(result, pack: name)
             // Keyless, a damaged pack puts every file that uses it at risk; deep verify narrows that to its damaged
             // blocks here, and to the files really lost when it reads them (``checkFileDigests``).
             let narrowing = options.ownerKeys == nil ? "; every file listed is at risk until `crmvault verify --deep` (owner) "
@@ -179,7 +181,7 @@ extension Vault {
         if let owner = options.ownerKeys {
             if let update = packProgress { options.progress?(update) }
             (report.filesChecked, report.damage) = try checkFileDigests(snapshots.inScope, owner: owner, sealers: indexSealers(chain),
-                problems: &problems, progress: options.progress)
+                checked: checkedBlocks, problems: &problems, progress: options.progress)
         }
 
         let unclaimed = try unclaimedFileVerdicts(chain: chain, presentPacks: presentSet, referencedManifests: snapshots.referencedManifests)

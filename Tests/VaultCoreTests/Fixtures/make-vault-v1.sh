@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # How Fixtures/vault-v1 was made. Do not rerun it to "update" the fixture: the point of a golden vault is that later
-# versions must read the bytes the first version wrote. It was rerun once, before any vault left the project, when
-# version 1 was made strict (every index sealed, audit fields in every chain entry; docs/FORMAT.md §13).
+# versions must read the bytes the first version wrote. It was rerun, before any vault left the project, when
+# version 1 was made strict (every index sealed, audit fields in every chain entry) and when the file digest was
+# redefined over chunk ids (docs/FORMAT.md §4.3, §13).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 crmvault="${CRMVAULT:-$here/../../../.build/debug/crmvault}"
@@ -10,7 +11,7 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 rm -rf "$here/vault-v1"
-"$crmvault" init --vault "$here/vault-v1" --kdf interactive --json | sed -n 's/.*"ownerFingerprint" : "\(.*\)".*/\1/p' > "$here/vault-v1.fingerprint"
+"$crmvault" init --vault "$here/vault-v1" --kdf interactive --json | sed -n 's/.*"ownerFingerprint" *: *"\(.*\)".*/\1/p' > "$here/vault-v1.fingerprint"
 mkdir -p "$work/first"
 cp "$here/vault-v1-export/Account.csv" "$work/first/"
 "$crmvault" backup --vault "$here/vault-v1" --label 2026-01 "$work/first"
