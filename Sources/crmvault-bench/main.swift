@@ -9,6 +9,7 @@ import VaultCore
 ///     swift run -c release crmvault-bench --sweep     # chunk-size sweep that chose the defaults
 ///     swift run -c release crmvault-bench --replica --scale 40000 --months 2   # replica build vs sqlite3, diff
 ///     crmvault-bench --vault-init|--vault-backup|--vault-restore|--vault-deep …   # one library-level command, timed from outside
+///     crmvault-bench --vault-verify VAULT [--threads N]               # keyless verify, timed from outside
 struct BenchOptions {
     var scale = 20000
     var months = 12
@@ -26,6 +27,9 @@ struct BenchOptions {
     var vaultBackup: (vault: String, directory: String)?
     var vaultRestore: (vault: String, target: String)?
     var vaultDeep: String?
+    /// Keyless verify as a child (VerifyChildMode.swift), with its pack threads.
+    var vaultVerify: String?
+    var threads: Int?
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -45,6 +49,8 @@ struct BenchOptions {
             case "--vault-backup": vaultBackup = (iterator.next() ?? "", iterator.next() ?? "")
             case "--vault-restore": vaultRestore = (iterator.next() ?? "", iterator.next() ?? "")
             case "--vault-deep": vaultDeep = iterator.next() ?? ""
+            case "--vault-verify": vaultVerify = iterator.next() ?? ""
+            case "--threads": threads = Int(iterator.next() ?? "")
             default: throw BenchError("unknown argument \(argument); see the comment at the top of main.swift")
             }
         }
@@ -182,6 +188,10 @@ do {
     }
     if let vault = options.vaultDeep {
         try VaultChildModes.deepVerify(vault)
+        exit(0)
+    }
+    if let vault = options.vaultVerify {
+        try VerifyChildMode.verify(vault, threads: options.threads)
         exit(0)
     }
     if let diff = options.diffExports {

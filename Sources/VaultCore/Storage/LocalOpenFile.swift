@@ -17,12 +17,17 @@ final class LocalOpenFile: SequentialFile, RandomAccessFile {
     /// Reads until `count` bytes or the end; `offset` nil reads at the current position.
     private func read(_ count: Int, at offset: UInt64?) throws -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: count)
+        let done = try buffer.withUnsafeMutableBytes { try read(into: $0, at: offset) }
+        buffer.removeLast(count - done)
+        return buffer
+    }
+
+    /// Fills `bytes` until it is full or the file ends; the number of bytes read.
+    private func read(into bytes: UnsafeMutableRawBufferPointer, at offset: UInt64?) throws -> Int {
         var done = 0
-        while done < count {
-            let got = buffer.withUnsafeMutableBytes { bytes in
-                offset.map { pread(fd, bytes.baseAddress! + done, count - done, off_t($0) + off_t(done)) }
-                    ?? Glibc.read(fd, bytes.baseAddress! + done, count - done)
-            }
+        while done < bytes.count {
+            let got = offset.map { pread(fd, bytes.baseAddress! + done, bytes.count - done, off_t($0) + off_t(done)) }
+                ?? Glibc.read(fd, bytes.baseAddress! + done, bytes.count - done)
             if got < 0 {
                 if errno == EINTR { continue }
                 throw LocalDirectoryStorage.errnoError("read", path)
@@ -30,11 +35,12 @@ final class LocalOpenFile: SequentialFile, RandomAccessFile {
             if got == 0 { break }
             done += got
         }
-        buffer.removeLast(count - done)
-        return buffer
+        return done
     }
 
     func read(upTo count: Int) throws -> [UInt8] { try read(count, at: nil) }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try read(into: buffer, at: nil) }
 
     func read(at offset: UInt64, count: Int) throws -> [UInt8] {
         let bytes = try read(count, at: offset)

@@ -46,6 +46,16 @@ public protocol StagedFile: AnyObject {
 public protocol SequentialFile: AnyObject {
     /// Up to `count` bytes; empty at the end.
     func read(upTo count: Int) throws -> [UInt8]
+    /// Fills `buffer` as far as the file goes; the number of bytes read, 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+extension SequentialFile {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let bytes = try read(upTo: buffer.count)
+        buffer.copyBytes(from: bytes)
+        return bytes.count
+    }
 }
 
 /// Upper bounds on the metadata files read whole into memory, so a tampered vault cannot exhaust it.

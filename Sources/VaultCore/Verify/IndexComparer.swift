@@ -27,6 +27,7 @@ struct IndexComparer {
     private var failure: IndexComparison?
     private var declaredCount = 0
     private var compared = 0
+    private var expected = ByteWriter()
 
     init(storage: any VaultStorage, pack: Digest) {
         let path = PackFormat.indexPath(pack)
@@ -65,13 +66,14 @@ struct IndexComparer {
     mutating func compare(_ id: Digest, _ location: ChunkLocation) {
         guard failure == nil, reader != nil else { return }
         compared += 1
-        var expected = ByteWriter()
+        // One record's buffer, reused: this runs once per chunk of the vault.
+        expected.bytes.removeAll(keepingCapacity: true)
         expected.append(id)
         expected.append(location.blockOffset)
         expected.append(location.blockLength)
         expected.append(location.offsetInBlock)
         expected.append(location.length)
-        guard compared <= declaredCount, let stored = try? reader!.read(exactly: 52), stored == expected.bytes else {
+        guard compared <= declaredCount, (try? reader!.nextEquals(expected.bytes)) == true else {
             failure = .differs
             return
         }

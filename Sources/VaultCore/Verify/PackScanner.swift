@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads one pack front to back exactly once: hashes every byte, parses every block header within the format's
 /// limits, recomputes the pack's index record by record and compares it with the stored index as it goes, and,
 /// given the owner's keys, authenticates and decompresses every block and checks every chunk id (docs/FORMAT.md §10).
@@ -137,10 +141,15 @@ struct PackScanner {
     }
 }
 
-/// Sequential reading in 4 MiB pieces that hashes every byte it hands out or skips.
+/// Sequential reading that hashes every byte it hands out or skips, through one buffer reused for the whole file:
+/// 256 KiB, so what the kernel copies in is still in the core's cache when SHA-256 reads it, and no fresh pages are
+/// allocated, zeroed and faulted in per piece.
 struct BufferedReader {
+    static let bufferSize = 256 << 10
+
     let file: any SequentialFile
-    private var buffer: [UInt8] = []
+    private var buffer: ReadBuffer?
+    private var filled = 0
     private var position = 0
     private var hasher = SHA256Hasher()
     private(set) var offset: UInt64 = 0
@@ -159,15 +168,28 @@ struct BufferedReader {
     /// Hashes the next `count` bytes without keeping them; false if the file ends first.
     mutating func skip(_ count: Int) throws -> Bool { try consume(count) { _ in } }
 
-    private mutating func consume(_ count: Int, _ body: (ArraySlice<UInt8>) -> Void) throws -> Bool {
+    /// True when the next bytes are `expected`, compared where they lie in the buffer; false if they differ or the file
+    /// ends first. Consumes them either way.
+    mutating func nextEquals(_ expected: [UInt8]) throws -> Bool {
+        var compared = 0
+        var isEqual = true
+        let complete = try consume(expected.count) { piece in
+            isEqual = isEqual
+                && expected.withUnsafeBytes { memcmp($0.baseAddress! + compared, piece.baseAddress!, piece.count) == 0 }
+            compared += piece.count
+        }
+        return complete && isEqual
+    }
+
+    private mutating func consume(_ count: Int, _ body: (UnsafeRawBufferPointer) -> Void) throws -> Bool {
         var done = 0
         while done < count {
-            if position == buffer.count {
+            if position == filled {
                 guard try refill() else { return false }
             }
-            let take = min(count - done, buffer.count - position)
-            let piece = buffer[position..<(position + take)]
-            piece.withUnsafeBytes { hasher.update($0) }
+            let take = min(count - done, filled - position)
+            let piece = UnsafeRawBufferPointer(rebasing: buffer!.bytes[position..<(position + take)])
+            hasher.update(piece)
             body(piece)
             position += take
             offset += UInt64(take)
@@ -178,16 +200,26 @@ struct BufferedReader {
 
     /// Hashes the rest of the file, so the pack's hash covers every byte even after a structural problem.
     mutating func drain() throws {
-        while try skip(4 << 20) {}
+        while try skip(Self.bufferSize) {}
     }
 
     mutating func finalize() -> Digest { hasher.finalize() }
 
     private mutating func refill() throws -> Bool {
         guard !isAtEnd else { return false }
-        buffer = try file.read(upTo: 4 << 20)
+        if buffer == nil { buffer = ReadBuffer(count: Self.bufferSize) }
+        filled = try file.read(into: buffer!.bytes)
         position = 0
-        if buffer.isEmpty { isAtEnd = true }
-        return !buffer.isEmpty
+        if filled == 0 { isAtEnd = true }
+        return filled > 0
     }
+}
+
+/// The memory a ``BufferedReader`` reads into, for as long as the reader (or a copy of it) lives.
+private final class ReadBuffer {
+    let bytes: UnsafeMutableRawBufferPointer
+
+    init(count: Int) { bytes = .allocate(byteCount: count, alignment: 64) }
+
+    deinit { bytes.deallocate() }
 }

@@ -90,7 +90,11 @@ extension Vault {
                 bytesTotal: inScope.reduce(Int64(0)) { $0 + ((try? storage.size(of: PackFormat.packPath($1))).map(Int64.init) ?? 0) },
                 itemsTotal: inScope.count, unit: "packs")
         }
-        for name in inScope {
+        // Keyless, the packs are hashed on several threads and their results taken in order (`verify --deep` still
+        // reads them on one).
+        let scans = OrderedPackScans(inScope, scanner: scanner, namedChunks: snapshots.namedChunks,
+            threads: options.ownerKeys == nil ? options.packThreads : 1)
+        try scans.forEach { name, scan in
             if var update = packProgress, let handler = options.progress {
                 handler(update)
                 update.itemsDone += 1
@@ -100,16 +104,12 @@ extension Vault {
             let path = PackFormat.packPath(name)
             let affects = snapshots.dependents[name] ?? []
             let result: PackScanner.Result
-            // Only the few chunk ids manifests name in clear are kept, not every chunk id of the vault.
-            var named: [(id: Digest, length: UInt32)] = []
             do {
-                result = try scanner.scan(name, comparingIndex: true) { id, location in
-                    if snapshots.namedChunks.contains(id) { named.append((id, location.length)) }
-                }
+                result = try scan.outcome.get()
             } catch let error as VaultError {
                 guard !storage.exists(path) else {
                     problems.append(VerifyProblem(file: path, message: "cannot be read: \(error.message)", affects: affects))
-                    continue
+                    return
                 }
                 // Gone since it was listed: a running backup dropped it (a refused export), or it was removed. Only a
                 // claimed pack is missed; an unclaimed one was never part of any snapshot.
@@ -118,7 +118,7 @@ extension Vault {
                     problems.append(VerifyProblem(file: path, message: "disappeared while verify ran (claimed by chain entry \(sequence))",
                         affects: affects))
                 }
-                continue
+                return
             }
             report.packs += 1
             report.packBytes += result.size
@@ -138,13 +138,14 @@ extension Vault {
             if result.hash != name {
                 problems.append(VerifyProblem(file: path, message: "does not hash to its name (altered, truncated or replaced)" + narrowing,
                     affects: affects))
-                continue
+                return
             }
             if let problem = result.problem {
                 problems.append(VerifyProblem(file: path, message: problem + narrowing, affects: affects))
-                continue
+                return
             }
-            copies.add(named, in: name)
+            // Only the few chunk ids manifests name in clear are kept, not every chunk id of the vault.
+            copies.add(scan.named, in: name)
             // Rule 1 of the leftovers (§9): an unclaimed pack counts as one only with its sealed, matching index.
             if let problem = indexProblem(result.index!, pack: name, chain: chain) {
                 problems.append(problem)

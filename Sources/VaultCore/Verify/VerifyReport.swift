@@ -21,6 +21,9 @@ public struct VerifyOptions: Sendable {
     public var now = Date()
     /// Receives progress while packs are read (and, deep, while files are reassembled).
     public var progress: ProgressHandler?
+    /// Threads that read and hash packs in a keyless verify: one per core, at most 4. The report is the same with any
+    /// number; 1 reads the packs one after another on the calling thread.
+    public var packThreads = min(ProcessInfo.processInfo.activeProcessorCount, 4)
 
     public init(trustedFingerprint: String? = nil, ownerKeys: VaultKeys? = nil) {
         self.trustedFingerprint = trustedFingerprint
