@@ -99,7 +99,11 @@ public struct DemoScenario: Sendable {
                 say(
                     "Pulled \(export.label) over HTTPS: \(export.objects.count) objects, \(records) records, "
                         + "\(megabytes(export.bytesIn)) MB in, \(megabytes(export.bytesStored)) MB newly stored, "
-                        + "\(String(format: "%.1f", seconds)) s: snapshot \(export.snapshot.prefix(12))")
+                        + "\(String(format: "%.1f", seconds)) s: snapshot \(export.snapshot.prefix(12))"
+                        + (export.skipped.isEmpty
+                            ? ""
+                            : "; left out, as Salesforce refuses them to the Bulk API: "
+                                + export.skipped.map(\.name).joined(separator: ", ")))
             }
         }
     }

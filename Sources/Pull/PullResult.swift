@@ -1,3 +1,4 @@
+import ExportLayout
 import Foundation
 
 /// What a pull did: the snapshot(s) it committed and what they hold. A pull that fails throws instead, and has
@@ -35,6 +36,9 @@ public struct PulledExport: Sendable, Encodable {
     public var bytesIn: Int
     /// Bytes of new packs the snapshot added to the vault.
     public var bytesStored: Int
+    /// Objects the vendor listed but refused to export, when every object was asked for (the export manifest's
+    /// `skipped`); empty otherwise.
+    public var skipped: [SkippedObject] = []
 }
 
 /// One object of a pulled export.

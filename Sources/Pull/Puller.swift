@@ -136,7 +136,8 @@ public struct Puller: Sendable {
             objects: manifest.objects.map {
                 PulledObject(name: $0.name, records: $0.recordsWritten ?? $0.records ?? 0)
             },
-            files: result.files, bytesIn: result.bytesIn, bytesStored: result.bytesStored)
+            files: result.files, bytesIn: result.bytesIn, bytesStored: result.bytesStored,
+            skipped: manifest.skipped ?? [])
     }
 
     /// The writer key when the schedule names one, else the owner's keys unlocked with the passphrase.

@@ -18,6 +18,7 @@ import VendorSimulator
         let pulled = try #require(result.exports.first)
         #expect(result.exports.count == 1)
         #expect(pulled.label == "2026-02")
+        #expect(pulled.skipped.map(\.name) == ["ContentDocumentLink"], "pull --json names what was left out")
         let restored = try fixture.restore(pulled.snapshot)
         let served = try fixture.vendor.export(month: 1)
         #expect(!served.isEmpty)

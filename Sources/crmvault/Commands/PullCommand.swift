@@ -1,5 +1,6 @@
 import ArgumentParser
 import Definitions
+import ExportLayout
 import Foundation
 import Logging
 import Pull
@@ -98,7 +99,7 @@ struct PullCommand: AsyncParsableCommand {
                     Data(
                         """
                         \(export.objects.count) objects, \(records) records, \(formatBytes(export.bytesIn)) in, \
-                        \(formatBytes(export.bytesStored)) newly stored
+                        \(formatBytes(export.bytesStored)) newly stored\(Self.skippedNote(export.skipped))
 
                         """.utf8))
             }
@@ -107,6 +108,14 @@ struct PullCommand: AsyncParsableCommand {
 }
 
 extension PullCommand {
+    /// "; left out: X (CODE: …)" for the objects the vendor refused, else nothing.
+    static func skippedNote(_ skipped: [SkippedObject]) -> String {
+        skipped.isEmpty
+            ? ""
+            : "; left out, refused by the vendor: "
+                + skipped.map { "\($0.name) (\($0.reason.prefix(80)))" }.map(TerminalText.escaped).joined(separator: ", ")
+    }
+
     /// Records the run as started in the state directory, or warns (and records nothing) when it cannot be written:
     /// the pull itself does not depend on it.
     static func beginRecording(_ definition: ScheduleDefinition) -> PullRunRecorder? {
