@@ -30,7 +30,7 @@ extension Vault {
 
     /// Each pack of `packs` that is present, in order, with its chunk records: from its index when that is sealed by
     /// one of `sealers(pack)`, else (unless `onlySealed`) from reading the pack; a pack that reads with a problem is
-    /// skipped. The rules of ``loadChunkLocations(of:sealers:onlySealed:)``, for callers that keep the records otherwise.
+    /// skipped. The rules of ``loadChunkLocations(of:sealers:onlySealed:)``, for callers that keep records otherwise.
     func forEachPackRecords(of packs: [Digest], sealers: (Digest) -> Set<PublicSigningKey>, onlySealed: Bool = false,
                             _ body: (Digest, [(id: Digest, location: ChunkLocation)]) throws -> Void) throws
     {

@@ -29,7 +29,7 @@ final class ChunkReader {
         self.init(storage: storage, keys: keys, cacheBytes: cacheBytes) { locations[$0] }
     }
 
-    /// A reader that asks `locate` where each chunk is (deep verify's one map of the packs in scope, seen per snapshot).
+    /// A reader that asks `locate` where each chunk is (deep verify: one map of the packs in scope, seen per snapshot).
     init(storage: any VaultStorage, keys: VaultKeys, cacheBytes: Int = defaultCacheBytes,
          locate: @escaping (Digest) -> ChunkLocation?) {
         self.storage = storage

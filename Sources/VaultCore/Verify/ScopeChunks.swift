@@ -89,7 +89,9 @@ extension Vault {
         var seen: Set<Digest> = []
         let packs = snapshots.flatMap { $0.packs.compactMap { $0 } }.filter { seen.insert($0).inserted }
         var chunks = ScopeChunks()
-        try forEachPackRecords(of: packs, sealers: sealers) { pack, records in chunks.add(records, of: pack, checked: checked) }
+        try forEachPackRecords(of: packs, sealers: sealers) { pack, records in
+            chunks.add(records, of: pack, checked: checked)
+        }
         return chunks
     }
 }

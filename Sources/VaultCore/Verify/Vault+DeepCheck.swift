@@ -69,7 +69,9 @@ extension Vault {
     /// Proves one file from its chunk ids: each chunk lies in a checked block or is read and checked now, the chunks'
     /// lengths add up to its size and its ids give its digest; throws naming what is wrong (a damaged block names its
     /// pack and offset).
-    private func checkFile(_ file: SnapshotManifest.Entry, reader: ChunkReader, owner: VaultKeys, view: ScopeChunks.View) throws {
+    private func checkFile(_ file: SnapshotManifest.Entry, reader: ChunkReader, owner: VaultKeys, view: ScopeChunks.View)
+        throws
+    {
         let declared = max(file.size ?? 0, 0)
         let digest = FileDigest(key: owner.fileDigestKey, size: declared)
         var size = 0
