@@ -22,22 +22,29 @@ extension Vault {
         -> [Digest: ChunkLocation]
     {
         var locations: [Digest: ChunkLocation] = [:]
-        let scanner = PackScanner(storage: storage, ownerKeys: nil)
-        for pack in packs where storage.exists(PackFormat.packPath(pack)) {
-            var records: [(id: Digest, location: ChunkLocation)]
-            if let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
-                let index = try? PackIndex.decode(bytes), index.pack == pack, index.isSealed(byOneOf: sealers(pack))
-            {
-                records = index.records
-            } else if onlySealed {
-                continue
-            } else {
-                var scanned: [(id: Digest, location: ChunkLocation)] = []
-                guard try scanner.scan(pack, record: { scanned.append(($0, $1)) }).problem == nil else { continue }
-                records = scanned
-            }
+        try forEachPackRecords(of: packs, sealers: sealers, onlySealed: onlySealed) { _, records in
             for record in records where locations[record.id] == nil { locations[record.id] = record.location }
         }
         return locations
+    }
+
+    /// Each pack of `packs` that is present, in order, with its chunk records: from its index when that is sealed by
+    /// one of `sealers(pack)`, else (unless `onlySealed`) from reading the pack; a pack that reads with a problem is
+    /// skipped. The rules of ``loadChunkLocations(of:sealers:onlySealed:)``, for callers that keep records otherwise.
+    func forEachPackRecords(of packs: [Digest], sealers: (Digest) -> Set<PublicSigningKey>, onlySealed: Bool = false,
+                            _ body: (Digest, [(id: Digest, location: ChunkLocation)]) throws -> Void) throws
+    {
+        let scanner = PackScanner(storage: storage, ownerKeys: nil)
+        for pack in packs where storage.exists(PackFormat.packPath(pack)) {
+            if let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
+                let index = try? PackIndex.decode(bytes), index.pack == pack, index.isSealed(byOneOf: sealers(pack))
+            {
+                try body(pack, index.records)
+            } else if !onlySealed {
+                var scanned: [(id: Digest, location: ChunkLocation)] = []
+                guard try scanner.scan(pack, record: { scanned.append(($0, $1)) }).problem == nil else { continue }
+                try body(pack, scanned)
+            }
+        }
     }
 }

@@ -4,7 +4,7 @@
 final class ChunkReader {
     private let storage: any VaultStorage
     private let keys: VaultKeys
-    private let locations: [Digest: ChunkLocation]
+    private let locate: (Digest) -> ChunkLocation?
     private var packKeys: [Digest: SecretBytes] = [:]
     private var openPacks: [Digest: any RandomAccessFile] = [:]
     /// Decrypted blocks by (pack, offset), with the tick of their last use for LRU eviction. A restored file of
@@ -24,22 +24,29 @@ final class ChunkReader {
         var offset: UInt64
     }
 
-    init(storage: any VaultStorage, keys: VaultKeys, locations: [Digest: ChunkLocation], cacheBytes: Int = defaultCacheBytes) {
+    convenience init(storage: any VaultStorage, keys: VaultKeys, locations: [Digest: ChunkLocation],
+                     cacheBytes: Int = defaultCacheBytes) {
+        self.init(storage: storage, keys: keys, cacheBytes: cacheBytes) { locations[$0] }
+    }
+
+    /// A reader that asks `locate` where each chunk is (deep verify: one map of the packs in scope, seen per snapshot).
+    init(storage: any VaultStorage, keys: VaultKeys, cacheBytes: Int = defaultCacheBytes,
+         locate: @escaping (Digest) -> ChunkLocation?) {
         self.storage = storage
         self.keys = keys
-        self.locations = locations
+        self.locate = locate
         self.cacheBytes = cacheBytes
     }
 
     /// Where the chunk is read from, if any pack of this reader holds it.
-    func location(of id: Digest) -> ChunkLocation? { locations[id] }
+    func location(of id: Digest) -> ChunkLocation? { locate(id) }
 
     /// Passes the chunk's plaintext to `body`, checked against its id.
     func withChunk<R>(_ id: Digest, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
         let (block, range) = try unverifiedChunk(id)
         let chunk = UnsafeRawBufferPointer(rebasing: block.bytes[range])
         guard keys.chunkID(of: chunk) == id else {
-            throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) in pack \(locations[id]!.pack.shortForm) does not match its id.")
+            throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) in pack \(locate(id)!.pack.shortForm) does not match its id.")
         }
         return try withExtendedLifetime(block) { try body(chunk) }
     }
@@ -47,7 +54,7 @@ final class ChunkReader {
     /// The decrypted block that holds the chunk and the chunk's range in it, **not** checked against its id: for a
     /// caller that writes the bytes straight from the block and checks the id from the same bytes (restore).
     func unverifiedChunk(_ id: Digest) throws -> (block: PlainBlock, range: Range<Int>) {
-        guard let location = locations[id] else {
+        guard let location = locate(id) else {
             throw VaultError(.chunkCorrupted, "Chunk \(id.shortForm) is in no pack of the vault (its pack or index is missing).")
         }
         let block = try decryptedBlock(location)

@@ -37,11 +37,13 @@ extension Vault {
         var update = OperationProgress(phase: "file digests",
             bytesTotal: snapshots.reduce(Int64(0)) { $0 + Int64($1.manifest.bytesIn) },
             itemsTotal: snapshots.reduce(0) { $0 + $1.manifest.files.count { $0.type == "file" } }, unit: "files")
+        // Every pack's chunks are read once; each snapshot then sees only its own packs, so a damaged stranger cannot
+        // stand in for its chunks.
+        let chunks = try scopeChunks(of: snapshots, sealers: sealers, checked: checked)
         for snapshot in snapshots {
             let (id, manifest) = (snapshot.id, snapshot.manifest)
-            // Each snapshot reads only its own packs, so a damaged stranger cannot stand in for its chunks.
-            let reader = ChunkReader(storage: storage, keys: owner, locations: try loadChunkLocations(
-                of: snapshot.packs.compactMap { $0 }, sealers: sealers))
+            let view = chunks.view(of: snapshot.packs)
+            let reader = ChunkReader(storage: storage, keys: owner) { view.location(of: $0) }
             var lost = SnapshotDamage(snapshot: id.hex, damagedFiles: [], intactFiles: 0)
             for file in manifest.files where file.type == "file" {
                 if let progress {
@@ -50,7 +52,7 @@ extension Vault {
                     update.bytesDone += Int64(max(file.size ?? 0, 0))
                 }
                 do {
-                    try checkFile(file, reader: reader, owner: owner, checked: checked)
+                    try checkFile(file, reader: reader, owner: owner, view: view)
                     lost.intactFiles += 1
                 } catch let error as VaultError {
                     lost.damagedFiles.append("\(file.path): \(error.message)")
@@ -67,14 +69,16 @@ extension Vault {
     /// Proves one file from its chunk ids: each chunk lies in a checked block or is read and checked now, the chunks'
     /// lengths add up to its size and its ids give its digest; throws naming what is wrong (a damaged block names its
     /// pack and offset).
-    private func checkFile(_ file: SnapshotManifest.Entry, reader: ChunkReader, owner: VaultKeys, checked: CheckedBlocks) throws {
+    private func checkFile(_ file: SnapshotManifest.Entry, reader: ChunkReader, owner: VaultKeys, view: ScopeChunks.View)
+        throws
+    {
         let declared = max(file.size ?? 0, 0)
         let digest = FileDigest(key: owner.fileDigestKey, size: declared)
         var size = 0
         try forEachChunkID(of: file, reader: reader) { chunk in
             digest.add(chunk)
-            if let location = reader.location(of: chunk), checked.contains(location) {
-                size += Int(location.length)
+            if let copy = view.copy(of: chunk), copy.checked {
+                size += Int(copy.length)
             } else {
                 size += try reader.withChunk(chunk) { $0.count }
             }
