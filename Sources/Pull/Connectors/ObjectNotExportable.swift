@@ -7,17 +7,15 @@ import Foundation
 /// the schedule the pull fails.
 struct ObjectNotExportable: Error, Sendable {
     var object: String
-    var code: String
-    var message: String
-
-    /// `CODE: message`, as the export manifest keeps it (escaped and shortened by VendorMessage already).
-    var reason: String { "\(code): \(message)" }
+    /// `CODE: message` as the vendor said it, cut to 500 characters, secrets redacted and control characters escaped
+    /// (``VendorMessage/summary(redactor:)``): what the export manifest keeps and the warning prints.
+    var reason: String
 
     /// The refusal test for a query job of `object`: a 400 with a Salesforce error code.
-    static func refusal(of object: String) -> @Sendable (ResponseHead, VendorMessage) -> Error? {
+    static func refusal(of object: String, redactor: Redactor) -> @Sendable (ResponseHead, VendorMessage) -> Error? {
         { head, message in
             guard head.status.code == 400, let code = message.code, !code.isEmpty else { return nil }
-            return ObjectNotExportable(object: object, code: code, message: message.text)
+            return ObjectNotExportable(object: object, reason: message.summary(redactor: redactor))
         }
     }
 }

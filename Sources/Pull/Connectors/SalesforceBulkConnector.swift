@@ -43,14 +43,14 @@ struct SalesforceBulkConnector: VendorConnector {
                 } catch let refused as ObjectNotExportable where context.source.wantsAllObjects {
                     skipped.append(SkippedObject(name: name, reason: refused.reason))
                     context.logger.warning(
-                        "skipping \(name): Salesforce refuses to export it (\(TerminalText.escaped(refused.reason)))")
+                        "skipping \(name): Salesforce refuses to export it (\(refused.reason))")
                 }
             }
             guard !queued.isEmpty else {
                 throw VaultError(
                     .vendorFailed,
                     "Salesforce refused a query job for every one of the \(names.count) objects; the first: "
-                        + "\(TerminalText.escaped(skipped.first.map { "\($0.name): \($0.reason)" } ?? "none")).",
+                        + (skipped.first.map { "\($0.name): \($0.reason)" } ?? "none") + ".",
                     remedy: "Check the integration user's permissions, or list the objects in the schedule's `objects`.")
             }
             for object in queued {
@@ -212,7 +212,7 @@ struct SalesforceBulkConnector: VendorConnector {
             .POST, jobsURL, headers: [("Content-Type", "application/json"), ("Accept", "application/json")], body: body)
         // Asked for by name, an object Salesforce refuses fails the pull (the generic refusal); asked for as one of
         // every object, it is left out and named.
-        if context.source.wantsAllObjects { request.refusal = ObjectNotExportable.refusal(of: object) }
+        if context.source.wantsAllObjects { request.refusal = ObjectNotExportable.refusal(of: object, redactor: context.redactor) }
         let job = try await http.send(request, tokens: tokens) { _, body in
             try await VendorHTTPClient.decode(BulkQueryJob.self, from: body, limit: 1 << 20, what: "The new query job")
         }

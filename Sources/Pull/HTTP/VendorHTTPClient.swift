@@ -145,7 +145,7 @@ final class VendorHTTPClient: Sendable {
                 let body = try await Self.collect(response.body, limit: 256 << 10, tolerant: true)
                 let message = VendorMessage(body: body)
                 if let failure = fatal(head, message) { throw failure }
-                if let refused = request.refusal?(head, message) { throw refused }
+                if let refused = request.refusal?(head, message) { throw CallerRefusal(error: refused) }
                 // A Setup page answers an expired session with a redirect to the login page rather than a 401.
                 let sentToLogin = request.authorization == .sessionCookie && (300..<400).contains(response.status.code)
                 if (response.status == .unauthorized || sentToLogin) && authorize && !renewed, let tokens {
@@ -167,8 +167,8 @@ final class VendorHTTPClient: Sendable {
                 reason = TerminalText.escaped(redactor.redact(failure.description))
             } catch let error as VaultError {
                 throw error
-            } catch let error as ObjectNotExportable {
-                throw error
+            } catch let refusal as CallerRefusal {
+                throw refusal.error
             } catch let error as CancellationError {
                 throw error
             } catch {
@@ -197,6 +197,12 @@ final class VendorHTTPClient: Sendable {
             logger.warning("\(label) failed (\(reason)); retry \(attempt) of \(policy.retries) in \(wait)")
             try await Task.sleep(for: wait)
         }
+    }
+
+    /// The error a request's own `refusal` made of an error answer: carried out of the retry loop as it is, never
+    /// retried or taken for a network failure.
+    private struct CallerRefusal: Error {
+        var error: any Error
     }
 
     /// Reads a whole body into memory, refusing more than `limit` bytes. With `tolerant`, a body cut short yields

@@ -77,21 +77,27 @@ public enum LocalAuditLog {
     static func lastLine(of fd: Int32) -> [UInt8] {
         let step = 64 << 10
         let limit = 16 << 20
-        var end = Int(lseek(fd, 0, SEEK_END))
-        guard end > 0 else { return [] }
-        var tail: [UInt8] = []
-        while end > 0 && tail.count <= limit {
-            let start = max(0, end - step)
-            var block = [UInt8](repeating: 0, count: end - start)
-            let count = block.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(start)) }
-            guard count == end - start else { return [] }
-            tail = block + tail
-            end = start
-            // Enough once a line end precedes the last line's text.
-            let text = tail.lastIndex(where: { $0 != 0x0a }).map { tail[...$0] } ?? []
-            if !text.isEmpty, let newline = text.lastIndex(of: 0x0a) { return Array(text[(newline + 1)...]) }
-            if end == 0 { return Array(text) }
+        func read(_ range: Range<Int>) -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: range.count)
+            let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(range.lowerBound)) }
+            return count == range.count ? bytes : []
         }
-        return []
+        var position = Int(lseek(fd, 0, SEEK_END))  // what lies before it is not read yet
+        var lineEnd: Int?  // just past the last line's last byte, once found
+        while position > 0 {
+            let start = max(0, position - step)
+            let block = read(start..<position)
+            guard !block.isEmpty else { return [] }
+            for index in block.indices.reversed() {
+                if let end = lineEnd {
+                    if block[index] == 0x0a { return read((start + index + 1)..<end) }
+                } else if block[index] != 0x0a {
+                    lineEnd = start + index + 1
+                }
+            }
+            if let end = lineEnd, end - start > limit { return [] }
+            position = start
+        }
+        return lineEnd.map { read(0..<$0) } ?? []
     }
 }
