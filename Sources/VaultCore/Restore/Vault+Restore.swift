@@ -60,15 +60,33 @@ extension Vault {
         _ entry: StoredChainEntry, to target: URL, keys: VaultKeys, force: Bool = false, outsideLinks: OutsideLinks = .create,
         progress: ProgressHandler? = nil
     ) throws -> RestoreReport {
+        try restore(entry, to: target, unlocking: { keys }, force: force, outsideLinks: outsideLinks,
+            progress: progress)
+    }
+
+    /// ``restore(_:to:keys:force:outsideLinks:progress:)`` with the keys derived by `unlock` on the calling thread
+    /// while the keyless inputs (the manifest, the chunk locations from the sealed indexes) are read on another:
+    /// the key derivation no longer delays them. Nothing is written before `unlock` returns; its error is thrown
+    /// as it is.
+    public func restore(
+        _ entry: StoredChainEntry, to target: URL, unlocking unlock: () throws -> VaultKeys, force: Bool = false,
+        outsideLinks: OutsideLinks = .create, progress: ProgressHandler? = nil
+    ) throws -> RestoreReport {
+        let inputs = KeylessRestoreInputs(self, entry)
+        let keys: VaultKeys
+        do { keys = try unlock() } catch {
+            _ = try? inputs.waitForManifest()  // no thread of the restore reads on after it returned
+            throw error
+        }
         guard keys.canRead else {
+            _ = try? inputs.waitForManifest()
             throw VaultError(.readOnlyKey, "A writer key cannot restore: it can add snapshots but never read them.",
                 remedy: "Restore with the owner passphrase (CRMVAULT_PASSPHRASE or --passphrase-file), without --key.")
         }
-        let (_, manifest) = try loadManifest(entry)
+        let manifest = try inputs.waitForManifest()
         try RestoreTarget.prepare(target, force: force)
         let root = target.standardizedFileURL.path
-        let locations = try loadChunkLocations(
-            of: manifest.packs.compactMap(Digest.init(hex:)), sealers: indexSealers(try loadChain()))
+        let locations = try inputs.chunkLocations()
         var report = RestoreReport()
         // Failures with their place in `ordered`: the files are written on several threads, largest first, and the
         // failures are put back in the manifest's order at the end.

@@ -40,18 +40,19 @@ struct RestoreCommand: ParsableCommand {
         try audited("restore", vaultPath: vault.name, recordsPaths: audit.auditVerbose) { context in
             let opened = try vault.open()
             context.vault = opened
-            let keys = try passphrase.keys(for: opened, writerKeyFile: key)
-            context.keys = keys
+            // The snapshot is found before the key is derived: the restore reads its manifest and indexes meanwhile.
             let entry = try opened.resolveSnapshot(snapshot, source: source, in: try opened.loadChain())
-            let manifest = try opened.loadManifest(entry).manifest
             let snapshotID = entry.entry.snapshot ?? ""
             let started = Date()
             let meter = output.progressMeter()
             defer { meter?.finish() }
-            let report = try opened.restore(
-                entry, to: URL(fileURLWithPath: to), keys: keys, force: force, outsideLinks: noLinksOutside ? .refuse : .create,
-                progress: meter?.handler)
+            let report = try opened.restore(entry, to: URL(fileURLWithPath: to), unlocking: {
+                let keys = try passphrase.keys(for: opened, writerKeyFile: key)
+                context.keys = keys
+                return keys
+            }, force: force, outsideLinks: noLinksOutside ? .refuse : .create, progress: meter?.handler)
             meter?.finish()
+            let manifest = try opened.loadManifest(entry).manifest
             let seconds = Date().timeIntervalSince(started)
             let status = report.hasDamagedData ? "damaged" : report.hasTargetFailure ? "failed" : "ok"
             context.outcome = "restored \(counted(report.filesRestored, "file")) of snapshot \(snapshotID) to \(to)"
