@@ -59,6 +59,7 @@ struct ObjectLoad {
         let sql = "INSERT INTO \(SQL.quoted(schema.table)) VALUES (\(placeholders))"
         var insert = try database.prepare(sql)
         var formats = schema.columns.map(\.format)
+        var booleans = Self.booleans(formats)
         let idColumn = schema.idColumn
         while let batch = try records.next() {
             if batch.formats != formats {
@@ -68,6 +69,7 @@ struct ObjectLoad {
                 try TableRebuild.run(from: schema, to: retyped, in: database)
                 schema = retyped
                 formats = batch.formats
+                booleans = Self.booleans(formats)
                 insert = try database.prepare(sql)
                 rebuilds += 1
             }
@@ -79,7 +81,7 @@ struct ObjectLoad {
                         try insert.bindNull(index)
                         continue
                     }
-                    switch ColumnFormat.Stored(value, as: formats[index]) {
+                    switch ColumnFormat.Stored(value, as: formats[index], booleans: booleans[index]) {
                     case .text: try insert.bindText(index, value)
                     case .integer(let integer): try insert.bindInteger(index, integer)
                     case .real(let real): try insert.bindDouble(index, real)
@@ -103,5 +105,13 @@ struct ObjectLoad {
             }
         }
         if let whole = records.scan { scan = whole }
+    }
+
+    /// Each boolean column's spellings as bytes.
+    private static func booleans(_ formats: [ColumnFormat]) -> [(yes: [UInt8], no: [UInt8])?] {
+        formats.map { format in
+            if case .boolean(let yes, let no) = format { return (Array(yes.utf8), Array(no.utf8)) }
+            return nil
+        }
     }
 }

@@ -98,6 +98,12 @@ extension ColumnFormat {
         case integer(Int64), real(Double), text
 
         init(_ value: UnsafeBufferPointer<UInt8>, as format: ColumnFormat) {
+            self.init(value, as: format, booleans: nil)
+        }
+
+        /// With a boolean column's spellings as bytes (`booleans`), which the load passes to spare a conversion per
+        /// value.
+        init(_ value: UnsafeBufferPointer<UInt8>, as format: ColumnFormat, booleans: (yes: [UInt8], no: [UInt8])?) {
             switch format {
             case .text:
                 self = .text
@@ -106,13 +112,10 @@ extension ColumnFormat {
             case .real, .fixed, .integral:
                 self = ValueText.double(value).map { .real($0) } ?? .text
             case .boolean(let yes, let no):
-                if value.elementsEqual(yes.utf8) {
-                    self = .integer(1)
-                } else if value.elementsEqual(no.utf8) {
-                    self = .integer(0)
-                } else {
-                    self = .text
-                }
+                let spellings = booleans ?? (Array(yes.utf8), Array(no.utf8))
+                self =
+                    value.elementsEqual(spellings.yes)
+                    ? .integer(1) : value.elementsEqual(spellings.no) ? .integer(0) : .text
             }
         }
     }

@@ -43,9 +43,9 @@ public struct ReplicaChecker: Sendable {
     public static let rowsPerRead = 4096
 
     /// The most of a replica's file a check reads through a memory map (SQLite's `mmap_size`; the rest is read). Every
-    /// page a check touches stays in its process's resident memory while the connection is open: a few hundred MiB at
-    /// most, whatever the replica's size.
-    static let mappedBytes = 256 << 20
+    /// page a check touches stays in its process's resident memory while the connection is open (counted once per
+    /// connection): 64 MiB each at most, whatever the replica's size; the rest is read into SQLite's page cache.
+    static let mappedBytes = 64 << 20
 
     private let url: URL
     /// Every object, for its schema (reference targets); a table task gets its object with the expected values.

@@ -36,6 +36,7 @@ enum KeyPrefixes {
 
     /// Whether `bytes` are Salesforce's empty-id placeholder.
     static func isEmptyID(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.count == 18 && bytes.elementsEqual(emptyID)
+        // Most values differ in length, ids in their last byte: the full comparison is rare.
+        bytes.count == 18 && bytes[17] == 0x41 && bytes[0] == 0x30 && bytes.elementsEqual(emptyID)
     }
 }
