@@ -51,10 +51,13 @@ struct LoadPlanningTests {
         #expect(report.warnings.contains { $0.contains("Account") && $0.contains("rebuilt") }, "\(report.warnings)")
         let stored = try database.rows("SELECT * FROM Account ORDER BY Id")
         let expected = rows.dropFirst().map { row in
-            row.enumerated().map { column, text -> TestDatabase.Value in column == 4 ? .real(Double(text)!) : .text(text) }
+            row.enumerated().map { column, text -> TestDatabase.Value in
+                column == 4 ? .real(Double(text)!) : .text(text)
+            }
         }
         #expect(stored == expected)
-        let formats = try database.rows("SELECT format FROM crmvault_columns WHERE object = 'Account' ORDER BY position")
+        let formats = try database.rows(
+            "SELECT format FROM crmvault_columns WHERE object = 'Account' ORDER BY position")
         #expect(formats.map { $0[0] } == ["text", "text", "text", "text", "real %.2f", "text"].map { .text($0) })
     }
 

@@ -16,9 +16,9 @@ public struct RowProblem: Sendable, Codable, Equatable {
 }
 
 /// What one object's CSV holds, gathered record by record: its header, the records that parse, and what each column's
-/// values allow. A first look (``firstLook(_:encoding:bytes:)``, the first MiB by default) plans the tables before any row is
-/// written; the load gathers the whole file's while it inserts (``RecordPipeline``), and the final schema is chosen
-/// from that.
+/// values allow. A first look (``firstLook(_:encoding:bytes:)``, the first MiB by default) plans the tables before any
+/// row is written; the load gathers the whole file's while it inserts (``RecordPipeline``), and the final schema is
+/// chosen from that.
 struct ObjectScan: Sendable {
     let file: String
     let header: [String]
@@ -48,7 +48,9 @@ struct ObjectScan: Sendable {
     /// an `encoding`, the file is read as UTF-8 and, when a byte is not valid UTF-8, read again as Windows-1252
     /// (``CSVEncoding/detect(fileAt:displayName:)``'s rule, without its extra read); a byte found later makes the load
     /// start the object again in Windows-1252.
-    static func firstLook(_ object: ExportDirectory.ObjectFile, encoding: CSVEncoding?, bytes: Int) throws -> ObjectScan {
+    static func firstLook(
+        _ object: ExportDirectory.ObjectFile, encoding: CSVEncoding?, bytes: Int
+    ) throws -> ObjectScan {
         guard encoding == nil else { return try read(object, encoding: encoding!, detecting: false, bytes: bytes) }
         do {
             return try read(object, encoding: .utf8, detecting: true, bytes: bytes)

@@ -68,7 +68,10 @@ struct ColumnInference: Sendable {
     /// Key prefixes of the values when every value looks like a Salesforce id; nil once one does not.
     var idPrefixes: Set<String>? {
         prefixCodes.map { codes in
-            Set(codes.map { code in String(decoding: [UInt8(code >> 16), UInt8(code >> 8 & 0xFF), UInt8(code & 0xFF)], as: UTF8.self) })
+            Set(
+                codes.map { code in
+                    String(decoding: [UInt8(code >> 16), UInt8(code >> 8 & 0xFF), UInt8(code & 0xFF)], as: UTF8.self)
+                })
         }
     }
 
