@@ -8,13 +8,17 @@ import VaultTesting
 /// file, and what the rest of a file contradicts (a column's type, a reference's targets) is corrected before the
 /// checks. These exports hide the contradiction past the first look (made small here).
 struct LoadPlanningTests {
-    static func build(_ files: [String: [[String]]], firstLook: Int) throws -> (ReplicaReport, TestDatabase) {
+    static func build(
+        _ files: [String: [[String]]], firstLook: Int, windows1252: Bool = false
+    ) throws -> (ReplicaReport, TestDatabase) {
         let directory = try TemporaryDirectory("replica-plan")
         let export = directory.path("export")
         try FileManager.default.createDirectory(at: export, withIntermediateDirectories: true)
         for (name, rows) in files {
             let text = rows.map { $0.joined(separator: ",") + "\n" }.joined()
-            try Data(text.utf8).write(to: export.appendingPathComponent("\(name).csv"))
+            // Windows-1252 for the characters used here (Latin-1 range): one byte each.
+            let bytes = windows1252 ? text.unicodeScalars.map { UInt8($0.value) } : Array(text.utf8)
+            try Data(bytes).write(to: export.appendingPathComponent("\(name).csv"))
         }
         var options = ReplicaOptions()
         options.crmvaultVersion = "test"
@@ -115,5 +119,19 @@ struct LoadPlanningTests {
         #expect(report.checks.contains { $0.check == "foreign_key_check" && $0.status == .warn })
         #expect(report.checks.contains { $0.check == "cells" && $0.object == "Task" && $0.status == .pass })
         #expect(try database.rows("SELECT count(*) FROM Task") == [[.integer(2000)]])
+    }
+
+    /// A Windows-1252 byte (`ü`) only in the last record, past the first look: the table is emptied and the file
+    /// loaded again as Windows-1252; every record is in once, the text converted.
+    @Test func aNonUTF8ByteSeenOnlyLateReloadsTheFileAsWindows1252() throws {
+        var rows = [["Id", "City", "Score"]]
+        for number in 0..<5000 { rows.append([Self.id("001", number), "Berlin", String(number)]) }
+        rows.append([Self.id("001", 5000), "Zürich", "5000"])
+        let (report, database) = try Self.build(["Account": rows], firstLook: 2048, windows1252: true)
+        #expect(report.isPassed, "\(report.failures)")
+        #expect(report.objects.first?.encoding == "windows-1252")
+        #expect(try database.rows("SELECT count(*) FROM Account") == [[.integer(5001)]])
+        let last = try database.rows("SELECT City, Score FROM Account WHERE Id = '\(Self.id("001", 5000))'")
+        #expect(last == [[.text("Zürich"), .integer(5000)]])
     }
 }
