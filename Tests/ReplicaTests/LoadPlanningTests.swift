@@ -134,4 +134,27 @@ struct LoadPlanningTests {
         let last = try database.rows("SELECT City, Score FROM Account WHERE Id = '\(Self.id("001", 5000))'")
         #expect(last == [[.text("Zürich"), .integer(5000)]])
     }
+
+    /// Six integer columns, each broken in a later batch than the one before, and one that holds: after four
+    /// rebuilds the file is read whole and loaded again, typed once; every cell reads back as exported.
+    @Test func aFileThatKeepsBreakingTypesIsReadWholeAfterAFewRebuilds() throws {
+        let count = 8192 * 6 + 10
+        var rows = [["Id", "A", "B", "C", "D", "E", "F", "G"]]
+        for number in 0..<count {
+            let batch = number / 8192
+            let broken = (0..<6).map { column in
+                column + 1 == batch && number % 8192 == 5 ? "0\(column)" : "\(column)"
+            }
+            rows.append([Self.id("001", number)] + broken + ["\(number)"])
+        }
+        let (report, database) = try Self.build(["Account": rows], firstLook: 1024)
+        #expect(report.isPassed, "\(report.failures)")
+        #expect(
+            report.warnings.contains { $0.contains("rebuilt 4 times") && $0.contains("read whole") },
+            "\(report.warnings)")
+        let types = try database.rows("SELECT type FROM pragma_table_info('Account') ORDER BY cid").map { $0[0] }
+        #expect(types == Array(repeating: .text("TEXT"), count: 7) + [.text("INTEGER")], "\(types)")
+        let stored = try database.rows("SELECT * FROM Account ORDER BY Id")
+        #expect(stored == rows.dropFirst().map { row in row.dropLast().map { .text($0) } + [.integer(Int64(row[7])!)] })
+    }
 }

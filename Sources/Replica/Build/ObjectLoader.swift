@@ -16,6 +16,15 @@ struct ObjectLoad {
     private(set) var schema: TableSchema
     /// How many times the table was rebuilt to re-type a column.
     private(set) var rebuilds = 0
+    /// Whether the whole file was read before the load, because its values kept breaking column types.
+    private(set) var isReadFirst = false
+
+    /// The rebuilds after which the file is read whole before loading it again: a hostile file that breaks one
+    /// column per batch costs a bounded number of rebuilds and one more read, not one rebuild per column.
+    static let maximumRebuilds = 4
+
+    /// Thrown by the load when the table would be rebuilt once more than ``maximumRebuilds``.
+    private struct TooManyRebuilds: Error {}
 
     /// Loads `object` into its table, created as `schema` from `firstLook`. When `detecting` (no encoding given and
     /// the first look read UTF-8), a byte further on that is not UTF-8 empties the table and loads the file again as
@@ -40,6 +49,31 @@ struct ObjectLoad {
                 duplicates = []
                 encoding = .windows1252
                 detecting = false
+            } catch is TooManyRebuilds {
+                // Read the whole file first (a first look without a limit), type the emptied table from every value,
+                // then load it again: no value can break a format any more.
+                try database.execute("DELETE FROM \(SQL.quoted(self.schema.table))")
+                rowsInserted = 0
+                digest = CellDigest(columns: schema.columns.count)
+                duplicates = []
+                do {
+                    let whole = try ObjectScan.firstLook(
+                        object, encoding: detecting ? nil : encoding, bytes: Int.max)
+                    let fields = ReplicaSchemaPlanner.fields(of: whole.header, metadata: object.metadata)
+                    var retyped = self.schema
+                    for index in retyped.columns.indices {
+                        retyped.columns[index].format = ReplicaSchemaPlanner.format(
+                            index, of: whole, field: fields[index])
+                    }
+                    try TableRebuild.run(from: self.schema, to: retyped, in: database)
+                    self.schema = retyped
+                    encoding = whole.encoding
+                    detecting = false
+                    isReadFirst = true
+                } catch let error as CSVError {
+                    _ = scan.take(error)
+                    return
+                }
             } catch let error as CSVError {
                 // The file cannot be read any more (it was, for the first look): what was inserted stays, the rest
                 // is listed as left out.
@@ -62,8 +96,10 @@ struct ObjectLoad {
         var booleans = Self.booleans(formats)
         let idColumn = schema.idColumn
         while let batch = try records.next() {
-            if batch.formats != formats {
+            // After a whole read the table's formats hold every value, whatever the batches seen so far allow.
+            if !isReadFirst && batch.formats != formats {
                 // A value of this batch breaks a column's format: re-type the rows already in before inserting it.
+                guard rebuilds < Self.maximumRebuilds else { throw TooManyRebuilds() }
                 var retyped = schema
                 for index in retyped.columns.indices { retyped.columns[index].format = batch.formats[index] }
                 try TableRebuild.run(from: schema, to: retyped, in: database)

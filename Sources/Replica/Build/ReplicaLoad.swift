@@ -63,8 +63,9 @@ enum ReplicaLoad {
             loads[index] = load
             if load.rebuilds > 0 {
                 report.warnings.append(
-                    "\(load.schema.object): a value past the first MiB of \(load.schema.file) broke a column's type; "
-                        + "the table was rebuilt \(load.rebuilds) time\(load.rebuilds == 1 ? "" : "s") while loading")
+                    "\(load.schema.object): a value past the first look at \(load.schema.file) broke a column's type; "
+                        + "the table was rebuilt \(load.rebuilds) time\(load.rebuilds == 1 ? "" : "s") while loading"
+                        + (load.isReadFirst ? ", then the file read whole and loaded again" : ""))
             }
             let expectation = expected(load, schema: load.schema, object: objects[index])
             if isOverlapped { queue.async(group: group) { tableResults.set(index, checker.tableTask(expectation)) } }
