@@ -24,6 +24,7 @@ public struct ReplicaReport: Sendable, Codable {
 
     /// Seconds spent per step.
     public struct Durations: Sendable, Codable {
+        /// The first look at each file that plans the tables (named `scan` since the build read every file twice).
         public var scan = 0.0
         public var load = 0.0
         public var index = 0.0

@@ -1,6 +1,7 @@
 import ExportLayout
 import Foundation
 import Replica
+import VaultCore
 
 /// `crmvault-bench --replica`: the replica build of one generated month next to `sqlite3`'s own `.import --csv` of the
 /// same files into a file database (both with journal and sync off), and the diff of two months: time and peak RSS.
@@ -55,10 +56,10 @@ enum ReplicaBenchmark {
         let durations = report.durations
         print(
             String(
-                format: "scan %.2f s, load %.2f s, indexes %.2f s, checks %.2f s; %d checks, %@", durations.scan,
-                durations.load,
-                durations.index, durations.check, report.checks.count,
+                format: "first look %.2f s, load %.2f s, indexes %.2f s, checks %.2f s; %d checks, %@", durations.scan,
+                durations.load, durations.index, durations.check, report.checks.count,
                 report.isPassed ? "all passed" : "FAILED: \(report.failures)"))
+        for warning in report.warnings { print("  warning: \(TerminalText.escaped(warning))") }
     }
 
     /// The child side of `--diff-exports A B WORK`.

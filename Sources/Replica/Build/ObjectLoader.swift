@@ -1,37 +1,126 @@
 import ExportLayout
 import VaultCore
 
-/// The second pass over one object's CSV: every well-formed record inserted into its table, typed as the schema
-/// says; the cell digest of the records inserted, computed from the CSV as parsed, is what SQLite must give back.
+/// One object's CSV read once and inserted into its table: every well-formed record, typed as the values read so far
+/// allow (a column is re-typed, its table rebuilt, before a value that breaks its format is inserted); the cell digest
+/// of the records inserted, computed from the CSV as parsed, is what SQLite must give back; the scan of the whole file
+/// (what each column allows, the records left out) chooses the final schema.
 struct ObjectLoad {
     private(set) var rowsInserted = 0
     private(set) var digest: CellDigest
     /// Records with an id already inserted; left out.
     private(set) var duplicates: [RowProblem] = []
+    /// The whole file's scan.
+    private(set) var scan: ObjectScan
+    /// The table as it now is in the database.
+    private(set) var schema: TableSchema
+    /// How many times the table was rebuilt to re-type a column.
+    private(set) var rebuilds = 0
+    /// Whether the whole file was read before the load, because its values kept breaking column types.
+    private(set) var isReadFirst = false
 
-    init(_ object: ExportDirectory.ObjectFile, schema: TableSchema, scan: ObjectScan, database: SQLiteDatabase) throws {
+    /// The rebuilds after which the file is read whole before loading it again: a hostile file that breaks one
+    /// column per batch costs a bounded number of rebuilds and one more read, not one rebuild per column.
+    static let maximumRebuilds = 4
+
+    /// Thrown by the load when the table would be rebuilt once more than ``maximumRebuilds``.
+    private struct TooManyRebuilds: Error {}
+
+    /// Loads `object` into its table, created as `schema` from `firstLook`. When `detecting` (no encoding given and
+    /// the first look read UTF-8), a byte further on that is not UTF-8 empties the table and loads the file again as
+    /// Windows-1252.
+    init(
+        _ object: ExportDirectory.ObjectFile, schema: TableSchema, firstLook: ObjectScan, detecting: Bool,
+        database: SQLiteDatabase
+    ) throws {
+        self.schema = schema
+        scan = firstLook
         digest = CellDigest(columns: schema.columns.count)
+        var encoding = firstLook.encoding
+        var detecting = detecting
+        while true {
+            do {
+                try load(object, encoding: encoding, detecting: detecting, database: database)
+                return
+            } catch let error as CSVError where detecting && error.kind == .invalidEncoding(.utf8) {
+                try database.execute("DELETE FROM \(SQL.quoted(self.schema.table))")
+                rowsInserted = 0
+                digest = CellDigest(columns: schema.columns.count)
+                duplicates = []
+                encoding = .windows1252
+                detecting = false
+            } catch is TooManyRebuilds {
+                // Read the whole file first (a first look without a limit), type the emptied table from every value,
+                // then load it again: no value can break a format any more.
+                try database.execute("DELETE FROM \(SQL.quoted(self.schema.table))")
+                rowsInserted = 0
+                digest = CellDigest(columns: schema.columns.count)
+                duplicates = []
+                do {
+                    let whole = try ObjectScan.firstLook(
+                        object, encoding: detecting ? nil : encoding, bytes: Int.max)
+                    let fields = ReplicaSchemaPlanner.fields(of: whole.header, metadata: object.metadata)
+                    var retyped = self.schema
+                    for index in retyped.columns.indices {
+                        retyped.columns[index].format = ReplicaSchemaPlanner.format(
+                            index, of: whole, field: fields[index])
+                    }
+                    try TableRebuild.run(from: self.schema, to: retyped, in: database)
+                    self.schema = retyped
+                    encoding = whole.encoding
+                    detecting = false
+                    isReadFirst = true
+                } catch let error as CSVError {
+                    _ = scan.take(error)
+                    return
+                }
+            } catch let error as CSVError {
+                // The file cannot be read any more (it was, for the first look): what was inserted stays, the rest
+                // is listed as left out.
+                _ = scan.take(error)
+                return
+            }
+        }
+    }
+
+    private mutating func load(
+        _ object: ExportDirectory.ObjectFile, encoding: CSVEncoding, detecting: Bool, database: SQLiteDatabase
+    ) throws {
         // The CSV is parsed on another thread while this one inserts (see RecordPipeline).
-        let records = RecordPipeline(object, encoding: scan.encoding)
+        let records = RecordPipeline(object, encoding: encoding, detecting: detecting, header: scan.header)
         defer { records.close() }
         let placeholders = Array(repeating: "?", count: schema.columns.count).joined(separator: ", ")
-        let insert = try database.prepare("INSERT INTO \(SQL.quoted(schema.table)) VALUES (\(placeholders))")
-        let formats = schema.columns.map(\.format)
-        let booleans = schema.columns.map { column -> (yes: [UInt8], no: [UInt8])? in
-            if case .boolean(let yes, let no) = column.format { return (Array(yes.utf8), Array(no.utf8)) }
-            return nil
-        }
+        let sql = "INSERT INTO \(SQL.quoted(schema.table)) VALUES (\(placeholders))"
+        var insert = try database.prepare(sql)
+        var formats = schema.columns.map(\.format)
+        var booleans = Self.booleans(formats)
         let idColumn = schema.idColumn
         while let batch = try records.next() {
+            // After a whole read the table's formats hold every value, whatever the batches seen so far allow.
+            if !isReadFirst && batch.formats != formats {
+                // A value of this batch breaks a column's format: re-type the rows already in before inserting it.
+                guard rebuilds < Self.maximumRebuilds else { throw TooManyRebuilds() }
+                var retyped = schema
+                for index in retyped.columns.indices { retyped.columns[index].format = batch.formats[index] }
+                try TableRebuild.run(from: schema, to: retyped, in: database)
+                schema = retyped
+                formats = batch.formats
+                booleans = Self.booleans(formats)
+                insert = try database.prepare(sql)
+                rebuilds += 1
+            }
             try batch.forEach { record in
                 let fields = record.fields
-                if let idColumn, ObjectScan.isNull(fields[idColumn]) { return }
                 for index in 0..<fields.count {
                     let value = fields[index]
                     if ObjectScan.isNull(value) {
                         try insert.bindNull(index)
-                    } else {
-                        try Self.bind(value, format: formats[index], booleans: booleans[index], at: index, to: insert)
+                        continue
+                    }
+                    switch ColumnFormat.Stored(value, as: formats[index], booleans: booleans[index]) {
+                    case .text: try insert.bindText(index, value)
+                    case .integer(let integer): try insert.bindInteger(index, integer)
+                    case .real(let real): try insert.bindDouble(index, real)
                     }
                 }
                 do {
@@ -51,37 +140,14 @@ struct ObjectLoad {
                 rowsInserted += 1
             }
         }
+        if let whole = records.scan { scan = whole }
     }
 
-    /// Binds one non-null value as its column's format says; a value that does not parse (the file changed since the
-    /// scan) is bound as text, and the cell digest check reports it.
-    private static func bind(
-        _ value: UnsafeBufferPointer<UInt8>, format: ColumnFormat, booleans: (yes: [UInt8], no: [UInt8])?,
-        at index: Int, to insert: SQLiteStatement
-    ) throws {
-        switch format {
-        case .text:
-            try insert.bindText(index, value)
-        case .integer:
-            if let integer = ValueText.integer(value) {
-                try insert.bindInteger(index, integer)
-            } else {
-                try insert.bindText(index, value)
-            }
-        case .real, .fixed, .integral:
-            if let double = ValueText.double(value) {
-                try insert.bindDouble(index, double)
-            } else {
-                try insert.bindText(index, value)
-            }
-        case .boolean:
-            if let booleans, value.elementsEqual(booleans.yes) {
-                try insert.bindInteger(index, 1)
-            } else if let booleans, value.elementsEqual(booleans.no) {
-                try insert.bindInteger(index, 0)
-            } else {
-                try insert.bindText(index, value)
-            }
+    /// Each boolean column's spellings as bytes.
+    private static func booleans(_ formats: [ColumnFormat]) -> [(yes: [UInt8], no: [UInt8])?] {
+        formats.map { format in
+            if case .boolean(let yes, let no) = format { return (Array(yes.utf8), Array(no.utf8)) }
+            return nil
         }
     }
 }

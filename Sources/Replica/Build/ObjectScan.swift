@@ -15,70 +15,95 @@ public struct RowProblem: Sendable, Codable, Equatable {
     }
 }
 
-/// The first pass over one object's CSV: its header, the records that parse, and what each column's values allow
-/// (the replica's column types and references are chosen from it before any row is written). The cell digest is
-/// computed in the second pass, from the records as they are inserted.
+/// What one object's CSV holds, gathered record by record: its header, the records that parse, and what each column's
+/// values allow. A first look (``firstLook(_:encoding:bytes:)``, the first MiB by default) plans the tables before any
+/// row is written; the load gathers the whole file's while it inserts (``RecordPipeline``), and the final schema is
+/// chosen from that.
 struct ObjectScan: Sendable {
+    let file: String
     let header: [String]
     let encoding: CSVEncoding
     /// The column that holds the record id (the primary key), when the object has one.
     let idColumn: Int?
     private(set) var columns: [ColumnInference]
     /// Records read after the header, malformed ones included.
-    private(set) var recordsParsed = 0
-    /// Records that do not parse, or have no id; the load pass leaves out the same ones.
+    var recordsParsed = 0
+    /// Records that do not parse, or have no id; the load leaves them out.
     private(set) var malformed: [RowProblem] = []
     /// Whether reading stopped before the end of the file (an unterminated quote, invalid encoding, a limit).
     private(set) var isTruncated = false
-    private(set) var bytes = 0
+    var bytes = 0
 
-    /// Reads `object`'s CSV once. The id column is the manifest's `primaryKey`, else a column named `Id` (any case,
-    /// when exactly one). Without an `encoding`, the file is read as UTF-8 and, when a byte is not valid UTF-8, read
-    /// again as Windows-1252 (``CSVEncoding/detect(fileAt:displayName:)``'s rule, without its extra read).
-    init(_ object: ExportDirectory.ObjectFile, encoding: CSVEncoding?) throws {
-        guard encoding == nil else {
-            try self.init(object, reading: encoding!, detecting: false)
-            return
-        }
+    /// An empty scan of a file whose header `reader` has read. The id column is the manifest's `primaryKey`, else a
+    /// column named `Id` (any case, when exactly one).
+    init(_ object: ExportDirectory.ObjectFile, reader: CSVReader) {
+        file = object.file
+        header = reader.header
+        encoding = reader.encoding
+        idColumn = Self.idColumn(in: reader.header, primaryKey: object.metadata?.primaryKey)
+        columns = Array(repeating: ColumnInference(), count: reader.header.count)
+    }
+
+    /// Reads the first `bytes` of `object`'s CSV (records whose fields hold about that many bytes). Without
+    /// an `encoding`, the file is read as UTF-8 and, when a byte is not valid UTF-8, read again as Windows-1252
+    /// (``CSVEncoding/detect(fileAt:displayName:)``'s rule, without its extra read); a byte found later makes the load
+    /// start the object again in Windows-1252.
+    static func firstLook(
+        _ object: ExportDirectory.ObjectFile, encoding: CSVEncoding?, bytes: Int
+    ) throws -> ObjectScan {
+        guard encoding == nil else { return try read(object, encoding: encoding!, detecting: false, bytes: bytes) }
         do {
-            try self.init(object, reading: .utf8, detecting: true)
+            return try read(object, encoding: .utf8, detecting: true, bytes: bytes)
         } catch let error as CSVError where error.kind == .invalidEncoding(.utf8) {
-            try self.init(object, reading: .windows1252, detecting: false)
+            return try read(object, encoding: .windows1252, detecting: false, bytes: bytes)
         }
     }
 
-    private init(_ object: ExportDirectory.ObjectFile, reading encoding: CSVEncoding, detecting: Bool) throws {
+    private static func read(
+        _ object: ExportDirectory.ObjectFile, encoding: CSVEncoding, detecting: Bool, bytes limit: Int
+    ) throws -> ObjectScan {
         let reader = try CSVReader(path: object.url.path, displayName: object.file, encoding: encoding)
-        header = reader.header
-        self.encoding = reader.encoding
-        idColumn = Self.idColumn(in: reader.header, primaryKey: object.metadata?.primaryKey)
-        columns = Array(repeating: ColumnInference(), count: reader.header.count)
-        while true {
+        var scan = ObjectScan(object, reader: reader)
+        // The reader reads the file in blocks of a MiB: what counts is the bytes of the records parsed.
+        var parsed = 0
+        while parsed < limit {
             do {
                 guard try reader.next() else { break }
             } catch let error as CSVError {
                 if detecting && error.kind == .invalidEncoding(.utf8) { throw error }
-                malformed.append(RowProblem(file: object.file, line: error.line, problem: error.problem))
-                if error.isRecoverable { continue }
-                isTruncated = true
-                break
+                guard scan.take(error) else { break }
+                continue
             }
-            let line = reader.line
             reader.withFields { fields in
-                if let idColumn, Self.isNull(fields[idColumn]) {
-                    malformed.append(
-                        RowProblem(file: object.file, line: line, problem: "the record has no \(header[idColumn])"))
-                    return
-                }
-                for index in 0..<fields.count {
-                    let value = fields[index]
-                    if Self.isNull(value) { continue }
-                    columns[index].add(value, line: line)
-                }
+                parsed += fields.allBytes.count + fields.count
+                _ = scan.take(fields, line: reader.line)
             }
         }
-        recordsParsed = reader.recordsRead
-        bytes = reader.bytesRead
+        scan.recordsParsed = reader.recordsRead
+        scan.bytes = reader.bytesRead
+        return scan
+    }
+
+    /// Takes one record's values; false (and the record listed as malformed) when it has no id.
+    mutating func take(_ fields: CSVFields, line: Int) -> Bool {
+        if let idColumn, Self.isNull(fields[idColumn]) {
+            malformed.append(RowProblem(file: file, line: line, problem: "the record has no \(header[idColumn])"))
+            return false
+        }
+        for index in 0..<fields.count {
+            let value = fields[index]
+            if Self.isNull(value) { continue }
+            columns[index].add(value, line: line)
+        }
+        return true
+    }
+
+    /// Lists a record the reader refused; false when reading cannot go on.
+    mutating func take(_ error: CSVError) -> Bool {
+        malformed.append(RowProblem(file: file, line: error.line, problem: error.problem))
+        if error.isRecoverable { return true }
+        isTruncated = true
+        return false
     }
 
     /// The hash of a cell as the cell digest takes it (0 for NULL).

@@ -2,12 +2,14 @@ import ExportLayout
 import Foundation
 
 /// The records of one CSV, parsed on a thread of their own and handed over in batches: while the load inserts one
-/// batch into SQLite, the next is parsed (quoting, encoding, limits) and its cells hashed for the cell digest on the
-/// other core. At most `depth` batches of
-/// about `batchBytes` each wait, so memory stays bounded whatever the file's size.
+/// batch into SQLite, the next is parsed (quoting, encoding, limits), its values taken into the object's scan (what
+/// each column allows) and its cells hashed for the cell digest on the other core. At most `depth` batches of about
+/// `batchBytes` each wait, so memory stays bounded whatever the file's size.
 ///
-/// The reader's errors are handled as the load pass always did: a malformed record that the reader can step over is
-/// skipped (the scan listed it), any other stops the file there; an error opening the file is thrown by ``next()``.
+/// A malformed record (or one without its id) is listed in the scan and not handed over; a record the reader cannot
+/// step over stops the file there. Each batch carries the column formats that every value read so far allows, so the
+/// load re-types a column before it inserts a value its table's format would not give back. An error opening the
+/// file, and (when `detecting`) a byte that is not UTF-8, are thrown by ``next()`` after the batches before them.
 final class RecordPipeline: @unchecked Sendable {
     /// Records copied out of the reader: their field bytes one after the other, the reader's field ends (from each
     /// record's first byte), the line each record starts on, and the cell digest's hashes of its cells and row.
@@ -17,6 +19,8 @@ final class RecordPipeline: @unchecked Sendable {
         fileprivate var quoted: [Bool] = []
         fileprivate var cellHashes: [UInt64] = []
         fileprivate var records: [(byte: Int, field: Int, count: Int, line: Int, rowHash: UInt64)] = []
+        /// The format of each column that the values of this batch and every one before allow.
+        fileprivate(set) var formats: [ColumnFormat] = []
 
         fileprivate mutating func append(_ fields: CSVFields, line: Int) {
             let first = ends.count
@@ -77,11 +81,13 @@ final class RecordPipeline: @unchecked Sendable {
     private var isDone = false
     private var isCancelled = false
     private var isFinished = false
+    private var finalScan: ObjectScan?
 
-    /// Starts parsing `object`'s CSV in `encoding` on a new thread.
-    init(_ object: ExportDirectory.ObjectFile, encoding: CSVEncoding) {
+    /// Starts parsing `object`'s CSV in `encoding` on a new thread; `header` is the one the table was planned from.
+    init(_ object: ExportDirectory.ObjectFile, encoding: CSVEncoding, detecting: Bool, header: [String]) {
+        let fields = ReplicaSchemaPlanner.fields(of: header, metadata: object.metadata)
         Thread.detachNewThread { [self] in
-            produce(object, encoding: encoding)
+            produce(object, encoding: encoding, detecting: detecting, header: header, fields: fields)
             condition.lock()
             isFinished = true
             condition.broadcast()
@@ -102,6 +108,13 @@ final class RecordPipeline: @unchecked Sendable {
         return nil
     }
 
+    /// The scan of the whole file, once ``next()`` returned nil.
+    var scan: ObjectScan? {
+        condition.lock()
+        defer { condition.unlock() }
+        return finalScan
+    }
+
     /// Stops the parsing thread and waits for it to end (the file is closed when this returns).
     func close() {
         condition.lock()
@@ -111,24 +124,46 @@ final class RecordPipeline: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func produce(_ object: ExportDirectory.ObjectFile, encoding: CSVEncoding) {
+    private func produce(
+        _ object: ExportDirectory.ObjectFile, encoding: CSVEncoding, detecting: Bool, header: [String],
+        fields: [ExportField?]
+    ) {
         do {
             let reader = try CSVReader(path: object.url.path, displayName: object.file, encoding: encoding)
+            guard reader.header == header else {
+                throw CSVError(file: object.file, line: 1, kind: .unreadable("its header changed while it was read"))
+            }
+            var scan = ObjectScan(object, reader: reader)
             var batch = Batch()
+            func formats() -> [ColumnFormat] {
+                header.indices.map { ReplicaSchemaPlanner.format($0, of: scan, field: fields[$0]) }
+            }
             while true {
                 do {
                     guard try reader.next() else { break }
                 } catch let error as CSVError {
-                    if error.isRecoverable { continue }
-                    break
+                    if detecting && error.kind == .invalidEncoding(.utf8) { throw error }
+                    guard scan.take(error) else { break }
+                    continue
                 }
-                reader.withFields { batch.append($0, line: reader.line) }
+                reader.withFields { fields in
+                    if scan.take(fields, line: reader.line) { batch.append(fields, line: reader.line) }
+                }
                 if batch.bytes.count >= Self.batchBytes || batch.records.count >= 8192 {
+                    batch.formats = formats()
                     guard hand(batch) else { return }
                     batch = Batch()
                 }
             }
-            if !batch.records.isEmpty { guard hand(batch) else { return } }
+            scan.recordsParsed = reader.recordsRead
+            scan.bytes = reader.bytesRead
+            if !batch.records.isEmpty {
+                batch.formats = formats()
+                guard hand(batch) else { return }
+            }
+            condition.lock()
+            finalScan = scan
+            condition.unlock()
             end(nil)
         } catch {
             end(error)

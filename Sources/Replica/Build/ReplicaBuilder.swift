@@ -18,6 +18,9 @@ public struct ReplicaOptions: Sendable {
     public var crmvaultVersion = "unknown"
     /// The snapshot the export was restored from, for `crmvault_restore`.
     public var origin: ReplicaOrigin?
+    /// How much of each CSV the first look reads to plan the tables (column types, references) before any row is
+    /// written; what the rest of a file contradicts is corrected while and after it is loaded (tests make it small).
+    public var firstLookBytes = 1 << 20
     /// Called with the built database file before its checks run (tests damage it here).
     public var beforeChecks: (@Sendable (URL) throws -> Void)?
 
@@ -42,9 +45,10 @@ public struct ReplicaOrigin: Sendable, Codable {
     }
 }
 
-/// Builds the SQLite replica of an export on disk: two passes over every CSV (types and references are chosen from
-/// all values before any row is written), one transaction per table, indexes after the data, the checks, then the
-/// file is synced and renamed into place. Nothing is left at the target unless the build completed.
+/// Builds the SQLite replica of an export on disk: a first look at the start of every CSV plans the tables (types and
+/// references), each file is then read once and loaded, one transaction per table, its indexes after the data (a
+/// column or reference the rest of the file contradicts is corrected), the checks, then the file is synced and renamed
+/// into place. Nothing is left at the target unless the build completed.
 public enum ReplicaBuilder {
     /// Builds the replica of the export at `root` into the database file `target`.
     ///
@@ -62,17 +66,19 @@ public enum ReplicaBuilder {
             report.checks.append(ReplicaCheck(check: "export", status: .fail, detail: problem))
         }
 
-        // Pass 1: what every column allows, one file per core, the largest first (so no core is left alone with it).
+        // The first look: what the first MiB of each file allows, one file per core.
         var objects: [ExportDirectory.ObjectFile] = []
-        var scans: [ObjectScan] = []
+        var firstLooks: [ObjectScan] = []
         let results = ResultSlots<Result<ObjectScan, CSVError>>(count: export.objects.count)
         let encoding = options.encoding
-        let sizes = export.objects.map { (try? $0.url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
-        let order = export.objects.indices.sorted { sizes[$0] > sizes[$1] }
-        DispatchQueue.concurrentPerform(iterations: export.objects.count) { [export] turn in
-            let index = order[turn]
+        let firstLookBytes = options.firstLookBytes
+        DispatchQueue.concurrentPerform(iterations: export.objects.count) { [export] index in
             do {
-                results.set(index, .success(try ObjectScan(export.objects[index], encoding: encoding)))
+                results.set(
+                    index,
+                    .success(
+                        try ObjectScan.firstLook(
+                            export.objects[index], encoding: encoding, bytes: firstLookBytes)))
             } catch {
                 // CSVReader throws only CSVError.
                 let failure =
@@ -85,9 +91,7 @@ public enum ReplicaBuilder {
             switch results[index] {
             case .success(let scan):
                 objects.append(object)
-                scans.append(scan)
-                report.leftOut += scan.malformed
-                report.csvBytes += scan.bytes
+                firstLooks.append(scan)
             case .failure(let error):
                 report.leftOut.append(RowProblem(file: object.file, line: error.line, problem: error.problem))
                 report.checks.append(
@@ -97,15 +101,10 @@ public enum ReplicaBuilder {
             }
         }
         try refuseMalformed(report.leftOut, isLenient: options.isLenient)
-        let tables = ReplicaSchemaPlanner.plan(objects, scans: scans)
-        for table in tables {
-            for column in table.columns where column.note != nil {
-                report.warnings.append("\(table.object).\(column.name): \(column.note!)")
-            }
-        }
+        let tables = ReplicaSchemaPlanner.plan(objects, scans: firstLooks)
         report.durations.scan = Date().timeIntervalSince(started)
 
-        // Pass 2 and the checks, into a temporary file beside the target. Its companions are removed too: a journal,
+        // The load and the checks, into a temporary file beside the target. Its companions are removed too: a journal,
         // and the WAL files a build interrupted under an earlier version (which wrote in WAL mode) may have left.
         let temporary = target.deletingLastPathComponent().appendingPathComponent(
             ".\(target.lastPathComponent).crmvault-partial")
@@ -115,7 +114,7 @@ public enum ReplicaBuilder {
         defer { if !isKept { for path in companions { unlink(path) } } }
         do {
             let outcome = try ReplicaLoad.run(
-                export, objects: objects, scans: scans, tables: tables, into: temporary, options: options,
+                export, objects: objects, firstLooks: firstLooks, tables: tables, into: temporary, options: options,
                 report: &report)
             report.checks += outcome.checks
         } catch let error as SQLiteError {

@@ -19,18 +19,24 @@ enum KeyPrefixes {
 
     /// The key prefix of `bytes` when they look like a Salesforce id (15 or 18 ASCII letters and digits).
     static func prefix(ofID bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard bytes.count == 15 || bytes.count == 18 else { return nil }
+        isID(bytes) ? String(decoding: bytes.prefix(3), as: UTF8.self) : nil
+    }
+
+    /// Whether `bytes` look like a Salesforce id: 15 or 18 ASCII letters and digits.
+    static func isID(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count == 15 || bytes.count == 18 else { return false }
         for byte in bytes {
             switch byte {
             case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: continue
-            default: return nil
+            default: return false
             }
         }
-        return String(decoding: bytes.prefix(3), as: UTF8.self)
+        return true
     }
 
     /// Whether `bytes` are Salesforce's empty-id placeholder.
     static func isEmptyID(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.count == 18 && bytes.elementsEqual(emptyID)
+        // Most values differ in length, ids in their last byte: the full comparison is rare.
+        bytes.count == 18 && bytes[17] == 0x41 && bytes[0] == 0x30 && bytes.elementsEqual(emptyID)
     }
 }

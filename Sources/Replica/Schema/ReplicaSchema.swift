@@ -17,7 +17,7 @@ struct ColumnSchema: Sendable {
 }
 
 /// A reference column and the objects it points to.
-struct ReferenceSchema: Sendable {
+struct ReferenceSchema: Sendable, Equatable {
     var column: Int
     /// Target tables; one for a plain lookup, several for a polymorphic reference (WhoId, WhatId, ParentId).
     var targets: [String]
@@ -56,14 +56,18 @@ struct TableSchema: Sendable {
 
     /// One index per reference column, named `Table(Column)`.
     var indexStatements: [String] {
-        references.map { reference in
+        zip(references, indexNames).map { reference, name in
             let column = columns[reference.column].name
-            return "CREATE INDEX \(SQL.quoted("\(table)(\(column))")) ON \(SQL.quoted(table)) (\(SQL.quoted(column)))"
+            return "CREATE INDEX \(SQL.quoted(name)) ON \(SQL.quoted(table)) (\(SQL.quoted(column)))"
         }
     }
+
+    /// The names of ``indexStatements``' indexes.
+    var indexNames: [String] { references.map { "\(table)(\(columns[$0.column].name))" } }
 }
 
-/// Chooses the replica's tables, column types and references from the first pass over every object.
+/// Chooses the replica's tables, column types and references from what every object's values allow: first from a
+/// first look at each file (the tables are created from it), then from every value (the load corrects what differs).
 enum ReplicaSchemaPlanner {
     /// Table name prefixes the replica keeps for itself and SQLite.
     static let reservedPrefixes = ["sqlite_", "crmvault_"]
@@ -100,28 +104,38 @@ enum ReplicaSchemaPlanner {
         return tables
     }
 
+    /// Each column's field in the manifest, when the pull recorded the object's fields.
+    static func fields(of header: [String], metadata: ExportObject?) -> [ExportField?] {
+        header.map { name in metadata?.fields?.first { $0.name == name } }
+    }
+
+    /// The format of column `index` from what its values allow so far: the id and reference columns stay text.
+    static func format(_ index: Int, of scan: ObjectScan, field: ExportField?) -> ColumnFormat {
+        let inference = scan.columns[index]
+        let isKey =
+            index == scan.idColumn || field?.type == .reference || field?.type == .id
+            || (field == nil && inference.hasIDPrefixes)
+        return isKey ? .text : inference.format(for: field?.type)
+    }
+
     private static func columns(of scan: ObjectScan, metadata: ExportObject?) -> [ColumnSchema] {
         var used: Set<String> = []
+        let fields = fields(of: scan.header, metadata: metadata)
         return scan.header.enumerated().map { index, header in
-            let field = metadata?.fields?.first { $0.name == header }
+            let field = fields[index]
             let inference = scan.columns[index]
-            var format = ColumnFormat.text
+            let format = format(index, of: scan, field: field)
+            let isKey = index == scan.idColumn || field?.type == .reference || field?.type == .id
             var source = "text"
             var note: String?
-            let isKey =
-                index == scan.idColumn || field?.type == .reference || field?.type == .id
-                || (field == nil && inference.idPrefixes?.isEmpty == false)
-            if !isKey {
-                format = inference.format(for: field?.type)
-                if format.isTyped { source = field == nil ? "values" : "metadata" }
-                if let type = field?.type, [.integer, .double, .boolean].contains(type), !format.isTyped {
-                    let breaking = inference.breakingValue(for: type)
-                    note =
-                        "the metadata says \(type.rawValue), but "
-                        + (breaking.map { "line \($0.line) holds \"\($0.value)\", which would not read back the same" }
-                            ?? "its values are written in more than one number format")
-                        + "; kept as text"
-                }
+            if format.isTyped { source = field == nil ? "values" : "metadata" }
+            if !isKey, let type = field?.type, [.integer, .double, .boolean].contains(type), !format.isTyped {
+                let breaking = inference.breakingValue(for: type)
+                note =
+                    "the metadata says \(type.rawValue), but "
+                    + (breaking.map { "line \($0.line) holds \"\($0.value)\", which would not read back the same" }
+                        ?? "its values are written in more than one number format")
+                    + "; kept as text"
             }
             return ColumnSchema(
                 header: header, name: unique(header.replacingOccurrences(of: "\0", with: "\u{FFFD}"), in: &used),

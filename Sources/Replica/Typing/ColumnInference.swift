@@ -12,8 +12,9 @@ struct ColumnInference: Sendable {
     /// The boolean spelling seen first, and whether every value kept to it.
     private var booleanSpelling: (yes: String, no: String)?
     private var canBeBoolean = true
-    /// Key prefixes of the values when every value looks like a Salesforce id; nil once one does not.
-    private(set) var idPrefixes: Set<String>? = []
+    /// Key prefixes of the values (three bytes each, as one number) when every value looks like a Salesforce id; nil
+    /// once one does not. A handful at most, the last one seen first: no allocation per value.
+    private var prefixCodes: [UInt32]? = []
     /// For each vendor type, the first value that keeps the column from being typed so, with its line.
     private var firstBreaking: [ExportFieldType: (value: String, line: Int)] = [:]
 
@@ -61,8 +62,21 @@ struct ColumnInference: Sendable {
             addBoolean(bytes)
             if !canBeBoolean { noteBreaking(.boolean, bytes, line: line) }
         }
-        if idPrefixes != nil { addIDPrefix(bytes) }
+        if prefixCodes != nil { addIDPrefix(bytes) }
     }
+
+    /// Key prefixes of the values when every value looks like a Salesforce id; nil once one does not.
+    var idPrefixes: Set<String>? {
+        prefixCodes.map { codes in
+            Set(
+                codes.map { code in
+                    String(decoding: [UInt8(code >> 16), UInt8(code >> 8 & 0xFF), UInt8(code & 0xFF)], as: UTF8.self)
+                })
+        }
+    }
+
+    /// Whether the column has values and every one looks like a Salesforce id.
+    var hasIDPrefixes: Bool { prefixCodes?.isEmpty == false }
 
     private mutating func noteBreaking(_ type: ExportFieldType, _ bytes: UnsafeBufferPointer<UInt8>, line: Int) {
         firstBreaking[type] = (String(decoding: bytes.prefix(40), as: UTF8.self), line)
@@ -84,14 +98,18 @@ struct ColumnInference: Sendable {
 
     /// A Salesforce id is 15 or 18 ASCII letters and digits; its first three are the object's key prefix.
     private mutating func addIDPrefix(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let prefix = KeyPrefixes.prefix(ofID: bytes) else {
-            idPrefixes = nil
+        guard KeyPrefixes.isID(bytes) else {
+            prefixCodes = nil
             return
         }
-        if idPrefixes!.count < Self.maximumPrefixes || idPrefixes!.contains(prefix) {
-            idPrefixes!.insert(prefix)
+        let code = UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
+        if prefixCodes!.last == code { return }
+        if let index = prefixCodes!.firstIndex(of: code) {
+            prefixCodes!.swapAt(index, prefixCodes!.count - 1)
+        } else if prefixCodes!.count < Self.maximumPrefixes {
+            prefixCodes!.append(code)
         } else {
-            idPrefixes = nil
+            prefixCodes = nil
         }
     }
 
