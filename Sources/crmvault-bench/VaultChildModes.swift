@@ -7,7 +7,7 @@ import VaultCore
 /// network stack) has no release build at hand.
 ///
 ///     crmvault-bench --vault-init VAULT                 # default settings (Argon2id MODERATE)
-///     crmvault-bench --vault-backup VAULT DIRECTORY
+///     crmvault-bench --vault-backup VAULT DIRECTORY [--key WRITER.key]   # with the writer key, as scheduled backups run
 ///     crmvault-bench --vault-restore VAULT TARGET       # the latest snapshot, into an empty TARGET
 ///     crmvault-bench --vault-deep VAULT                 # `verify --deep`: every snapshot, exit 1 on a problem
 ///
@@ -25,9 +25,13 @@ enum VaultChildModes {
         _ = try Vault.create(at: URL(fileURLWithPath: vault), passphrase: try passphrase(), settings: VaultSettings())
     }
 
-    static func backup(_ vault: String, _ directory: String) throws {
+    static func backup(_ vault: String, _ directory: String, writerKey: String?) throws {
         let opened = try Vault.open(at: URL(fileURLWithPath: vault))
-        let (keys, unlock) = try PhaseClock.measure { try opened.unlock(passphrase: try passphrase()) }
+        let (keys, unlock) = try PhaseClock.measure {
+            // `crmvault backup --key FILE` loads the writer key file the same way (raw key material, FORMAT §4.4).
+            if let writerKey { return try opened.loadWriterKey(from: URL(fileURLWithPath: writerKey)) }
+            return try opened.unlock(passphrase: try passphrase())
+        }
         let (result, work) = try PhaseClock.measure { try opened.backup(URL(fileURLWithPath: directory), keys: keys) }
         print("backed up \(result.files) files, \(result.bytesIn) bytes, \(result.bytesStored) stored")
         print("unlock: \(unlock); after unlock: \(work)")

@@ -9,6 +9,7 @@ import VaultCore
 ///     swift run -c release crmvault-bench --sweep     # chunk-size sweep that chose the defaults
 ///     swift run -c release crmvault-bench --replica --scale 40000 --months 2   # replica build vs sqlite3, diff
 ///     crmvault-bench --vault-init|--vault-backup|--vault-restore|--vault-deep …   # one library-level command, timed from outside
+///     crmvault-bench --vault-backup VAULT DIRECTORY --key WRITER.key                # a backup as users run it: writer key
 ///     crmvault-bench --vault-verify VAULT [--threads N]               # keyless verify, timed from outside
 struct BenchOptions {
     var scale = 20000
@@ -25,6 +26,8 @@ struct BenchOptions {
     /// Child modes timed as whole processes (VaultChildModes.swift).
     var vaultInit: String?
     var vaultBackup: (vault: String, directory: String)?
+    /// A writer key file for `--vault-backup` (no passphrase, no Argon2id: what a scheduled backup uses).
+    var key: String?
     var vaultRestore: (vault: String, target: String)?
     var vaultDeep: String?
     /// Keyless verify as a child (VerifyChildMode.swift), with its pack threads.
@@ -51,6 +54,7 @@ struct BenchOptions {
             case "--vault-deep": vaultDeep = iterator.next() ?? ""
             case "--vault-verify": vaultVerify = iterator.next() ?? ""
             case "--threads": threads = Int(iterator.next() ?? "")
+            case "--key": key = iterator.next() ?? ""
             default: throw BenchError("unknown argument \(argument); see the comment at the top of main.swift")
             }
         }
@@ -179,7 +183,7 @@ do {
         exit(0)
     }
     if let backup = options.vaultBackup {
-        try VaultChildModes.backup(backup.vault, backup.directory)
+        try VaultChildModes.backup(backup.vault, backup.directory, writerKey: options.key)
         exit(0)
     }
     if let restore = options.vaultRestore {

@@ -3,11 +3,16 @@
 final class BackupSession: ExportVisitor {
     private let keys: VaultKeys
     private let chunker: ContentDefinedChunker
+    private let fileChunker: FileChunker
     private let sink: PackSink
     private let blockTarget: Int
-    private let known: [Digest: ChunkLocation]
+    private let known: BackupIndex
     private var newChunks: [Digest: Int] = [:]
     private var block: PendingBlock
+    /// Chunks of files' chunk lists gather in blocks of their own, as they did when each list was stored after its
+    /// file: ids do not compress, and mixed into the data blocks they cost the data blocks' compression.
+    private var listBlock: PendingBlock
+    private var nextBlockNumber = 2
     private var fileExistingPacks: Set<Digest> = []
     private var fileBlocks: Set<Int> = []
     private var fileReferences: [Int: (packs: Set<Digest>, blocks: Set<Int>)] = [:]
@@ -20,13 +25,16 @@ final class BackupSession: ExportVisitor {
     /// Entries left out, each "path (reason)" with the path escaped.
     private(set) var skipped: [String] = []
 
-    init(keys: VaultKeys, config: VaultConfig, known: [Digest: ChunkLocation], sink: PackSink) {
+    /// `hashThreads` compute chunk ids (one per core by default); the snapshot is the same for any number.
+    init(keys: VaultKeys, config: VaultConfig, known: BackupIndex, sink: PackSink, hashThreads: Int) {
         self.keys = keys
         self.chunker = ContentDefinedChunker(parameters: config.chunker, key: keys.chunkerKey)
+        fileChunker = FileChunker(chunker: chunker, keys: keys, threads: hashThreads)
         self.sink = sink
         self.blockTarget = config.blockTarget
         self.known = known
         block = PendingBlock(number: 0)
+        listBlock = PendingBlock(number: 1)
     }
 
     func directory(_ path: String, mode: Int, mtime: FileTime) throws {
@@ -42,95 +50,97 @@ final class BackupSession: ExportVisitor {
 
     func file(_ path: String, mode: Int, mtime: FileTime, size: Int,
               contents: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
-        // Every byte is hashed once, into its chunk id; the file digest is computed from the ids (FORMAT.md §4.3).
-        var ids: [Digest] = []
-        var buffer: [UInt8] = []
-        var start = 0
-        var total = 0
-        let maximum = chunker.parameters.maximum
-        try contents { bytes in
-            total += bytes.count
-            if var progress {
-                progress.report.bytesDone += Int64(bytes.count)
-                progress.handler(progress.report)
-                self.progress = progress
-            }
-            buffer.append(contentsOf: bytes)
-            while buffer.count - start >= maximum {
-                start += try cutChunk(from: buffer, at: start, ids: &ids)
-            }
-            if start >= 8 << 20 {
-                buffer.removeFirst(start)
-                start = 0
-            }
+        // Every byte is hashed once, into its chunk id, on every core (`FileChunker`). The file digest is computed from
+        // the size and the ids (FORMAT.md §4.3) as they come, and the ids go straight into the file's content, so
+        // nothing here grows with the file but the ids of its chunk list's own chunks.
+        let digest = FileDigest(key: keys.fileDigestKey, size: size)
+        var content = ChunkListBuilder()
+        let take = { (chunk: UnsafeRawBufferPointer, id: Digest) throws in
+            digest.add(id)
+            try self.store(chunk, id: id)
+            try content.add(id, chunker: self.chunker, store: self.storeListChunk)
         }
-        while start < buffer.count { start += try cutChunk(from: buffer, at: start, ids: &ids) }
+        var total = 0
+        do {
+            try contents { bytes in
+                total += bytes.count
+                if var progress {
+                    progress.report.bytesDone += Int64(bytes.count)
+                    progress.handler(progress.report)
+                    self.progress = progress
+                }
+                try fileChunker.add(bytes, take)
+            }
+            try fileChunker.finish(take)
+        } catch {
+            fileChunker.reset()
+            throw error
+        }
+        // The digest began with the size the source gave; a file that grew or shrank while it was read would have
+        // another (a zip member's size is checked by its source, so this is a directory's file being written).
+        guard total == size else {
+            throw VaultError(.inputUnreadable,
+                "\(TerminalText.escaped(path)) changed while it was read: \(size) bytes when listed, \(total) bytes read.",
+                remedy: "Back up the export once it is complete and nothing writes to it any more.")
+        }
         bytesIn += total
         progress?.report.itemsDone += 1
         if let progress { progress.handler(progress.report) }
-        let content = try storeContent(ids)
+        let stored = try content.finish(chunker: chunker, store: storeListChunk)
         fileReferences[entries.count] = (fileExistingPacks, fileBlocks)
         fileExistingPacks = []
         fileBlocks = []
         entries.append(.init(
             path: path, type: "file", mode: mode, mtime: mtime.seconds, mtimeNanoseconds: mtime.nanoseconds, size: total,
-            digest: FileDigest.of(size: total, ids: ids, key: keys.fileDigestKey).hex, content: content))
+            digest: digest.finalize().hex, content: stored))
     }
 
-    private func cutChunk(from buffer: [UInt8], at start: Int, ids: inout [Digest]) throws -> Int {
-        try buffer.withUnsafeBytes { all in
-            let rest = UnsafeRawBufferPointer(rebasing: all[start...])
-            let length = chunker.nextChunkLength(in: rest)
-            let chunk = UnsafeRawBufferPointer(rebasing: rest[0..<length])
-            ids.append(try store(chunk))
-            return length
-        }
-    }
-
-    /// Records a chunk, adding it to the current block unless the vault or this backup already has it.
-    private func store(_ chunk: UnsafeRawBufferPointer) throws -> Digest {
+    /// Stores a chunk of a file's chunk list (§8), hashed here: list chunks are a small share of the bytes.
+    private func storeListChunk(_ chunk: UnsafeRawBufferPointer) throws -> Digest {
         let id = keys.chunkID(of: chunk)
-        chunkCount += 1
-        if let location = known[id] {
-            fileExistingPacks.insert(location.pack)
-        } else if let blockNumber = newChunks[id] {
-            fileBlocks.insert(blockNumber)
-        } else {
-            newChunks[id] = block.number
-            fileBlocks.insert(block.number)
-            block.ids.append(id)
-            block.lengths.append(chunk.count)
-            block.data.append(contentsOf: chunk)
-            newChunkBytes += chunk.count
-            // A block ends at its byte target or at the format's chunk-count limit, whichever comes first: an export
-            // of many tiny files must never produce a block its own reader refuses (docs/FORMAT.md §6).
-            if block.data.count >= blockTarget || block.ids.count >= PackFormat.maximumChunksPerBlock { try flushBlock() }
-        }
+        try store(chunk, id: id, isListChunk: true)
         return id
     }
 
-    private func flushBlock() throws {
-        guard !block.ids.isEmpty else { return }
-        let full = block
-        block = PendingBlock(number: full.number + 1)
-        try sink.submit(full)
+    /// Records a chunk, adding it to the current block unless the vault or this backup already has it.
+    private func store(_ chunk: UnsafeRawBufferPointer, id: Digest, isListChunk: Bool = false) throws {
+        chunkCount += 1
+        if let pack = known.pack(of: id) {
+            fileExistingPacks.insert(pack)
+        } else if let blockNumber = newChunks[id] {
+            fileBlocks.insert(blockNumber)
+        } else if isListChunk {
+            try add(chunk, id: id, to: &listBlock)
+        } else {
+            try add(chunk, id: id, to: &block)
+        }
     }
 
-    /// Small files list their chunk ids inline; large ones store the id list itself as chunks (docs/FORMAT.md §8).
-    private func storeContent(_ ids: [Digest]) throws -> SnapshotManifest.Content {
-        if ids.count <= SnapshotManifest.inlineChunkLimit { return .init(chunks: ids.map(\.hex)) }
-        var list: [UInt8] = []
-        list.reserveCapacity(ids.count * 32)
-        for id in ids { list.append(contentsOf: id.bytes) }
-        var listIDs: [Digest] = []
-        var start = 0
-        while start < list.count { start += try cutChunk(from: list, at: start, ids: &listIDs) }
-        return .init(count: ids.count, list: listIDs.map(\.hex))
+    private func add(_ chunk: UnsafeRawBufferPointer, id: Digest, to pending: inout PendingBlock) throws {
+        newChunks[id] = pending.number
+        fileBlocks.insert(pending.number)
+        pending.ids.append(id)
+        pending.lengths.append(chunk.count)
+        pending.data.append(contentsOf: chunk)
+        newChunkBytes += chunk.count
+        // A block ends at its byte target or at the format's chunk-count limit, whichever comes first: an export
+        // of many tiny files must never produce a block its own reader refuses (docs/FORMAT.md §6).
+        if pending.data.count >= blockTarget || pending.ids.count >= PackFormat.maximumChunksPerBlock { try flush(&pending) }
+    }
+
+    private func flush(_ pending: inout PendingBlock) throws {
+        guard !pending.ids.isEmpty else { return }
+        let full = pending
+        pending = PendingBlock(number: nextBlockNumber)
+        nextBlockNumber += 1
+        pending.data.reserveCapacity(blockTarget + chunker.parameters.maximum)  // grown once, not by doubling
+        try sink.submit(full)
     }
 
     /// Seals the last block, records each file's packs, and returns every pack the snapshot references.
     func finish() throws -> [Digest] {
-        try flushBlock()
+        try flush(&block)
+        try flush(&listBlock)
         let packOfBlock = try sink.finish()
         var packsOfFile: [Int: Set<Digest>] = [:]
         for (entry, references) in fileReferences {

@@ -29,6 +29,16 @@ extension Vault {
         _ input: URL, keys: VaultKeys, label: String = "", origin: String? = nil, time: Date = Date(),
         expectations: ExportExpectations = ExportExpectations(), progress: ProgressHandler? = nil
     ) throws -> BackupResult {
+        try backup(input, keys: keys, label: label, origin: origin, time: time, expectations: expectations, progress: progress,
+            hashThreads: min(ProcessInfo.processInfo.activeProcessorCount, 4))
+    }
+
+    /// ``backup(_:keys:label:origin:time:expectations:progress:)`` with `hashThreads` computing chunk ids (and reading
+    /// the vault's index); the snapshot recorded is the same for any number.
+    func backup(
+        _ input: URL, keys: VaultKeys, label: String = "", origin: String? = nil, time: Date = Date(),
+        expectations: ExportExpectations = ExportExpectations(), progress: ProgressHandler? = nil, hashThreads: Int
+    ) throws -> BackupResult {
         try TerminalText.requirePrintable(label, naming: "label", maximumLength: 200, example: "--label 2026-11")
         if let origin { try TerminalText.requirePrintable(origin, naming: "source", maximumLength: 100, example: "--source salesforce-prod") }
         let source = try ExportSources.open(input)
@@ -53,10 +63,10 @@ extension Vault {
         // The index must be sealed as a reader requires (by the key that claimed the pack, or the owner; for a
         // leftover, by the key that was checked to have sealed it), and by one of the authors.
         let readersTrust = indexSealers(chain)
-        let known = try loadChunkLocations(of: trusted, sealers: { pack in
+        let known = loadBackupIndex(of: trusted, sealers: { pack in
             authors.intersection(chain.packClaimers[pack] != nil ? readersTrust(pack) : reusable[pack].map { [$0] } ?? [])
-        }, onlySealed: true)
-        let session = BackupSession(keys: keys, config: config, known: known, sink: sink)
+        }, threads: hashThreads)
+        let session = BackupSession(keys: keys, config: config, known: known, sink: sink, hashThreads: hashThreads)
         session.progress = progress.map { handler in
             (OperationProgress(phase: "backup", bytesTotal: Int64(survey.bytes), itemsTotal: survey.files.count, unit: "files"), handler)
         }

@@ -1,0 +1,128 @@
+import Foundation
+import Testing
+import VaultTesting
+
+@testable import VaultCore
+
+/// A backup hashes chunks on every core (`FileChunker`) and streams each file's ids into its digest and chunk list
+/// (`ChunkListBuilder`) instead of holding them. These tests hold both to the plain reference: the whole file cut at
+/// once and hashed on one thread, the whole id list held and cut at once (docs/FORMAT.md §5, §8).
+struct BackupPipelineTests {
+    /// The chunks of `bytes` cut at once, each with its length and id.
+    static func reference(_ bytes: [UInt8], chunker: ContentDefinedChunker, keys: VaultKeys) -> [(length: Int, id: Digest)] {
+        bytes.withUnsafeBytes { all in
+            var chunks: [(length: Int, id: Digest)] = []
+            var start = 0
+            while start < all.count {
+                let rest = UnsafeRawBufferPointer(rebasing: all[start...])
+                let length = chunker.nextChunkLength(in: rest)
+                chunks.append((length, keys.chunkID(of: UnsafeRawBufferPointer(rebasing: rest[0..<length]))))
+                start += length
+            }
+            return chunks
+        }
+    }
+
+    /// The manifest content a file of these ids had when its whole id list was held and cut at once.
+    static func referenceContent(_ ids: [Digest], chunker: ContentDefinedChunker, keys: VaultKeys) -> SnapshotManifest.Content {
+        if ids.count <= SnapshotManifest.inlineChunkLimit { return .init(chunks: ids.map(\.hex)) }
+        let list = ids.flatMap(\.bytes)
+        return .init(count: ids.count, list: reference(list, chunker: chunker, keys: keys).map(\.id.hex))
+    }
+
+    @Test(arguments: [1, 2, 4])
+    func chunksAndIdsDoNotDependOnThreadsWindowsOrReadSizes(threads: Int) throws {
+        let keys = VaultKeys.generateOwner()
+        let chunker = ContentDefinedChunker(parameters: .default, key: keys.chunkerKey)
+        let bytes = [UInt8](ParallelRestoreTests.bytes(3 << 20, seed: 41))
+        let expected = Self.reference(bytes, chunker: chunker, keys: keys)
+        // A small window, so the file spans many windows and many cuts fall near a window's end.
+        let fileChunker = FileChunker(chunker: chunker, keys: keys, threads: threads, windowSize: 64 << 10)
+        for pieces in [[1, 7, 4093], [1 << 20], [65_539]] {
+            var got: [(length: Int, id: Digest)] = []
+            var offset = 0
+            var piece = 0
+            try bytes.withUnsafeBytes { all in
+                while offset < all.count {
+                    let count = min(pieces[piece % pieces.count], all.count - offset)
+                    try fileChunker.add(UnsafeRawBufferPointer(rebasing: all[offset..<(offset + count)])) { got.append(($0.count, $1)) }
+                    offset += count
+                    piece += 1
+                }
+            }
+            try fileChunker.finish { got.append(($0.count, $1)) }
+            #expect(got.map(\.length) == expected.map(\.length), "pieces \(pieces)")
+            #expect(got.map(\.id) == expected.map(\.id), "pieces \(pieces)")
+        }
+    }
+
+    @Test func aStreamedChunkListIsTheListCutAtOnce() throws {
+        let keys = VaultKeys.generateOwner()
+        let chunker = ContentDefinedChunker(parameters: .default, key: keys.chunkerKey)
+        for count in [0, 1, 256, 257, 300, 5_000] {
+            let ids = (0..<count).map { Digest(bytes: [UInt8](ParallelRestoreTests.bytes(32, seed: UInt64($0))))! }
+            var builder = ChunkListBuilder()
+            var stored: [UInt8] = []
+            let store = { (chunk: UnsafeRawBufferPointer) -> Digest in
+                stored.append(contentsOf: chunk)
+                return keys.chunkID(of: chunk)
+            }
+            for id in ids { try builder.add(id, chunker: chunker, store: store) }
+            let content = try builder.finish(chunker: chunker, store: store)
+            let expected = Self.referenceContent(ids, chunker: chunker, keys: keys)
+            #expect(content.chunks == expected.chunks, "\(count) ids")
+            #expect(content.count == expected.count, "\(count) ids")
+            #expect(content.list == expected.list, "\(count) ids")
+            // Every byte of the list is stored once, in order; inline ids store nothing.
+            #expect(stored == (count > SnapshotManifest.inlineChunkLimit ? ids.flatMap(\.bytes) : []), "\(count) ids")
+        }
+    }
+
+    /// A file of more than 256 chunks (its ids streamed into a stored chunk list), a small and an empty one, backed up
+    /// on four threads and again on one: both record the reference's ids, list and digest, and the vault verifies.
+    @Test func aBackupOnFourThreadsRecordsWhatOneThreadCutAtOnceWould() throws {
+        let vault = try TemporaryVault()
+        let big = [UInt8](ParallelRestoreTests.bytes(3 << 20, seed: 43))
+        try vault.directory.write("big.bin", Data(big), under: "export")
+        try vault.directory.write("small.csv", Data("Id,Name\n001,Ada\n".utf8), under: "export")
+        try vault.directory.write("empty.csv", Data(), under: "export")
+        let keys = vault.owner
+        let chunker = ContentDefinedChunker(parameters: vault.vault.config.chunker, key: keys.chunkerKey)
+        var manifests: [[SnapshotManifest.Entry]] = []
+        for threads in [4, 1] {
+            _ = try vault.vault.backup(vault.directory.path("export"), keys: keys, hashThreads: threads)
+            let entry = try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain())
+            manifests.append(try vault.vault.loadManifest(entry).manifest.files)
+        }
+        let ids = Self.reference(big, chunker: chunker, keys: keys).map(\.id)
+        #expect(ids.count > SnapshotManifest.inlineChunkLimit)
+        let expected = Self.referenceContent(ids, chunker: chunker, keys: keys)
+        for files in manifests {
+            let file = try #require(files.first { $0.path == "big.bin" })
+            #expect(file.content?.count == expected.count)
+            #expect(file.content?.list == expected.list)
+            #expect(file.digest == FileDigest.of(size: big.count, ids: ids, key: keys.fileDigestKey).hex)
+        }
+        let shown = manifests.map { $0.map { [$0.path, $0.digest ?? "", "\($0.content?.chunks ?? [])", "\($0.content?.list ?? [])"] } }
+        #expect(shown[0] == shown[1])
+        #expect(try vault.vault.verify(ownerKeys: keys).problems.isEmpty)
+    }
+
+    /// The file digest starts with the size the export listed: a file that grows while it is read is refused by name,
+    /// and nothing is recorded.
+    @Test func aFileThatChangesWhileItIsReadIsRefusedByName() throws {
+        let vault = try TemporaryVault()
+        let sink = PackSink(storage: vault.vault.storage, keys: vault.owner,
+            sealing: SealingKey(publicKey: Hex.decode(vault.vault.config.ownerSealingKey)!), compressionLevel: 3, packTarget: 1 << 20)
+        let session = BackupSession(keys: vault.owner, config: vault.vault.config, known: BackupIndex(capacity: 0), sink: sink, hashThreads: 2)
+        let error = #expect(throws: VaultError.self) {
+            try session.file("Account.csv", mode: 0o644, mtime: FileTime(seconds: 0, nanoseconds: 0), size: 10) { consume in
+                try [UInt8](repeating: 0x41, count: 5_000).withUnsafeBytes { try consume($0) }
+            }
+        }
+        #expect(error?.code == .inputUnreadable)
+        #expect(error?.message.contains("Account.csv changed while it was read: 10 bytes when listed, 5000 bytes read") == true)
+        #expect(session.entries.isEmpty)
+        _ = sink.abandon()
+    }
+}
