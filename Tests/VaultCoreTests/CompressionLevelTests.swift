@@ -4,16 +4,19 @@ import Testing
 
 @testable import VaultCore
 
-/// The writer's level policy (CompressionLevels): the vault's level while blocks wait, a harder one when none does.
+/// The writer's level policy (CompressionLevels): the vault's level for new data, a harder one for mostly-deduplicated blocks.
 struct CompressionLevelTests {
-    @Test func theSpareLevelIsUsedOnlyWhenNoBlockWaits() {
+    @Test func theSpareLevelIsUsedOnlyForMostlyDeduplicatedBlocks() {
         let levels = CompressionLevels(configured: 3)
-        #expect(levels.level(blocksWaiting: 0) == CompressionLevels.spareLevel)
-        #expect(levels.level(blocksWaiting: 1) == 3)
-        #expect(levels.level(blocksWaiting: 4) == 3)
+        // An initial backup: every chunked byte is new.
+        #expect(levels.level(newBytes: 512 << 10, inputBytes: 512 << 10) == 3)
+        #expect(levels.level(newBytes: 512 << 10, inputBytes: 2 << 20 - 1) == 3)
+        // A later month: a quarter or less of what was chunked is new.
+        #expect(levels.level(newBytes: 512 << 10, inputBytes: 2 << 20) == CompressionLevels.spareLevel)
+        #expect(levels.level(newBytes: 100, inputBytes: 10 << 20) == CompressionLevels.spareLevel)
         // A vault configured above the spare level never gets a lower one.
         let hard = CompressionLevels(configured: 19)
-        #expect(hard.level(blocksWaiting: 0) == 19 && hard.level(blocksWaiting: 2) == 19)
+        #expect(hard.level(newBytes: 1, inputBytes: 100) == 19 && hard.level(newBytes: 100, inputBytes: 100) == 19)
     }
 
     @Test func aBlockAtTheSpareLevelIsSmallerAndReadsBackTheSame() throws {

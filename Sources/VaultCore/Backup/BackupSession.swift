@@ -91,6 +91,7 @@ final class BackupSession: ExportVisitor {
     private func store(_ chunk: UnsafeRawBufferPointer) throws -> Digest {
         let id = keys.chunkID(of: chunk)
         chunkCount += 1
+        block.inputBytes += chunk.count
         if let location = known[id] {
             fileExistingPacks.insert(location.pack)
         } else if let blockNumber = newChunks[id] {

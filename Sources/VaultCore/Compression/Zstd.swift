@@ -1,14 +1,18 @@
 internal import CZstd
 
-/// The levels a backup's writer compresses blocks at (docs/FORMAT.md §4.1, §6: a reader decodes a frame of any level).
-/// `busy` is the vault's configured level, used while other blocks wait to be compressed (the compressing thread is
-/// the bottleneck: an initial backup, where everything is new); `spare` is a higher level, used when no block waits
-/// (the thread would otherwise sit idle until the reader finds more new chunks: a later month, mostly deduplicated).
-/// So a harder level costs no wall time, only CPU that would have gone unused.
+/// The level a backup's writer compresses a block at (docs/FORMAT.md §4.1; §6: a reader decodes a frame of any level).
+/// A block whose new chunks are most of the input read while it filled (an initial backup: everything is new) is
+/// compressed at the vault's configured level, `busy`: there compression is the bottleneck. A block whose new chunks
+/// are at most a quarter of that input (a later month, mostly deduplicated) gets a harder level, `spare`: the reader
+/// and chunker, on the other core, take longer over that input than zstd 12 takes over a quarter of it, so the
+/// harder level costs CPU that would sit idle, not wall time. Decided by the data alone, so a backup's output does
+/// not depend on the machine's load.
 struct CompressionLevels: Sendable {
-    /// The level for blocks compressed while no other block waits, when the vault's level is below it. 12: on
-    /// CSV exports in 512 KiB blocks it stores about 16 % less than level 3 (docs/BENCHMARKS.md, "zstd level").
+    /// The level for mostly-deduplicated blocks when the vault's level is below it. 12: on CSV exports in 512 KiB
+    /// blocks it stores about 10 % less than level 3 per later month (docs/BENCHMARKS.md, "zstd level").
     static let spareLevel = 12
+    /// A block is "mostly deduplicated" when its new bytes times this are at most the input bytes chunked for it.
+    static let spareRatio = 4
 
     let busy: Int
     let spare: Int
@@ -18,7 +22,11 @@ struct CompressionLevels: Sendable {
         spare = max(configured, Self.spareLevel)
     }
 
-    func level(blocksWaiting: Int) -> Int { blocksWaiting > 0 ? busy : spare }
+    /// The level for a block of `newBytes` new chunk bytes, found among `inputBytes` bytes chunked since the block
+    /// before it was cut (list chunks included).
+    func level(newBytes: Int, inputBytes: Int) -> Int {
+        newBytes * Self.spareRatio <= inputBytes ? spare : busy
+    }
 }
 
 /// zstd compression with a reusable context; one instance per thread.

@@ -9,9 +9,6 @@ final class PackSink: @unchecked Sendable {
     private let packTarget: UInt64
     private let compressor: ZstdCompressor
     private let levels: CompressionLevels
-    /// Blocks submitted and not yet taken up by `queue`: the compression level follows it (CompressionLevels).
-    private let waitingLock = NSLock()
-    private var waiting = 0
     private let queue = DispatchQueue(label: "crmvault.pack-sink")
     private let slots: DispatchSemaphore
     // Touched only on `queue`.
@@ -34,12 +31,10 @@ final class PackSink: @unchecked Sendable {
     /// Queues a block; blocks when `depth` blocks are already waiting. Throws an earlier stage-two failure.
     func submit(_ block: PendingBlock) throws {
         if let failure = queue.sync(execute: { self.failure }) { throw failure }
-        waitingLock.withLock { waiting += 1 }
         slots.wait()
         queue.async {
             defer { self.slots.signal() }
-            let behind = self.waitingLock.withLock { self.waiting -= 1; return self.waiting }
-            self.compressor.level = Int32(self.levels.level(blocksWaiting: behind))
+            self.compressor.level = Int32(self.levels.level(newBytes: block.data.count, inputBytes: block.inputBytes))
             guard self.failure == nil else { return }
             do {
                 // A pack ends at its byte target or before it would pass the format's chunk limit (§6).

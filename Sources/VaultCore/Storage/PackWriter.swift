@@ -73,4 +73,6 @@ struct PendingBlock: Sendable {
     var ids: [Digest] = []
     var lengths: [Int] = []
     var data: [UInt8] = []
+    /// Bytes chunked, new or not, while this block filled: its compression level depends on them (CompressionLevels).
+    var inputBytes = 0
 }
