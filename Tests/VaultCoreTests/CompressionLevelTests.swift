@@ -6,13 +6,13 @@ import Testing
 
 /// The writer's level policy (CompressionLevels): the vault's level for new data, a harder one for mostly-deduplicated blocks.
 struct CompressionLevelTests {
-    @Test func theSpareLevelIsUsedOnlyForMostlyDeduplicatedBlocks() {
+    @Test func theSpareLevelIsUsedOnlyInMostlyDeduplicatedBackups() {
         let levels = CompressionLevels(configured: 3)
         // An initial backup: every chunked byte is new.
         #expect(levels.level(newBytes: 512 << 10, inputBytes: 512 << 10) == 3)
-        #expect(levels.level(newBytes: 512 << 10, inputBytes: 2 << 20 - 1) == 3)
-        // A later month: a quarter or less of what was chunked is new.
-        #expect(levels.level(newBytes: 512 << 10, inputBytes: 2 << 20) == CompressionLevels.spareLevel)
+        #expect(levels.level(newBytes: 100 << 20, inputBytes: 300 << 20 - 1) == 3)
+        // A later month: a third or less of what was chunked so far is new.
+        #expect(levels.level(newBytes: 100 << 20, inputBytes: 300 << 20) == CompressionLevels.spareLevel)
         #expect(levels.level(newBytes: 100, inputBytes: 10 << 20) == CompressionLevels.spareLevel)
         // A vault configured above the spare level never gets a lower one.
         let hard = CompressionLevels(configured: 19)

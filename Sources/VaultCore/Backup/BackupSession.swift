@@ -13,6 +13,8 @@ final class BackupSession: ExportVisitor {
     private var fileReferences: [Int: (packs: Set<Digest>, blocks: Set<Int>)] = [:]
     private(set) var entries: [SnapshotManifest.Entry] = []
     private(set) var bytesIn = 0
+    /// Bytes chunked so far, new or not, list chunks included: the compression level depends on it (CompressionLevels).
+    private var chunkedBytes = 0
     private(set) var chunkCount = 0
     private(set) var newChunkBytes = 0
     /// Where to report progress, with the report so far (totals from the survey of the export).
@@ -91,7 +93,7 @@ final class BackupSession: ExportVisitor {
     private func store(_ chunk: UnsafeRawBufferPointer) throws -> Digest {
         let id = keys.chunkID(of: chunk)
         chunkCount += 1
-        block.inputBytes += chunk.count
+        chunkedBytes += chunk.count
         if let location = known[id] {
             fileExistingPacks.insert(location.pack)
         } else if let blockNumber = newChunks[id] {
@@ -112,7 +114,8 @@ final class BackupSession: ExportVisitor {
 
     private func flushBlock() throws {
         guard !block.ids.isEmpty else { return }
-        let full = block
+        var full = block
+        (full.backupNewBytes, full.backupInputBytes) = (newChunkBytes, chunkedBytes)
         block = PendingBlock(number: full.number + 1)
         try sink.submit(full)
     }

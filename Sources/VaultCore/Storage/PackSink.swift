@@ -34,7 +34,7 @@ final class PackSink: @unchecked Sendable {
         slots.wait()
         queue.async {
             defer { self.slots.signal() }
-            self.compressor.level = Int32(self.levels.level(newBytes: block.data.count, inputBytes: block.inputBytes))
+            self.compressor.level = Int32(self.levels.level(newBytes: block.backupNewBytes, inputBytes: block.backupInputBytes))
             guard self.failure == nil else { return }
             do {
                 // A pack ends at its byte target or before it would pass the format's chunk limit (§6).

@@ -73,6 +73,8 @@ struct PendingBlock: Sendable {
     var ids: [Digest] = []
     var lengths: [Int] = []
     var data: [UInt8] = []
-    /// Bytes chunked, new or not, while this block filled: its compression level depends on them (CompressionLevels).
-    var inputBytes = 0
+    /// The backup's new chunk bytes and bytes chunked (new or not) up to this block: its compression level depends on
+    /// them (CompressionLevels).
+    var backupNewBytes = 0
+    var backupInputBytes = 0
 }
