@@ -48,7 +48,8 @@ enum LevelSweep {
             print(String(
                 format: "  level %2d, blocks %4d KiB: month 1 %.2f MB (%.4f) at %.1f MB/s; later months %.3f MB each "
                     + "(%.4f of input) at %.1f MB/s (median); total %.2f MB",
-                setting.level, setting.blockTarget >> 10, Double(stored[0]) / 1e6, Double(stored[0]) / Double(corpus.sizes[0]),
+                setting.level, setting.blockTarget >> 10, Double(stored[0]) / 1e6,
+                Double(stored[0]) / Double(corpus.sizes[0]),
                 speeds[0], Double(later.reduce(0, +)) / 1e6 / Double(max(later.count, 1)),
                 Double(later.reduce(0, +)) / Double(max(laterInput, 1)), median(Array(speeds.dropFirst())),
                 Double(stored.reduce(0, +)) / 1e6))

@@ -4,7 +4,9 @@ import Foundation
 /// default level 6 (Salesforce's and Dataverse's exports are deflated zips), each in a directory of its own under the
 /// same name, so restic and borg see one file changing at one path.
 enum ZipCorpus {
-    static func make(_ corpus: (directories: [String], sizes: [Int]), work: String) throws -> (directories: [String], sizes: [Int]) {
+    static func make(
+        _ corpus: (directories: [String], sizes: [Int]), work: String
+    ) throws -> (directories: [String], sizes: [Int]) {
         var zips: [String] = []
         for directory in corpus.directories {
             let month = URL(fileURLWithPath: directory).lastPathComponent
@@ -16,7 +18,8 @@ enum ZipCorpus {
             _ = try ChildProcess.check(["zip", "-q", "-X", "-6", zip] + names, directory: directory)
             zips.append(zip)
         }
-        print("zips: \(megabytes(zips.map(diskUsageOfFile).reduce(0, +))) MB of zips for \(megabytes(corpus.sizes.reduce(0, +))) MB of CSV")
+        let zipBytes = zips.map(diskUsageOfFile).reduce(0, +)
+        print("zips: \(megabytes(zipBytes)) MB of zips for \(megabytes(corpus.sizes.reduce(0, +))) MB of CSV")
         return (zips, corpus.sizes)
     }
 

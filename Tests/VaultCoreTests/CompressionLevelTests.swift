@@ -4,7 +4,8 @@ import Testing
 
 @testable import VaultCore
 
-/// The writer's level policy (CompressionLevels): the vault's level for new data, a harder one for mostly-deduplicated blocks.
+/// The writer's level policy (CompressionLevels): the vault's level for new data, a harder one once the backup is
+/// mostly deduplicated.
 struct CompressionLevelTests {
     @Test func theSpareLevelIsUsedOnlyInMostlyDeduplicatedBackups() {
         let levels = CompressionLevels(configured: 3)
@@ -29,7 +30,8 @@ struct CompressionLevelTests {
         let busy = try block.withUnsafeBytes { try compressor.compress($0) }
         compressor.level = Int32(CompressionLevels.spareLevel)
         let spare = try block.withUnsafeBytes { try compressor.compress($0) }
-        #expect(Double(spare.count) < Double(busy.count) * 0.95, "level 12: \(spare.count) bytes, level 3: \(busy.count)")
+        #expect(Double(spare.count) < Double(busy.count) * 0.95,
+            "level 12: \(spare.count) bytes, level 3: \(busy.count)")
         for frame in [busy, spare] {
             let plain = try #require(ZstdDecompressor().decompress(frame, expectedSize: block.count))
             #expect(Array(plain.bytes) == block)
