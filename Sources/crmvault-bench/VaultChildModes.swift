@@ -6,7 +6,7 @@ import VaultCore
 /// without the command line's audit log: timed as whole processes when the `crmvault` executable (which links the
 /// network stack) has no release build at hand.
 ///
-///     crmvault-bench --vault-init VAULT                 # default settings (Argon2id MODERATE)
+///     crmvault-bench --vault-init VAULT [--interactive-kdf]   # default settings (Argon2id MODERATE, or INTERACTIVE)
 ///     crmvault-bench --vault-backup VAULT DIRECTORY [--key WRITER.key]   # with the writer key, as scheduled backups run
 ///     crmvault-bench --vault-restore VAULT TARGET       # the latest snapshot, into an empty TARGET
 ///     crmvault-bench --vault-deep VAULT                 # `verify --deep`: every snapshot, exit 1 on a problem
@@ -21,8 +21,10 @@ enum VaultChildModes {
         return Passphrase(text)
     }
 
-    static func initialize(_ vault: String) throws {
-        _ = try Vault.create(at: URL(fileURLWithPath: vault), passphrase: try passphrase(), settings: VaultSettings())
+    static func initialize(_ vault: String, interactiveKDF: Bool = false) throws {
+        var settings = VaultSettings()
+        if interactiveKDF { settings.kdf = .interactive }
+        _ = try Vault.create(at: URL(fileURLWithPath: vault), passphrase: try passphrase(), settings: settings)
     }
 
     static func backup(_ vault: String, _ directory: String, writerKey: String?) throws {

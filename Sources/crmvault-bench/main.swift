@@ -7,6 +7,9 @@ import VaultCore
 ///
 ///     swift run -c release crmvault-bench [--scale 20000] [--months 12] [--tools crmvault,restic,borg,borg-8k]
 ///     swift run -c release crmvault-bench --sweep     # chunk-size sweep that chose the defaults
+///     swift run -c release crmvault-bench --levels [--level-list 3,9,19] [--block-list 524288,1048576]   # zstd level
+///     swift run -c release crmvault-bench --inputs directories,zips   # what each tool backs up (default: both)
+///     crmvault-bench --work W --keep …, then --work W --reuse …   # keep the generated corpus and use it again
 ///     swift run -c release crmvault-bench --replica --scale 40000 --months 2   # replica build vs sqlite3, diff
 ///     crmvault-bench --vault-init|--vault-backup|--vault-restore|--vault-deep …   # one library-level command, timed from outside
 ///     crmvault-bench --vault-backup VAULT DIRECTORY --key WRITER.key                # a backup as users run it: writer key
@@ -17,7 +20,16 @@ struct BenchOptions {
     var work = FileManager.default.temporaryDirectory.appendingPathComponent("crmvault-bench").path
     var tools = ["crmvault", "restic", "borg", "borg-8k"]
     var sweep = false
+    /// The zstd level and block-target sweep (LevelSweep.swift).
+    var levels = false
+    var levelList = [3, 6, 9, 12, 19]
+    var blockList = [512 << 10, 1 << 20]
+    /// Each month as its directory of CSVs, and as the same CSVs in a deflated zip as a vendor sends them.
+    var inputs = ["directories", "zips"]
     var keep = false
+    /// Keeps a corpus already generated in `work` with the same scale and months (`--keep` of an earlier run, or
+    /// `--generate-only`) instead of generating it again.
+    var reuse = false
     var generateOnly = false
     var replica = false
     /// Child-process modes of the replica benchmark.
@@ -33,6 +45,7 @@ struct BenchOptions {
     /// Keyless verify as a child (VerifyChildMode.swift), with its pack threads.
     var vaultVerify: String?
     var threads: Int?
+    var interactiveKDF = false
 
     init(_ arguments: [String]) throws {
         var iterator = arguments.dropFirst().makeIterator()
@@ -43,7 +56,12 @@ struct BenchOptions {
             case "--work": work = iterator.next() ?? work
             case "--tools": tools = (iterator.next() ?? "").split(separator: ",").map(String.init)
             case "--sweep": sweep = true
+            case "--levels": levels = true
+            case "--level-list": levelList = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--block-list": blockList = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--inputs": inputs = (iterator.next() ?? "").split(separator: ",").map(String.init)
             case "--keep": keep = true
+            case "--reuse": reuse = true
             case "--generate-only": generateOnly = true
             case "--replica": replica = true
             case "--build-replica": buildReplica = (iterator.next() ?? "", iterator.next() ?? "")
@@ -55,6 +73,7 @@ struct BenchOptions {
             case "--vault-verify": vaultVerify = iterator.next() ?? ""
             case "--threads": threads = Int(iterator.next() ?? "")
             case "--key": key = iterator.next() ?? ""
+            case "--interactive-kdf": interactiveKDF = true
             default: throw BenchError("unknown argument \(argument); see the comment at the top of main.swift")
             }
         }
@@ -94,6 +113,8 @@ func corpusOnDisk(_ options: BenchOptions) throws -> (directories: [String], siz
     return (directories, directories.map(diskUsage))
 }
 
+/// Backs up every month with `tool` (`corpus.directories` are the months' inputs: directories or zips; `sizes` the
+/// bytes of their CSVs, so ratios compare to the same data either way), restores the latest and checks.
 func measure(_ tool: BenchmarkTool, corpus: (directories: [String], sizes: [Int]), work: String) throws {
     try tool.prepare()
     var rates: [Double] = []
@@ -179,7 +200,7 @@ do {
         exit(0)
     }
     if let vault = options.vaultInit {
-        try VaultChildModes.initialize(vault)
+        try VaultChildModes.initialize(vault, interactiveKDF: options.interactiveKDF)
         exit(0)
     }
     if let backup = options.vaultBackup {
@@ -202,40 +223,62 @@ do {
         try ReplicaBenchmark.diff(diff.a, diff.b, work: diff.work)
         exit(0)
     }
-    try? FileManager.default.removeItem(atPath: options.work)
-    try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
+    let reused = options.reuse && FileManager.default.fileExists(atPath: options.work + "/corpus/" + String(format: "2026-%02d", options.months))
+    if reused {
+        for leftover in (try? FileManager.default.contentsOfDirectory(atPath: options.work)) ?? [] where leftover != "corpus" {
+            try? FileManager.default.removeItem(atPath: options.work + "/" + leftover)
+        }
+    } else {
+        try? FileManager.default.removeItem(atPath: options.work)
+        try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
+    }
     defer { if !options.keep { try? FileManager.default.removeItem(atPath: options.work) } }
-    // A child process generates the corpus, so this process stays small: on Linux a spawned child's peak RSS
-    // starts from its parent's (the memory is shared until exec), which would hide the tools' own figures.
-    let generation = try ChildProcess.check(
-        [CommandLine.arguments[0], "--generate-only", "--scale", String(options.scale), "--months", String(options.months),
-         "--work", options.work])
-    print(generation.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    if !reused {
+        // A child process generates the corpus, so this process stays small: on Linux a spawned child's peak RSS
+        // starts from its parent's (the memory is shared until exec), which would hide the tools' own figures.
+        let generation = try ChildProcess.check(
+            [CommandLine.arguments[0], "--generate-only", "--scale", String(options.scale), "--months", String(options.months),
+             "--work", options.work])
+        print(generation.output.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
     let corpus = try corpusOnDisk(options)
+    if reused { print("corpus: reused \(options.work)/corpus, \(megabytes(corpus.sizes.reduce(0, +))) MB in all") }
     if options.sweep {
         try sweep(corpus: corpus, work: options.work)
+    } else if options.levels {
+        try LevelSweep.run(corpus: corpus, work: options.work,
+            settings: LevelSweep.settings(levels: options.levelList, blockTargets: options.blockList))
     } else if options.replica {
         try ReplicaBenchmark.run(corpus: corpus, work: options.work)
     } else {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("crmvault").path
-        for name in options.tools {
-            let tool: BenchmarkTool
-            switch name {
-            case "crmvault":
-                guard FileManager.default.isExecutableFile(atPath: binary) else {
-                    print("\ncrmvault: \(binary) not built; run `swift build -c release` first"); continue
+        for input in options.inputs {
+            guard input == "directories" || input == "zips" else { throw BenchError("unknown input \(input): directories or zips") }
+            let months = input == "zips" ? try ZipCorpus.make(corpus, work: options.work) : corpus
+            print("\n=== each month as \(input == "zips" ? "a deflated zip of its CSVs (zip -6, as a vendor sends it)" : "a directory of CSVs") ===")
+            let work = options.work + "/" + input
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            for name in options.tools {
+                let tool: BenchmarkTool
+                switch name {
+                case "crmvault":
+                    if FileManager.default.isExecutableFile(atPath: binary) {
+                        tool = .crmvault(binary: binary, work: work)
+                    } else {
+                        print("\ncrmvault: \(binary) not built; timing this benchmark's child modes (the same library calls)")
+                        tool = .crmvaultLibrary(bench: CommandLine.arguments[0], work: work)
+                    }
+                case "restic": tool = .restic(work: work)
+                case "borg": tool = .borg(work: work)
+                case "borg-8k": tool = .borg(work: work, chunkerParameters: "buzhash,10,23,13,4095", label: "borg-8k")
+                default: throw BenchError("unknown tool \(name)")
                 }
-                tool = .crmvault(binary: binary, work: options.work)
-            case "restic": tool = .restic(work: options.work)
-            case "borg": tool = .borg(work: options.work)
-            case "borg-8k": tool = .borg(work: options.work, chunkerParameters: "buzhash,10,23,13,4095", label: "borg-8k")
-            default: throw BenchError("unknown tool \(name)")
+                if name != "crmvault" && !ChildProcess.isInstalled(String(name.prefix { $0 != "-" })) {
+                    print("\n\(name): not installed (apt-get install \(name == "restic" ? "restic" : "borgbackup")), skipped")
+                    continue
+                }
+                try measure(tool, corpus: months, work: work)
             }
-            if name != "crmvault" && !ChildProcess.isInstalled(String(name.prefix { $0 != "-" })) {
-                print("\n\(name): not installed (apt-get install \(name == "restic" ? "restic" : "borgbackup")), skipped")
-                continue
-            }
-            try measure(tool, corpus: corpus, work: options.work)
         }
     }
 } catch {
