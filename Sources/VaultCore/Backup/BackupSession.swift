@@ -18,8 +18,6 @@ final class BackupSession: ExportVisitor {
     private var fileReferences: [Int: (packs: Set<Digest>, blocks: Set<Int>)] = [:]
     private(set) var entries: [SnapshotManifest.Entry] = []
     private(set) var bytesIn = 0
-    /// Bytes chunked so far, new or not, list chunks included: the compression level depends on it (CompressionLevels).
-    private var chunkedBytes = 0
     private(set) var chunkCount = 0
     private(set) var newChunkBytes = 0
     /// Where to report progress, with the report so far (totals from the survey of the export).
@@ -36,7 +34,7 @@ final class BackupSession: ExportVisitor {
         self.blockTarget = config.blockTarget
         self.known = known
         block = PendingBlock(number: 0)
-        listBlock = PendingBlock(number: 1, holdsChunkIDs: true)
+        listBlock = PendingBlock(number: 1)
     }
 
     func directory(_ path: String, mode: Int, mtime: FileTime) throws {
@@ -107,7 +105,6 @@ final class BackupSession: ExportVisitor {
     /// Records a chunk, adding it to the current block unless the vault or this backup already has it.
     private func store(_ chunk: UnsafeRawBufferPointer, id: Digest, isListChunk: Bool = false) throws {
         chunkCount += 1
-        if !isListChunk { chunkedBytes += chunk.count }
         if let pack = known.pack(of: id) {
             fileExistingPacks.insert(pack)
         } else if let blockNumber = newChunks[id] {
@@ -133,10 +130,8 @@ final class BackupSession: ExportVisitor {
 
     private func flush(_ pending: inout PendingBlock) throws {
         guard !pending.ids.isEmpty else { return }
-        var full = pending
-        // Its compression level depends on how much of the backup so far was new (CompressionLevels).
-        (full.backupNewBytes, full.backupInputBytes) = (newChunkBytes, chunkedBytes)
-        pending = PendingBlock(number: nextBlockNumber, holdsChunkIDs: pending.holdsChunkIDs)
+        let full = pending
+        pending = PendingBlock(number: nextBlockNumber)
         nextBlockNumber += 1
         pending.data.reserveCapacity(blockTarget + chunker.parameters.maximum)  // grown once, not by doubling
         try sink.submit(full)

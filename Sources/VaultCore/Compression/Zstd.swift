@@ -1,39 +1,9 @@
 internal import CZstd
 
-/// The level a backup's writer compresses a block at (docs/FORMAT.md §4.1; §6: a reader decodes a frame of any level).
-/// While the backup's new chunk bytes so far are more than a third of the bytes it has chunked so far (an initial
-/// backup: everything is new), blocks are compressed at the vault's configured level, `busy`: there compression is
-/// the bottleneck. Once they are at most a third (a later month, mostly deduplicated), at a harder level, `spare`:
-/// the reader and chunker on the other core spend longer on the input than zstd 12 on its new third, so the harder
-/// level costs CPU that would mostly sit idle. Decided by the data alone, so the output does not depend on the load.
-/// The whole backup so far, not the one block, decides: a month's new chunks cluster (the newest records, every
-/// chunk list), so a block-by-block rule left most of them at the busy level.
-struct CompressionLevels: Sendable {
-    /// The level for mostly-deduplicated backups when the vault's level is below it. 12: on CSV exports in 512 KiB
-    /// blocks it stores about 10 % less than level 3 per later month (docs/BENCHMARKS.md, "zstd level").
-    static let spareLevel = 12
-    /// "Mostly deduplicated": new bytes times this are at most the bytes chunked.
-    static let spareRatio = 3
-
-    let busy: Int
-    let spare: Int
-
-    init(configured: Int) {
-        busy = configured
-        spare = max(configured, Self.spareLevel)
-    }
-
-    /// The level for a block cut when the backup had found `newBytes` new chunk bytes among `inputBytes` chunked.
-    func level(newBytes: Int, inputBytes: Int) -> Int {
-        newBytes * Self.spareRatio <= inputBytes ? spare : busy
-    }
-}
-
 /// zstd compression with a reusable context; one instance per thread.
 final class ZstdCompressor {
     private let context: OpaquePointer
-    /// The level of the next frames; a writer may change it between blocks (any level is valid, §6).
-    var level: Int32
+    let level: Int32
 
     init(level: Int) {
         context = ZSTD_createCCtx()

@@ -8,7 +8,6 @@ final class PackSink: @unchecked Sendable {
     private let keys: VaultKeys
     private let packTarget: UInt64
     private let compressor: ZstdCompressor
-    private let levels: CompressionLevels
     private let queue = DispatchQueue(label: "crmvault.pack-sink")
     private let slots: DispatchSemaphore
     // Touched only on `queue`.
@@ -24,7 +23,6 @@ final class PackSink: @unchecked Sendable {
         self.sealing = sealing
         self.packTarget = UInt64(packTarget)
         compressor = ZstdCompressor(level: compressionLevel)
-        levels = CompressionLevels(configured: compressionLevel)
         slots = DispatchSemaphore(value: depth)
     }
 
@@ -34,8 +32,6 @@ final class PackSink: @unchecked Sendable {
         slots.wait()
         queue.async {
             defer { self.slots.signal() }
-            self.compressor.level = Int32(block.holdsChunkIDs
-                ? self.levels.busy : self.levels.level(newBytes: block.backupNewBytes, inputBytes: block.backupInputBytes))
             guard self.failure == nil else { return }
             do {
                 // A pack ends at its byte target or before it would pass the format's chunk limit (§6).

@@ -70,13 +70,7 @@ final class PackWriter {
 /// A run of new chunks waiting to be sealed into a block.
 struct PendingBlock: Sendable {
     var number: Int
-    /// A block of chunk-list chunks (FORMAT §8): random ids that no level compresses, so it takes the vault's level.
-    var holdsChunkIDs = false
     var ids: [Digest] = []
     var lengths: [Int] = []
     var data: [UInt8] = []
-    /// The backup's new chunk bytes and bytes chunked (new or not) up to this block: its compression level depends on
-    /// them (CompressionLevels).
-    var backupNewBytes = 0
-    var backupInputBytes = 0
 }
