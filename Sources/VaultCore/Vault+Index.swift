@@ -28,6 +28,14 @@ extension Vault {
         return locations
     }
 
+    /// The index of `pack` when it reads, names that pack and is sealed by one of `sealers`; nil otherwise.
+    func sealedIndex(of pack: Digest, sealers: Set<PublicSigningKey>) -> PackIndex? {
+        guard let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
+            let index = try? PackIndex.decode(bytes), index.pack == pack, index.isSealed(byOneOf: sealers)
+        else { return nil }
+        return index
+    }
+
     /// Each pack of `packs` that is present, in order, with its chunk records: from its index when that is sealed by
     /// one of `sealers(pack)`, else (unless `onlySealed`) from reading the pack; a pack that reads with a problem is
     /// skipped. The rules of ``loadChunkLocations(of:sealers:onlySealed:)``, for callers that keep records otherwise.
@@ -36,9 +44,7 @@ extension Vault {
     {
         let scanner = PackScanner(storage: storage, ownerKeys: nil)
         for pack in packs where storage.exists(PackFormat.packPath(pack)) {
-            if let bytes = try? storage.read(PackFormat.indexPath(pack), limit: ReadLimit.index),
-                let index = try? PackIndex.decode(bytes), index.pack == pack, index.isSealed(byOneOf: sealers(pack))
-            {
+            if let index = sealedIndex(of: pack, sealers: sealers(pack)) {
                 try body(pack, index.records)
             } else if !onlySealed {
                 var scanned: [(id: Digest, location: ChunkLocation)] = []

@@ -66,21 +66,13 @@ struct ObjectScan: Sendable {
         var scan = ObjectScan(object, reader: reader)
         // The reader reads the file in blocks of a MiB: what counts is the bytes of the records parsed.
         var parsed = 0
-        while parsed < limit {
-            do {
-                guard try reader.next() else { break }
-            } catch let error as CSVError {
-                if detecting && error.kind == .invalidEncoding(.utf8) { throw error }
-                guard scan.take(error) else { break }
-                continue
-            }
+        while parsed < limit, try scan.advance(reader, detecting: detecting) {
             reader.withFields { fields in
                 parsed += fields.allBytes.count + fields.count
                 _ = scan.take(fields, line: reader.line)
             }
         }
-        scan.recordsParsed = reader.recordsRead
-        scan.bytes = reader.bytesRead
+        scan.finish(reader)
         return scan
     }
 
@@ -104,6 +96,25 @@ struct ObjectScan: Sendable {
         if error.isRecoverable { return true }
         isTruncated = true
         return false
+    }
+
+    /// Moves `reader` to its next well-formed record, listing each refused one it passes; false at the end of the file
+    /// or when reading cannot go on. An invalid UTF-8 byte is rethrown while the encoding is still being detected.
+    mutating func advance(_ reader: CSVReader, detecting: Bool) throws -> Bool {
+        while true {
+            do {
+                return try reader.next()
+            } catch let error as CSVError {
+                if detecting && error.kind == .invalidEncoding(.utf8) { throw error }
+                guard take(error) else { return false }
+            }
+        }
+    }
+
+    /// Records what `reader` read, once it stopped.
+    mutating func finish(_ reader: CSVReader) {
+        recordsParsed = reader.recordsRead
+        bytes = reader.bytesRead
     }
 
     /// The hash of a cell as the cell digest takes it (0 for NULL).

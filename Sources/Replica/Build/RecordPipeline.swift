@@ -138,14 +138,7 @@ final class RecordPipeline: @unchecked Sendable {
             func formats() -> [ColumnFormat] {
                 header.indices.map { ReplicaSchemaPlanner.format($0, of: scan, field: fields[$0]) }
             }
-            while true {
-                do {
-                    guard try reader.next() else { break }
-                } catch let error as CSVError {
-                    if detecting && error.kind == .invalidEncoding(.utf8) { throw error }
-                    guard scan.take(error) else { break }
-                    continue
-                }
+            while try scan.advance(reader, detecting: detecting) {
                 reader.withFields { fields in
                     if scan.take(fields, line: reader.line) { batch.append(fields, line: reader.line) }
                 }
@@ -155,8 +148,7 @@ final class RecordPipeline: @unchecked Sendable {
                     batch = Batch()
                 }
             }
-            scan.recordsParsed = reader.recordsRead
-            scan.bytes = reader.bytesRead
+            scan.finish(reader)
             if !batch.records.isEmpty {
                 batch.formats = formats()
                 guard hand(batch) else { return }

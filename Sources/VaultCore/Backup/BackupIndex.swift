@@ -10,6 +10,9 @@ struct BackupIndex {
     private var packOfChunk: [Digest: UInt32]
     private(set) var packs: [Digest] = []
 
+    /// The most chunks a backup reserves room for before reading the indexes (about 200 MiB of table).
+    static let maximumReservation = 1 << 22
+
     init(capacity: Int) { packOfChunk = Dictionary(minimumCapacity: capacity) }
 
     var count: Int { packOfChunk.count }
@@ -31,21 +34,21 @@ extension Vault {
     /// indexes read, decoded and their seals checked on `threads` threads, a few packs at a time, and added in order.
     func loadBackupIndex(of packs: [Digest], sealers: (Digest) -> Set<PublicSigningKey>, threads: Int) -> BackupIndex {
         let present = packs.filter { storage.exists(PackFormat.packPath($0)) }
-        // An index is 44 bytes, 52 a record, and 96 of seal: its size bounds its record count.
+        // An index is 44 bytes, 52 a record, and 96 of seal: its size bounds its record count. The sizes are unchecked
+        // until the indexes are read, so the table reserved up front is capped (index files inflated on the medium
+        // cannot make it huge); a larger vault's table grows as it is filled.
         let capacity = present.reduce(0) { total, pack in
-            total + ((try? storage.size(of: PackFormat.indexPath(pack))).map { max(0, Int($0) - 44) / 52 } ?? 0)
+            let size = (try? storage.size(of: PackFormat.indexPath(pack))).map { Int(min($0, UInt64(ReadLimit.index))) } ?? 0
+            return total + max(0, size - 44) / 52
         }
-        var index = BackupIndex(capacity: capacity)
+        var index = BackupIndex(capacity: min(capacity, BackupIndex.maximumReservation))
         let group = max(1, threads) * 2
         for start in stride(from: 0, to: present.count, by: group) {
             let batch = Array(present[start..<min(start + group, present.count)])
             let allowed = batch.map(sealers)
             let decoded = SlotArray<PackIndex>(count: batch.count)
             DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
-                guard let bytes = try? storage.read(PackFormat.indexPath(batch[slot]), limit: ReadLimit.index),
-                    let read = try? PackIndex.decode(bytes), read.pack == batch[slot], read.isSealed(byOneOf: allowed[slot])
-                else { return }
-                decoded[slot] = read
+                decoded[slot] = sealedIndex(of: batch[slot], sealers: allowed[slot])
             }
             for slot in batch.indices {
                 if let read = decoded[slot] { index.add(batch[slot], records: read.records) }
