@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Pull
+import VaultCore
 
 struct CSVRecordCounterTests {
     @Test(arguments: [
@@ -119,5 +120,16 @@ struct ODataPageReaderTests {
     ])
     func malformedPagesAreRefused(json: String) {
         #expect(throws: (any Error).self) { try ODataPageReader.read(Array(json.utf8)) }
+    }
+}
+
+struct VendorMessageTests {
+    /// The reason a vendor gave is kept as it said it (the export manifest's JSON holds it exactly) and escaped once,
+    /// where it is printed: a terminal escape shows as `\e`, a backslash as `\\`, not doubled.
+    @Test func aVendorsReasonIsKeptExactAndEscapedOnceWhenPrinted() {
+        let body = #"[{"errorCode":"MALFORMED_QUERY","message":"bad \u001b[31m C:\\x\nnext"}]"#
+        let summary = VendorMessage(body: Array(body.utf8)).summary(redactor: Redactor())
+        #expect(summary == "MALFORMED_QUERY: bad \u{1b}[31m C:\\x\nnext")
+        #expect(TerminalText.escaped(summary) == #"MALFORMED_QUERY: bad \e[31m C:\\x\nnext"#)
     }
 }

@@ -7,8 +7,8 @@ import Foundation
 /// the schedule the pull fails.
 struct ObjectNotExportable: Error, Sendable {
     var object: String
-    /// `CODE: message` as the vendor said it, cut to 500 characters, secrets redacted and control characters escaped
-    /// (``VendorMessage/summary(redactor:)``): what the export manifest keeps and the warning prints.
+    /// `CODE: message` as the vendor said it, cut to 500 characters, secrets redacted
+    /// (``VendorMessage/summary(redactor:)``): what the export manifest keeps; printed escaped.
     var reason: String
 
     /// The refusal test for a query job of `object`: a 400 with a Salesforce error code.

@@ -164,7 +164,7 @@ final class VendorHTTPClient: Sendable {
                 retryAfter = head.header("Retry-After")
                 reason = "HTTP \(response.status.code): \(message.summary(redactor: redactor))"
             } catch let failure as RetryableFailure {
-                reason = TerminalText.escaped(redactor.redact(failure.description))
+                reason = redactor.redact(failure.description)
             } catch let error as VaultError {
                 throw error
             } catch let refusal as CallerRefusal {
@@ -272,6 +272,6 @@ final class VendorHTTPClient: Sendable {
         if let client = error as? HTTPClientError {
             return client.description
         }
-        return TerminalText.escaped(redactor.redact(String(String(describing: error).prefix(300))))
+        return redactor.redact(String(String(describing: error).prefix(300)))
     }
 }

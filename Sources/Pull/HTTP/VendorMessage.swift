@@ -28,10 +28,13 @@ struct VendorMessage: Sendable, Equatable {
         }
     }
 
-    /// `CODE: text`, cut to 500 characters, secrets redacted and control characters escaped: safe to print.
+    /// `CODE: text`, cut to 500 characters, secrets redacted; exact otherwise (a reason in the export manifest's JSON
+    /// keeps the vendor's characters). Every path to a terminal or a log line escapes it when it prints it (the CLI's
+    /// `error:`/`warning:` lines, `LineLogHandler`), so it is not escaped here: escaping twice would show a vendor's
+    /// `\` or newline doubled.
     func summary(redactor: Redactor) -> String {
         let joined = [code, text.isEmpty ? nil : text].compactMap { $0 }.joined(separator: ": ")
         let cut = joined.count > Self.maximumLength ? String(joined.prefix(Self.maximumLength)) + "…" : joined
-        return TerminalText.escaped(redactor.redact(cut.isEmpty ? "(no message)" : cut))
+        return redactor.redact(cut.isEmpty ? "(no message)" : cut)
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The blocks deep verify's pack scan authenticated, decompressed and checked chunk by chunk against their ids, in the
 /// packs whose index matched the pack record for record: a chunk whose location lies in one of them is proven without
 /// reading it again. Only such packs count, so a location taken from an index is the one the scan checked.
@@ -32,33 +34,52 @@ extension Vault {
                           checked: CheckedBlocks, problems: inout [VerifyProblem], progress: ProgressHandler? = nil)
         throws -> (intact: Int, damage: [SnapshotDamage])
     {
-        var intact = 0
-        var damage: [SnapshotDamage] = []
-        var update = OperationProgress(phase: "file digests",
-            bytesTotal: snapshots.reduce(Int64(0)) { $0 + Int64($1.manifest.bytesIn) },
-            itemsTotal: snapshots.reduce(0) { $0 + $1.manifest.files.count { $0.type == "file" } }, unit: "files")
         // Every pack's chunks are read once; each snapshot then sees only its own packs, so a damaged stranger cannot
         // stand in for its chunks.
         let chunks = try scopeChunks(of: snapshots, sealers: sealers, checked: checked)
-        for snapshot in snapshots {
-            let (id, manifest) = (snapshot.id, snapshot.manifest)
-            let view = chunks.view(of: snapshot.packs)
-            let reader = ChunkReader(storage: storage, keys: owner) { view.location(of: $0) }
-            var lost = SnapshotDamage(snapshot: id.hex, damagedFiles: [], intactFiles: 0)
-            for file in manifest.files where file.type == "file" {
-                if let progress {
-                    progress(update)
-                    update.itemsDone += 1
-                    update.bytesDone += Int64(max(file.size ?? 0, 0))
+        let proofs = FileProofs(snapshots, progress: progress)
+        // The files are proven on every core (each proof is independent: its list, its lookups, its digest), each
+        // thread with its own reader per snapshot and a share of the block cache; the verdicts are put back in the
+        // manifests' order, so the report is the one a single thread would make.
+        let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4, proofs.files.count))
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            var current: (snapshot: Int, view: ScopeChunks.View, reader: ChunkReader)?
+            while let next = proofs.claim() {
+                let file = proofs.files[next]
+                if current?.snapshot != file.snapshot {
+                    let view = chunks.view(of: snapshots[file.snapshot].packs)
+                    current = (file.snapshot, view, ChunkReader(storage: storage, keys: owner,
+                        cacheBytes: ChunkReader.defaultCacheBytes / threads) { view.location(of: $0) })
                 }
+                let entry = snapshots[file.snapshot].manifest.files[file.entry]
+                let verdict: VaultError?
                 do {
-                    try checkFile(file, reader: reader, owner: owner, view: view)
-                    lost.intactFiles += 1
+                    try checkFile(entry, reader: current!.reader, owner: owner, view: current!.view)
+                    verdict = nil
                 } catch let error as VaultError {
-                    lost.damagedFiles.append("\(file.path): \(error.message)")
-                    problems.append(VerifyProblem(file: SnapshotManifest.path(id), message: "\(file.path): \(error.message)",
-                        affects: ["snapshot \(id.shortForm) (\(file.path))"]))
+                    verdict = error
+                } catch {
+                    verdict = VaultError(.chunkCorrupted, "\(error)")
                 }
+                proofs.record(verdict, at: next, bytes: Int64(max(entry.size ?? 0, 0)))
+            }
+        }
+        var intact = 0
+        var damage: [SnapshotDamage] = []
+        var position = 0
+        for (index, snapshot) in snapshots.enumerated() {
+            let id = snapshot.id
+            var lost = SnapshotDamage(snapshot: id.hex, damagedFiles: [], intactFiles: 0)
+            while position < proofs.files.count && proofs.files[position].snapshot == index {
+                let path = snapshot.manifest.files[proofs.files[position].entry].path
+                if let error = proofs.verdicts[position]! {
+                    lost.damagedFiles.append("\(path): \(error.message)")
+                    problems.append(VerifyProblem(file: SnapshotManifest.path(id), message: "\(path): \(error.message)",
+                        affects: ["snapshot \(id.shortForm) (\(path))"]))
+                } else {
+                    lost.intactFiles += 1
+                }
+                position += 1
             }
             intact += lost.intactFiles
             if !lost.damagedFiles.isEmpty { damage.append(lost) }
@@ -86,6 +107,54 @@ extension Vault {
         }
         guard size == file.size, digest.finalize().hex == file.digest else {
             throw VaultError(.chunkCorrupted, "its manifest records a size or digest that its chunks do not produce")
+        }
+    }
+}
+
+/// The files deep verify proves, in the manifests' order, handed out one at a time to the threads that prove them, with
+/// each one's verdict (nil: intact) kept in its place and the progress reported as they finish.
+private final class FileProofs: @unchecked Sendable {
+    struct File {
+        var snapshot: Int
+        var entry: Int
+    }
+
+    let files: [File]
+    private let lock = NSLock()
+    private let progress: ProgressHandler?
+    // Under `lock`.
+    private var claimed = 0
+    private(set) var verdicts: [VaultError??]
+    private var update: OperationProgress
+
+    init(_ snapshots: [SnapshotsInScope.Snapshot], progress: ProgressHandler?) {
+        files = snapshots.enumerated().flatMap { index, snapshot in
+            snapshot.manifest.files.indices.filter { snapshot.manifest.files[$0].type == "file" }.map {
+                File(snapshot: index, entry: $0)
+            }
+        }
+        verdicts = Array(repeating: nil, count: files.count)
+        self.progress = progress
+        update = OperationProgress(phase: "file digests",
+            bytesTotal: snapshots.reduce(Int64(0)) { $0 + Int64($1.manifest.bytesIn) }, itemsTotal: files.count, unit: "files")
+        progress?(update)
+    }
+
+    /// The next file to prove, or nil when every file is taken.
+    func claim() -> Int? {
+        lock.withLock {
+            guard claimed < files.count else { return nil }
+            claimed += 1
+            return claimed - 1
+        }
+    }
+
+    func record(_ verdict: VaultError?, at index: Int, bytes: Int64) {
+        lock.withLock {
+            verdicts[index] = .some(verdict)
+            update.itemsDone += 1
+            update.bytesDone += bytes
+            progress?(update)
         }
     }
 }

@@ -109,12 +109,12 @@ struct PullCommand: AsyncParsableCommand {
 
 extension PullCommand {
     /// "; left out, refused by the vendor: X (CODE: …)" for the objects the vendor refused, else nothing (the reasons
-    /// were escaped when the pull recorded them, the names are API names).
+    /// are the vendor's words, escaped here; the names are API names).
     static func skippedNote(_ skipped: [SkippedObject]) -> String {
         skipped.isEmpty
             ? ""
             : "; left out, refused by the vendor: "
-                + skipped.map { "\($0.name) (\($0.reason.prefix(80)))" }.joined(separator: ", ")
+                + skipped.map { "\($0.name) (\(TerminalText.escaped($0.reason.prefix(80))))" }.joined(separator: ", ")
     }
 
     /// Records the run as started in the state directory, or warns (and records nothing) when it cannot be written:
