@@ -71,7 +71,8 @@ def delta_cost(previous, ids):
 
 def main():
     months = load(sys.argv[1])
-    rules = [tuple(map(int, a.split(","))) for a in sys.argv[2:]] or [(16, 6, 512), (8, 2, 64), (12, 3, 128), (256, 8, 2048)]
+    rules = [tuple(map(int, a.split(","))) for a in sys.argv[2:]]
+    rules = rules or [(16, 6, 512), (8, 2, 64), (12, 3, 128), (256, 8, 2048)]
     for m in range(1, len(months)):
         new = total = 0
         tenths = Counter()
@@ -87,11 +88,14 @@ def main():
     later = len(months) - 1
     for rule in rules:
         costs = id_cut_cost(months, rule)
-        print(f"id-cut {rule}: month 1 {costs[0] / 1e6:.3f} MB, later months {sum(costs[1:]) / later / 1e6:.3f} MB each, "
+        print(f"id-cut {rule}: month 1 {costs[0] / 1e6:.3f} MB, "
+              f"later months {sum(costs[1:]) / later / 1e6:.3f} MB each, "
               f"all {sum(costs) / 1e6:.2f} MB")
     full = sum(32 * len(ids) for files in months[1:] for ids in files.values())
-    delta = sum(delta_cost(months[m - 1].get(name, []), ids) for m in range(1, len(months)) for name, ids in months[m].items())
-    print(f"delta lists, months 2…: {delta / later / 1e6:.3f} MB each instead of {full / later / 1e6:.3f} MB of whole lists "
+    delta = sum(delta_cost(months[m - 1].get(name, []), ids)
+                for m in range(1, len(months)) for name, ids in months[m].items())
+    print(f"delta lists, months 2…: {delta / later / 1e6:.3f} MB each "
+          f"instead of {full / later / 1e6:.3f} MB of whole lists "
           f"({(full - delta) / 1e6:.2f} MB less in all, before per-chunk metadata)")
 
 

@@ -12,7 +12,7 @@ import VaultCore
 ///     crmvault-bench --work W --keep …, then --work W --reuse …   # keep the generated corpus and use it again
 ///     swift run -c release crmvault-bench --replica --scale 40000 --months 2   # replica build vs sqlite3, diff
 ///     crmvault-bench --vault-init|--vault-backup|--vault-restore|--vault-deep …   # one library-level command, timed from outside
-///     crmvault-bench --dump-list-ids VAULT OUT   # every chunk-listed file's ids per snapshot, for scripts/list-storage.py
+///     crmvault-bench --dump-list-ids VAULT OUT   # chunk-listed files' ids per snapshot (scripts/list-storage.py)
 ///     crmvault-bench --vault-backup VAULT DIRECTORY --key WRITER.key                # a backup as users run it: writer key
 ///     crmvault-bench --vault-verify VAULT [--threads N]               # keyless verify, timed from outside
 struct BenchOptions {
@@ -119,13 +119,15 @@ func corpusOnDisk(_ options: BenchOptions) throws -> (directories: [String], siz
 /// For crmvault, what a month stored in chunk lists (new list chunks, from the child's report) and the manifest's
 /// bytes (the newest file in `snapshots/`): the storage breakdown docs/BENCHMARKS.md gives per month.
 func storageDetail(_ output: String, repository: String) -> String {
-    guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("new list chunks: ") }) else { return "" }
-    let numbers = line.dropFirst("new list chunks: ".count).split(separator: ",").compactMap { Int($0.split(separator: " ").first ?? "") }
+    let prefix = "new list chunks: "
+    guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return "" }
+    let numbers = line.dropFirst(prefix.count).split(separator: ",").compactMap { Int($0.split(separator: " ").first ?? "") }
     let snapshots = repository + "/snapshots"
     let newest = (try? FileManager.default.contentsOfDirectory(atPath: snapshots))?
         .compactMap { name -> (Date, Int)? in
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: snapshots + "/" + name),
-                let date = attributes[.modificationDate] as? Date, let size = attributes[.size] as? Int else { return nil }
+                let date = attributes[.modificationDate] as? Date, let size = attributes[.size] as? Int
+            else { return nil }
             return (date, size)
         }.max { $0.0 < $1.0 }
     guard numbers.count == 2 else { return "" }
@@ -147,7 +149,8 @@ func measure(_ tool: BenchmarkTool, corpus: (directories: [String], sizes: [Int]
         rates.append(Double(corpus.sizes[month]) / 1e6 / result.seconds)
         peak = max(peak, result.peakMemoryBytes)
         let stored = diskUsage(tool.repository)
-        perMonth.append(String(format: "m%d %.1f MB/s +%.2f MB", month + 1, rates.last!, Double(stored - previous) / 1e6)
+        let added = Double(stored - previous) / 1e6
+        perMonth.append(String(format: "m%d %.1f MB/s +%.2f MB", month + 1, rates.last!, added)
             + storageDetail(result.output, repository: tool.repository))
         previous = stored
         if month == 0 { afterFirstMonth = stored }
