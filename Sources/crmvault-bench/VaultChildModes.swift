@@ -36,6 +36,7 @@ enum VaultChildModes {
         }
         let (result, work) = try PhaseClock.measure { try opened.backup(URL(fileURLWithPath: directory), keys: keys) }
         print("backed up \(result.files) files, \(result.bytesIn) bytes, \(result.bytesStored) stored")
+        print("new list chunks: \(result.newListChunks), \(result.newListBytes) bytes")
         print("unlock: \(unlock); after unlock: \(work)")
     }
 

@@ -12,6 +12,7 @@ import VaultCore
 ///     crmvault-bench --work W --keep …, then --work W --reuse …   # keep the generated corpus and use it again
 ///     swift run -c release crmvault-bench --replica --scale 40000 --months 2   # replica build vs sqlite3, diff
 ///     crmvault-bench --vault-init|--vault-backup|--vault-restore|--vault-deep …   # one library-level command, timed from outside
+///     crmvault-bench --dump-list-ids VAULT OUT   # chunk-listed files' ids per snapshot (scripts/list-storage.py)
 ///     crmvault-bench --vault-backup VAULT DIRECTORY --key WRITER.key                # a backup as users run it: writer key
 ///     crmvault-bench --vault-verify VAULT [--threads N]               # keyless verify, timed from outside
 struct BenchOptions {
@@ -42,6 +43,7 @@ struct BenchOptions {
     var key: String?
     var vaultRestore: (vault: String, target: String)?
     var vaultDeep: String?
+    var dumpListIDs: (vault: String, output: String)?
     /// Keyless verify as a child (VerifyChildMode.swift), with its pack threads.
     var vaultVerify: String?
     var threads: Int?
@@ -70,6 +72,7 @@ struct BenchOptions {
             case "--vault-backup": vaultBackup = (iterator.next() ?? "", iterator.next() ?? "")
             case "--vault-restore": vaultRestore = (iterator.next() ?? "", iterator.next() ?? "")
             case "--vault-deep": vaultDeep = iterator.next() ?? ""
+            case "--dump-list-ids": dumpListIDs = (iterator.next() ?? "", iterator.next() ?? "")
             case "--vault-verify": vaultVerify = iterator.next() ?? ""
             case "--threads": threads = Int(iterator.next() ?? "")
             case "--key": key = iterator.next() ?? ""
@@ -113,6 +116,25 @@ func corpusOnDisk(_ options: BenchOptions) throws -> (directories: [String], siz
     return (directories, directories.map(diskUsage))
 }
 
+/// For crmvault, what a month stored in chunk lists (new list chunks, from the child's report) and the manifest's
+/// bytes (the newest file in `snapshots/`): the storage breakdown docs/BENCHMARKS.md gives per month.
+func storageDetail(_ output: String, repository: String) -> String {
+    let prefix = "new list chunks: "
+    guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return "" }
+    let numbers = line.dropFirst(prefix.count).split(separator: ",").compactMap { Int($0.split(separator: " ").first ?? "") }
+    let snapshots = repository + "/snapshots"
+    let newest = (try? FileManager.default.contentsOfDirectory(atPath: snapshots))?
+        .compactMap { name -> (Date, Int)? in
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: snapshots + "/" + name),
+                let date = attributes[.modificationDate] as? Date, let size = attributes[.size] as? Int
+            else { return nil }
+            return (date, size)
+        }.max { $0.0 < $1.0 }
+    guard numbers.count == 2 else { return "" }
+    return String(format: " (lists %.2f MB in %d chunks, manifest %.2f MB)", Double(numbers[1]) / 1e6, numbers[0],
+        Double(newest?.1 ?? 0) / 1e6)
+}
+
 /// Backs up every month with `tool` (`corpus.directories` are the months' inputs: directories or zips; `sizes` the
 /// bytes of their CSVs, so ratios compare to the same data either way), restores the latest and checks.
 func measure(_ tool: BenchmarkTool, corpus: (directories: [String], sizes: [Int]), work: String) throws {
@@ -127,7 +149,9 @@ func measure(_ tool: BenchmarkTool, corpus: (directories: [String], sizes: [Int]
         rates.append(Double(corpus.sizes[month]) / 1e6 / result.seconds)
         peak = max(peak, result.peakMemoryBytes)
         let stored = diskUsage(tool.repository)
-        perMonth.append(String(format: "m%d %.1f MB/s +%.2f MB", month + 1, rates.last!, Double(stored - previous) / 1e6))
+        let added = Double(stored - previous) / 1e6
+        perMonth.append(String(format: "m%d %.1f MB/s +%.2f MB", month + 1, rates.last!, added)
+            + storageDetail(result.output, repository: tool.repository))
         previous = stored
         if month == 0 { afterFirstMonth = stored }
     }
@@ -213,6 +237,10 @@ do {
     }
     if let vault = options.vaultDeep {
         try VaultChildModes.deepVerify(vault)
+        exit(0)
+    }
+    if let dump = options.dumpListIDs {
+        try ListIDDump.write(vault: dump.vault, to: dump.output)
         exit(0)
     }
     if let vault = options.vaultVerify {

@@ -108,6 +108,21 @@ struct BackupPipelineTests {
         #expect(try vault.vault.verify(ownerKeys: keys).problems.isEmpty)
     }
 
+    /// A backup reports the list chunks it stored (what the storage benchmark breaks out per month): the whole chunk
+    /// list of a new file, and nothing when the same export is backed up again.
+    @Test func aBackupReportsTheListChunksItStored() throws {
+        let vault = try TemporaryVault()
+        try vault.directory.write("big.bin", ParallelRestoreTests.bytes(3 << 20, seed: 47), under: "export")
+        let first = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
+        let entry = try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain())
+        let content = try #require(try vault.vault.loadManifest(entry).manifest.files.first?.content)
+        #expect(first.newListBytes == 32 * (content.count ?? 0))
+        #expect(first.newListChunks == content.list?.count)
+        #expect(first.newListChunks > 0 && first.newListBytes < first.newChunkBytes)
+        let again = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
+        #expect(again.newListBytes == 0 && again.newListChunks == 0 && again.newChunkBytes == 0)
+    }
+
     /// The file digest starts with the size the export listed: a file that grows while it is read is refused by name,
     /// and nothing is recorded.
     @Test func aFileThatChangesWhileItIsReadIsRefusedByName() throws {

@@ -20,6 +20,9 @@ final class BackupSession: ExportVisitor {
     private(set) var bytesIn = 0
     private(set) var chunkCount = 0
     private(set) var newChunkBytes = 0
+    /// Of `newChunkBytes`, the bytes and count of new list chunks (docs/FORMAT.md §8), for the storage benchmark.
+    private(set) var newListBytes = 0
+    private(set) var newListChunks = 0
     /// Where to report progress, with the report so far (totals from the survey of the export).
     var progress: (report: OperationProgress, handler: ProgressHandler)?
     /// Entries left out, each "path (reason)" with the path escaped.
@@ -110,6 +113,8 @@ final class BackupSession: ExportVisitor {
         } else if let blockNumber = newChunks[id] {
             fileBlocks.insert(blockNumber)
         } else if isListChunk {
+            newListBytes += chunk.count
+            newListChunks += 1
             try add(chunk, id: id, to: &listBlock)
         } else {
             try add(chunk, id: id, to: &block)

@@ -11,6 +11,9 @@ public struct BackupResult: Sendable {
     public var bytesStored: Int
     public var chunks: Int
     public var newChunkBytes: Int
+    /// Of `newChunkBytes`, the bytes and count of new list chunks (the part of a file's chunk list stored again).
+    public var newListBytes = 0
+    public var newListChunks = 0
     /// Leftovers of earlier interrupted backups this backup reused or removed.
     public var leftovers = LeftoverCleanup()
     /// Entries of the export that were left out, each "path (reason)" with the path escaped (names that are not
@@ -120,6 +123,7 @@ extension Vault {
         return BackupResult(
             snapshotID: snapshotID, sequence: entry.sequence, files: entry.files!, bytesIn: session.bytesIn, bytesStored: bytesStored,
             chunks: session.chunkCount, newChunkBytes: session.newChunkBytes,
+            newListBytes: session.newListBytes, newListChunks: session.newListChunks,
             leftovers: removeUnusedLeftovers(leftovers, claimed: Set(claimed)), skipped: session.skipped)
     }
 }

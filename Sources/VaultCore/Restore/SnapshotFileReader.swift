@@ -5,6 +5,8 @@
 public final class SnapshotFileReader {
     public let path: String
     public let size: Int
+    /// The file's chunk ids in order (from its manifest entry or its chunk list), for measurements of chunk lists.
+    public var chunkIDs: [Digest] { chunks }
     private let reader: ChunkReader
     private let chunks: [Digest]
     private let expectedDigest: String?
