@@ -336,11 +336,12 @@ struct ReplicaBuildTests {
         var options = ReplicaOptions()
         options.beforeChecks = { _ in throw Interrupted() }
         let target = directory.path("out", "replica.sqlite")
-        try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let folder = target.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         #expect(throws: Interrupted.self) {
             _ = try ReplicaBuilder.build(exportAt: directory.path("export"), into: target, options: options)
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path) == [])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [])
         // A failed check without --lenient: no replica, nothing left beside it either.
         options.beforeChecks = { url in
             let database = try TestDatabase(url, readOnly: false)
@@ -348,12 +349,12 @@ struct ReplicaBuildTests {
         }
         let report = try ReplicaBuilder.build(exportAt: directory.path("export"), into: target, options: options)
         #expect(!report.isPassed)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path) == [])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [])
         // A build that passes leaves the replica alone.
         options.beforeChecks = nil
         #expect(try ReplicaBuilder.build(exportAt: directory.path("export"), into: target, options: options).isPassed)
         #expect(
-            try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path) == [
+            try FileManager.default.contentsOfDirectory(atPath: folder.path) == [
                 "replica.sqlite"
             ])
     }

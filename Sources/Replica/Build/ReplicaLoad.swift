@@ -183,7 +183,9 @@ enum ReplicaLoad {
         try database.execute("PRAGMA page_size = 16384")
         database.waitWhenBusy()
         try database.execute(
-            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF")
+            """
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF
+            """)
         return database
     }
 
