@@ -47,7 +47,7 @@ enum ReplicaBenchmark {
     }
 
     /// The child side of `--build-replica EXPORT DB [--threads WRITERS]`: builds and prints the step timings.
-    static func build(export: String, database: String, writers: Int = 2) throws {
+    static func build(export: String, database: String, writers: Int = 1) throws {
         try? FileManager.default.removeItem(atPath: database)
         var options = ReplicaOptions()
         options.crmvaultVersion = "bench"

@@ -14,7 +14,7 @@ import VaultCore
 ///     crmvault-bench --vault-init|--vault-backup|--vault-restore|--vault-deep …   # one library-level command, timed from outside
 ///     crmvault-bench --vault-backup VAULT DIRECTORY --key WRITER.key                # a backup as users run it: writer key
 ///     crmvault-bench --vault-verify VAULT [--threads N]               # keyless verify, timed from outside
-///     crmvault-bench --build-replica EXPORT DB [--threads 1|2]        # replica build, N writers (default 2)
+///     crmvault-bench --build-replica EXPORT DB [--threads 1|2]        # replica build, N writers (default 1)
 struct BenchOptions {
     var scale = 20000
     var months = 12
@@ -197,7 +197,7 @@ do {
         exit(0)
     }
     if let build = options.buildReplica {
-        try ReplicaBenchmark.build(export: build.export, database: build.database, writers: options.threads ?? 2)
+        try ReplicaBenchmark.build(export: build.export, database: build.database, writers: options.threads ?? 1)
         exit(0)
     }
     if let vault = options.vaultInit {

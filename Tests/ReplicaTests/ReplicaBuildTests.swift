@@ -10,7 +10,7 @@ import VaultTesting
 struct ReplicaBuildTests {
     static func build(
         _ export: URL, into directory: TemporaryDirectory, lenient: Bool = false, encoding: CSVEncoding? = nil,
-        writers: Int = 2, named name: String = "replica.sqlite"
+        writers: Int = 1, named name: String = "replica.sqlite"
     )
         throws -> (ReplicaReport, URL)
     {
@@ -328,12 +328,14 @@ struct ReplicaBuildTests {
         }
     }
 
-    /// A build that fails, before or after the checks, leaves neither its database nor its aside file nor a journal.
+    /// A build that fails, before or after the checks, leaves neither its database nor the second writer's aside file
+    /// nor a journal; one that passes leaves only the replica.
     @Test func aFailedBuildLeavesNoTemporaryDatabaseBehind() throws {
         let directory = try TemporaryDirectory("replica")
         _ = try SalesforceWeeklyExport.write(to: directory.path("export"))
         struct Interrupted: Error {}
         var options = ReplicaOptions()
+        options.writers = 2
         options.beforeChecks = { _ in throw Interrupted() }
         let target = directory.path("out", "replica.sqlite")
         let folder = target.deletingLastPathComponent()

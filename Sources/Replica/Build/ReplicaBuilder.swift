@@ -22,8 +22,10 @@ public struct ReplicaOptions: Sendable {
     /// written; what the rest of a file contradicts is corrected while and after it is loaded (tests make it small).
     public var firstLookBytes = 1 << 20
     /// How many connections write the tables, each its own file (1 or 2): with 2, the tables are split by size and
-    /// those of the second writer copied into the database once both are done (see ``ReplicaLoad``).
-    public var writers = 2
+    /// those of the second writer copied into the database once both are done (see ``ReplicaLoad``). One by default:
+    /// on the 2 cores it was measured on, a second writer took as long (0.99× the wall time, 0.98× the CPU, 25 MB
+    /// more peak RSS) because one writer, its parser and the checks already keep both cores busy (BENCHMARKS.md).
+    public var writers = 1
     /// Called with the built database file before its checks run (tests damage it here).
     public var beforeChecks: (@Sendable (URL) throws -> Void)?
 

@@ -7,11 +7,12 @@ import VaultCore
 
 /// The load of a replica build and its checks, overlapped: each table is created from a first look at its file, read
 /// once, written and committed in turn (the largest first), and while the next one is written, the finished table's
-/// counts and cells are checked on a read-only connection. The tables are split between two writers by size, each
-/// with its own file (SQLite writes a file from one connection at a time): the build's file and, beside it, an aside
-/// file whose tables are copied into the build's file once both writers are done (`INSERT INTO main.T SELECT * FROM
-/// aside.T` into an empty table of the same schema and indexes, which SQLite copies record by record without decoding
-/// them); an aside table's counts and cells are checked in the aside file as soon as it is committed. The files are
+/// counts and cells are checked on a read-only connection. With two writers (``ReplicaOptions/writers``), the tables
+/// are split between them by size, each with its own file (SQLite writes a file from one connection at a time): the
+/// build's file and, beside it, an aside file whose tables are copied into the build's file once both writers are
+/// done (`INSERT INTO main.T SELECT * FROM aside.T` into an empty table of the same schema and indexes, which SQLite
+/// copies record by record without decoding them); an aside table's counts and cells are checked in the aside file as
+/// soon as it is committed. The files are
 /// new and only renamed into place once complete, so they are written without a journal and without syncs (as
 /// `sqlite3 .import` would be): each page is written once. A reader sees the committed tables while the writer fills
 /// its page cache; when the writer must write pages, it waits for the reader's statement to end, and a reader waits
