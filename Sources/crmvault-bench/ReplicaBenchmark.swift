@@ -46,11 +46,12 @@ enum ReplicaBenchmark {
         }
     }
 
-    /// The child side of `--build-replica EXPORT DB`: builds and prints the step timings.
-    static func build(export: String, database: String) throws {
+    /// The child side of `--build-replica EXPORT DB [--threads WRITERS]`: builds and prints the step timings.
+    static func build(export: String, database: String, writers: Int = 1) throws {
         try? FileManager.default.removeItem(atPath: database)
         var options = ReplicaOptions()
         options.crmvaultVersion = "bench"
+        options.writers = writers
         let report = try ReplicaBuilder.build(
             exportAt: URL(fileURLWithPath: export), into: URL(fileURLWithPath: database), options: options)
         let durations = report.durations

@@ -15,6 +15,7 @@ import VaultCore
 ///     crmvault-bench --dump-list-ids VAULT OUT   # chunk-listed files' ids per snapshot (scripts/list-storage.py)
 ///     crmvault-bench --vault-backup VAULT DIRECTORY --key WRITER.key                # a backup as users run it: writer key
 ///     crmvault-bench --vault-verify VAULT [--threads N]               # keyless verify, timed from outside
+///     crmvault-bench --build-replica EXPORT DB [--threads 1|2]        # replica build, N writers (default 1)
 struct BenchOptions {
     var scale = 20000
     var months = 12
@@ -220,7 +221,7 @@ do {
         exit(0)
     }
     if let build = options.buildReplica {
-        try ReplicaBenchmark.build(export: build.export, database: build.database)
+        try ReplicaBenchmark.build(export: build.export, database: build.database, writers: options.threads ?? 1)
         exit(0)
     }
     if let vault = options.vaultInit {

@@ -9,7 +9,8 @@ import VaultTesting
 /// round-trip, keyed and referenced, and checked.
 struct ReplicaBuildTests {
     static func build(
-        _ export: URL, into directory: TemporaryDirectory, lenient: Bool = false, encoding: CSVEncoding? = nil
+        _ export: URL, into directory: TemporaryDirectory, lenient: Bool = false, encoding: CSVEncoding? = nil,
+        writers: Int = 1, named name: String = "replica.sqlite"
     )
         throws -> (ReplicaReport, URL)
     {
@@ -17,7 +18,8 @@ struct ReplicaBuildTests {
         options.isLenient = lenient
         options.encoding = encoding
         options.crmvaultVersion = "test"
-        let database = directory.path("replica.sqlite")
+        options.writers = writers
+        let database = directory.path(name)
         return (try ReplicaBuilder.build(exportAt: export, into: database, options: options), database)
     }
 
@@ -303,5 +305,81 @@ struct ReplicaBuildTests {
             failed.map { "\($0.object ?? "").\($0.column ?? ""): \($0.check)" } == [
                 "Account.Rating: cells", "Odd.oid: cells",
             ])
+    }
+
+    /// The tables the second writer builds in its aside file and copies into the replica equal those built in place by
+    /// one writer: the same schema (tables, indexes, their SQL) and every cell, in the same order.
+    @Test func tablesBuiltAsideEqualTablesBuiltInPlace() throws {
+        let directory = try TemporaryDirectory("replica")
+        _ = try SalesforceWeeklyExport.write(to: directory.path("export"))
+        let (one, inPlace) = try Self.build(directory.path("export"), into: directory, writers: 1, named: "one.sqlite")
+        let (two, aside) = try Self.build(directory.path("export"), into: directory, writers: 2, named: "two.sqlite")
+        #expect(one.isPassed && two.isPassed, "\(one.failures) \(two.failures)")
+        let databases = try [inPlace, aside].map { try TestDatabase($0) }
+        let schema = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name"
+        let schemas = try databases.map { try $0.rows(schema) }
+        #expect(schemas[0] == schemas[1])
+        let tables = one.objects.map(\.table)
+        #expect(tables.count >= 4, "objects split between the writers")
+        #expect(one.objects.map(\.rows).reduce(0, +) > 10)
+        for table in tables + ["crmvault_objects", "crmvault_columns", "crmvault_references", "crmvault_files"] {
+            let rows = try databases.map { try $0.rows("SELECT * FROM \"\(table)\" ORDER BY rowid") }
+            #expect(rows[0] == rows[1], "\(table) cell for cell")
+        }
+    }
+
+    /// A build that fails, before or after the checks, leaves neither its database nor the second writer's aside file
+    /// nor a journal; one that passes leaves only the replica.
+    @Test func aFailedBuildLeavesNoTemporaryDatabaseBehind() throws {
+        let directory = try TemporaryDirectory("replica")
+        _ = try SalesforceWeeklyExport.write(to: directory.path("export"))
+        struct Interrupted: Error {}
+        var options = ReplicaOptions()
+        options.writers = 2
+        options.beforeChecks = { _ in throw Interrupted() }
+        let target = directory.path("out", "replica.sqlite")
+        let folder = target.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        #expect(throws: Interrupted.self) {
+            _ = try ReplicaBuilder.build(exportAt: directory.path("export"), into: target, options: options)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [])
+        // A failed check without --lenient: no replica, nothing left beside it either.
+        options.beforeChecks = { url in
+            let database = try TestDatabase(url, readOnly: false)
+            try database.execute("DELETE FROM Contact WHERE rowid = (SELECT max(rowid) FROM Contact)")
+        }
+        let report = try ReplicaBuilder.build(exportAt: directory.path("export"), into: target, options: options)
+        #expect(!report.isPassed)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [])
+        // A build that passes leaves the replica alone.
+        options.beforeChecks = nil
+        #expect(try ReplicaBuilder.build(exportAt: directory.path("export"), into: target, options: options).isPassed)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: folder.path) == [
+                "replica.sqlite"
+            ])
+    }
+
+    /// A check of a replica that another process holds locked gives up within seconds with `vaultLocked` (exit 4),
+    /// naming the file, instead of waiting for the lock.
+    @Test func aCheckOfALockedReplicaFailsWithinSecondsNamingTheFile() throws {
+        let directory = try TemporaryDirectory("replica")
+        _ = try SalesforceWeeklyExport.write(to: directory.path("export"))
+        let (report, url) = try Self.build(directory.path("export"), into: directory)
+        #expect(report.isPassed, "\(report.failures)")
+        let checker = try ReplicaChecker(databaseAt: url, waitingAtMost: 0.3)
+        let writer = try TestDatabase(url, readOnly: false)
+        try writer.execute("BEGIN EXCLUSIVE")
+        for attempt in [{ _ = try ReplicaChecker(databaseAt: url, waitingAtMost: 0.3) }, { _ = try checker.run() }] {
+            let started = Date()
+            let error = #expect(throws: VaultError.self) { try attempt() }
+            #expect(Date().timeIntervalSince(started) < 5)
+            #expect(error?.code == .vaultLocked)
+            #expect(error?.message.contains(url.path) == true)
+            #expect(error?.message.contains("locked by another process") == true)
+        }
+        try writer.execute("COMMIT")
+        #expect(try checker.run().checks.allSatisfy { $0.status != .fail })
     }
 }

@@ -5,7 +5,7 @@ import VaultCore
 /// allow (a column is re-typed, its table rebuilt, before a value that breaks its format is inserted); the cell digest
 /// of the records inserted, computed from the CSV as parsed, is what SQLite must give back; the scan of the whole file
 /// (what each column allows, the records left out) chooses the final schema.
-struct ObjectLoad {
+struct ObjectLoad: Sendable {
     private(set) var rowsInserted = 0
     private(set) var digest: CellDigest
     /// Records with an id already inserted; left out.

@@ -21,6 +21,11 @@ public struct ReplicaOptions: Sendable {
     /// How much of each CSV the first look reads to plan the tables (column types, references) before any row is
     /// written; what the rest of a file contradicts is corrected while and after it is loaded (tests make it small).
     public var firstLookBytes = 1 << 20
+    /// How many connections write the tables, each its own file (1 or 2): with 2, the tables are split by size and
+    /// those of the second writer copied into the database once both are done (see ``ReplicaLoad``). One by default:
+    /// on the 2 cores it was measured on, a second writer took as long (0.99× the wall time, 0.98× the CPU, 25 MB
+    /// more peak RSS) because one writer, its parser and the checks already keep both cores busy (BENCHMARKS.md).
+    public var writers = 1
     /// Called with the built database file before its checks run (tests damage it here).
     public var beforeChecks: (@Sendable (URL) throws -> Void)?
 
@@ -104,14 +109,17 @@ public enum ReplicaBuilder {
         let tables = ReplicaSchemaPlanner.plan(objects, scans: firstLooks)
         report.durations.scan = Date().timeIntervalSince(started)
 
-        // The load and the checks, into a temporary file beside the target. Its companions are removed too: a journal,
-        // and the WAL files a build interrupted under an earlier version (which wrote in WAL mode) may have left.
+        // The load and the checks, into a temporary file beside the target. Its companions are removed too: the aside
+        // file of the second writer, journals, and the WAL files a build interrupted under an earlier version (which
+        // wrote in WAL mode) may have left.
         let temporary = target.deletingLastPathComponent().appendingPathComponent(
             ".\(target.lastPathComponent).crmvault-partial")
+        let aside = ReplicaLoad.asideFile(of: temporary).path
         let companions = ["", "-journal", "-wal", "-shm"].map { temporary.path + $0 }
-        for path in companions { unlink(path) }
+        let asides = ["", "-journal"].map { aside + $0 }
+        for path in companions + asides { unlink(path) }
         var isKept = false
-        defer { if !isKept { for path in companions { unlink(path) } } }
+        defer { for path in (isKept ? [] : companions) + asides { unlink(path) } }
         do {
             let outcome = try ReplicaLoad.run(
                 export, objects: objects, firstLooks: firstLooks, tables: tables, into: temporary, options: options,

@@ -7,70 +7,82 @@ import VaultCore
 
 /// The load of a replica build and its checks, overlapped: each table is created from a first look at its file, read
 /// once, written and committed in turn (the largest first), and while the next one is written, the finished table's
-/// counts and cells are checked on a read-only connection. The file is new and only renamed into place once complete,
-/// so it is written without a journal and without syncs (as `sqlite3 .import` would be): each page is written once. A
-/// reader sees the committed tables while the writer fills its page cache; when the writer must write pages, it waits
-/// for the reader's statement to end, and a reader waits for the writer's commit (SQLite's file locks, with a busy
-/// wait on both sides). Once every file is read, the schema is planned again from all their values: a table whose
-/// references the first look got wrong is rebuilt (and checked again) before the checks that need every table,
-/// references, `foreign_key_check` and `integrity_check`, run in parallel.
+/// counts and cells are checked on a read-only connection. With two writers (``ReplicaOptions/writers``), the tables
+/// are split between them by size, each with its own file (SQLite writes a file from one connection at a time): the
+/// build's file and, beside it, an aside file whose tables are copied into the build's file once both writers are
+/// done (`INSERT INTO main.T SELECT * FROM aside.T` into an empty table of the same schema and indexes, which SQLite
+/// copies record by record without decoding them); an aside table's counts and cells are checked in the aside file as
+/// soon as it is committed. The files are
+/// new and only renamed into place once complete, so they are written without a journal and without syncs (as
+/// `sqlite3 .import` would be): each page is written once. A reader sees the committed tables while the writer fills
+/// its page cache; when the writer must write pages, it waits for the reader's statement to end, and a reader waits
+/// for the writer's commit (SQLite's file locks, with a busy wait on both sides). Once every file is read, the schema
+/// is planned again from all their values: a table whose references the first look got wrong is rebuilt (and checked
+/// again) before the checks that need every table, references, `foreign_key_check` and `integrity_check`, run in
+/// parallel.
 enum ReplicaLoad {
+    /// The aside file of a build into `file`: removed with it (see ``ReplicaBuilder``).
+    static func asideFile(of file: URL) -> URL { URL(fileURLWithPath: file.path + "-aside") }
+
     /// Builds the database in `file` (new) and returns what the checks found; fills the report's objects, files,
     /// records left out, warnings and durations.
     static func run(
         _ export: ExportDirectory, objects: [ExportDirectory.ObjectFile], firstLooks: [ObjectScan],
         tables planned: [TableSchema], into file: URL, options: ReplicaOptions, report: inout ReplicaReport
     ) throws -> ReplicaChecker.Outcome {
-        let database = try SQLiteDatabase(path: file.path, create: true)
-        // The replica is the CRM in clear: only its owner may read it.
-        guard chmod(file.path, 0o600) == 0 else {
-            throw VaultError(
-                .ioFailed, "Cannot restrict \(file.path) to its owner: \(String(cString: strerror(errno))).")
-        }
-        // Large pages suit CRM rows of a few hundred bytes to kilobytes: fewer page splits and overflow pages.
-        try database.execute("PRAGMA page_size = 16384")
-        // Tests damage the file before its checks: then every check runs after the load.
+        let database = try openWriter(file)
+        // Tests damage the file before its checks: then every check runs after the load, on the build's file.
         let isOverlapped = options.beforeChecks == nil
-        database.waitWhenBusy()
-        try database.execute(
-            """
-            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF;
-            BEGIN
-            """)
-        for table in planned { try database.execute(table.createStatement) }
-        try database.execute("COMMIT")
+        let sizes = objects.map { (try? $0.url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
+        let sides = split(planned.indices, sizes: sizes, writers: options.writers)
+        let aside = asideFile(of: file)
+        try create(sides[0].map { planned[$0] }, in: database)
 
-        var tables = planned
-        let checker = ReplicaChecker(databaseAt: file, catalog: tables.map { CatalogObject(schema: $0) })
+        let catalog = planned.map { CatalogObject(schema: $0) }
+        let checkers = [file, aside].map { ReplicaChecker(databaseAt: $0, catalog: catalog) }
         let queue = DispatchQueue(label: "crmvault.replica-checks", attributes: .concurrent)
         let group = DispatchGroup()
         defer { group.wait() }  // never leave a check reading a file that is about to be removed
-        let tableResults = ResultSlots<ReplicaChecker.TaskResult>(count: tables.count)
-        var loads: [ObjectLoad?] = Array(repeating: nil, count: tables.count)
+        let tableResults = ResultSlots<ReplicaChecker.TaskResult>(count: planned.count)
+        let loaded = ResultSlots<ObjectLoad>(count: planned.count)
+        let failures = ResultSlots<Result<TimeInterval, any Error>>(count: 2)
         let loadStarted = Date()
-        let sizes = objects.map { (try? $0.url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
-        // Largest first: the last table's checks are what the build waits for at the end.
-        for index in tables.indices.sorted(by: { sizes[$0] > sizes[$1] }) {
-            try database.execute("BEGIN")
-            let load = try ObjectLoad(
-                objects[index], schema: tables[index], firstLook: firstLooks[index],
-                detecting: options.encoding == nil && firstLooks[index].encoding == .utf8, database: database)
-            tables[index] = load.schema
-            let indexStarted = Date()
-            for statement in load.schema.indexStatements { try database.execute(statement) }
-            report.durations.index += Date().timeIntervalSince(indexStarted)
-            try database.execute("COMMIT")
-            loads[index] = load
-            if load.rebuilds > 0 {
-                report.warnings.append(
-                    "\(load.schema.object): a value past the first look at \(load.schema.file) broke a column's type; "
-                        + "the table was rebuilt \(load.rebuilds) time\(load.rebuilds == 1 ? "" : "s") while loading"
-                        + (load.isReadFirst ? ", then the file read whole and loaded again" : ""))
-            }
-            let expectation = expected(load, schema: load.schema, object: objects[index])
-            if isOverlapped { queue.async(group: group) { tableResults.set(index, checker.tableTask(expectation)) } }
+        // The two writers, each its tables largest first: the last table's checks are what the build waits for.
+        DispatchQueue.concurrentPerform(iterations: sides[1].isEmpty ? 1 : 2) { side in
+            failures.set(
+                side,
+                Result {
+                    let writer = side == 0 ? database : try openWriter(aside)
+                    if side == 1 { try create(sides[1].map { planned[$0] }, in: writer) }
+                    var indexing: TimeInterval = 0
+                    for index in sides[side] {
+                        let load = try loadTable(
+                            objects[index], schema: planned[index], firstLook: firstLooks[index], options: options,
+                            into: writer, indexing: &indexing)
+                        loaded.set(index, load)
+                        let expectation = expected(load, schema: load.schema, object: objects[index])
+                        if isOverlapped {
+                            queue.async(group: group) {
+                                tableResults.set(index, checkers[side].tableTask(expectation))
+                            }
+                        }
+                    }
+                    return indexing
+                })
         }
-        let built = loads.map { $0! }
+        var indexing: TimeInterval = 0
+        for side in sides.indices where !sides[side].isEmpty { indexing = max(indexing, try failures[side].get()) }
+        report.durations.index += indexing
+        let loads = planned.indices.map { loaded[$0] }
+        var tables = loads.map(\.schema)
+        try merge(sides[1].map { tables[$0] }, from: aside, into: database)
+        for load in loads where load.rebuilds > 0 {
+            report.warnings.append(
+                "\(load.schema.object): a value past the first look at \(load.schema.file) broke a column's type; "
+                    + "the table was rebuilt \(load.rebuilds) time\(load.rebuilds == 1 ? "" : "s") while loading"
+                    + (load.isReadFirst ? ", then the file read whole and loaded again" : ""))
+        }
+        let built = loads
         let malformed = built.flatMap(\.scan.malformed)
         let duplicates = built.flatMap(\.duplicates)
         try ReplicaBuilder.refuseMalformed(malformed + duplicates, isLenient: options.isLenient)
@@ -158,6 +170,76 @@ enum ReplicaLoad {
         try ReplicaCatalog.record(outcome, into: database)
         try database.execute("COMMIT")
         return outcome
+    }
+
+    /// A new database file for a writer of the build: only its owner may read it (the replica is the CRM in clear),
+    /// written without journal or syncs, foreign keys off while tables are loaded and rebuilt.
+    private static func openWriter(_ file: URL) throws -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: file.path, create: true)
+        guard chmod(file.path, 0o600) == 0 else {
+            throw VaultError(
+                .ioFailed, "Cannot restrict \(file.path) to its owner: \(String(cString: strerror(errno))).")
+        }
+        // Large pages suit CRM rows of a few hundred bytes to kilobytes: fewer page splits and overflow pages.
+        try database.execute("PRAGMA page_size = 16384")
+        database.waitWhenBusy()
+        try database.execute(
+            """
+            PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF
+            """)
+        return database
+    }
+
+    private static func create(_ tables: [TableSchema], in database: SQLiteDatabase) throws {
+        try database.execute("BEGIN")
+        for table in tables { try database.execute(table.createStatement) }
+        try database.execute("COMMIT")
+    }
+
+    /// Splits the tables between the two writers, largest first, each to the one with fewer bytes so far (the build's
+    /// file first; with one writer, every table): each writer's tables largest first.
+    static func split(_ tables: Range<Int>, sizes: [Int], writers: Int) -> [[Int]] {
+        var sides: [[Int]] = [[], []]
+        var bytes = [0, 0]
+        for index in tables.sorted(by: { sizes[$0] > sizes[$1] }) {
+            let side = writers < 2 || bytes[0] <= bytes[1] ? 0 : 1
+            sides[side].append(index)
+            bytes[side] += sizes[index]
+        }
+        return sides
+    }
+
+    /// One table loaded, its indexes built, in one transaction.
+    private static func loadTable(
+        _ object: ExportDirectory.ObjectFile, schema: TableSchema, firstLook: ObjectScan, options: ReplicaOptions,
+        into database: SQLiteDatabase, indexing: inout TimeInterval
+    ) throws -> ObjectLoad {
+        try database.execute("BEGIN")
+        let load = try ObjectLoad(
+            object, schema: schema, firstLook: firstLook,
+            detecting: options.encoding == nil && firstLook.encoding == .utf8, database: database)
+        let indexStarted = Date()
+        for statement in load.schema.indexStatements { try database.execute(statement) }
+        indexing += Date().timeIntervalSince(indexStarted)
+        try database.execute("COMMIT")
+        return load
+    }
+
+    /// Copies the tables built in the aside file into the build's file: each created as it is there (with its
+    /// indexes) and filled with `INSERT … SELECT *`, which SQLite's transfer optimization copies record by record,
+    /// index entries included, without decoding them.
+    private static func merge(_ tables: [TableSchema], from aside: URL, into database: SQLiteDatabase) throws {
+        guard !tables.isEmpty else { return }
+        try database.execute("ATTACH DATABASE \(SQL.literal(aside.path)) AS crmvault_aside")
+        try database.execute("BEGIN")
+        for table in tables {
+            try database.execute(table.createStatement)
+            for statement in table.indexStatements { try database.execute(statement) }
+            try database.execute(
+                "INSERT INTO main.\(SQL.quoted(table.table)) SELECT * FROM crmvault_aside.\(SQL.quoted(table.table))")
+        }
+        try database.execute("COMMIT")
+        try database.execute("DETACH DATABASE crmvault_aside")
     }
 
     private static func objectReport(

@@ -37,6 +37,8 @@ public struct ReplicaChecker: Sendable {
         var references: [String: ReferenceCount] = [:]
         /// Per foreign-key column: non-null values, and those whose key prefix points outside the export.
         var foreignKeyValues: [String: (total: Int, outside: Int)] = [:]
+        /// Whether another connection held the file locked for longer than the check waits.
+        var isLocked = false
     }
 
     /// Rows of a table read back in one read transaction.
@@ -52,41 +54,76 @@ public struct ReplicaChecker: Sendable {
     /// lookup (SQLite's default cache of 2 MiB made the kernel's copies a tenth of the build's CPU time).
     static let cachedBytes = 32 << 20
 
+    /// How long a check of a finished replica waits for a file another process holds locked (a program writing to
+    /// it) before it gives up with `vaultLocked` (exit 4): seconds, not the hour a build's own connections wait for
+    /// each other.
+    public static let lockWait = 5.0
+
     private let url: URL
     /// Every object, for its schema (reference targets); a table task gets its object with the expected values.
     private let catalog: [CatalogObject]
+    /// How long each check connection waits for a lock (see ``lockWait``).
+    private let wait: Double
 
-    /// Opens the replica at `url` read-only and reads its catalog; a file that is no crmvault replica is refused.
-    public init(databaseAt url: URL) throws {
+    /// Opens the replica at `url` read-only and reads its catalog; a file that is no crmvault replica is refused, one
+    /// that another process keeps locked for longer than `wait` seconds too (`vaultLocked`, exit 4).
+    public init(databaseAt url: URL, waitingAtMost wait: Double = Self.lockWait) throws {
         do {
-            catalog = try CatalogObject.load(from: try SQLiteDatabase(path: url.path, readOnly: true))
+            let database = try SQLiteDatabase(path: url.path, readOnly: true)
+            database.waitWhenBusy(atMost: wait)
+            catalog = try CatalogObject.load(from: database)
+        } catch let error as SQLiteError where error.isBusy {
+            throw Self.locked(url, seconds: wait)
         } catch let error as SQLiteError {
             throw VaultError(
                 .usage, "\(url.path) is not a crmvault replica (\(error.message)).",
                 remedy: "Build one with `crmvault replica --vault DIR SNAPSHOT --db FILE`.")
         }
         self.url = url
+        self.wait = wait
     }
 
     /// A checker for a replica being built: the objects' schemas are known, their expected values come with each
-    /// table task.
+    /// table task; its connections wait for the build's writer as long as a table takes to load.
     init(databaseAt url: URL, catalog: [CatalogObject]) {
         self.url = url
         self.catalog = catalog
+        wait = 3600
     }
 
-    /// Runs every check, as many tasks at a time as there are cores, each on its own read-only connection.
-    public func run() -> Outcome {
+    /// The error of a replica another process keeps locked.
+    static func locked(_ url: URL, seconds: Double) -> VaultError {
+        VaultError(
+            .vaultLocked,
+            "\(url.path) is locked by another process (a program writing to it) and stayed locked for "
+                + "\(String(format: "%.0f", seconds)) s; nothing was checked.",
+            remedy: "Let that program finish or close the database (`fuser` on the file names it), then check again.")
+    }
+
+    /// Runs every check, as many tasks at a time as there are cores, each on its own read-only connection; throws
+    /// `vaultLocked` when another process keeps the file locked for longer than the checker waits.
+    public func run() throws -> Outcome {
         let count = catalog.count
         let results = ResultSlots<TaskResult>(count: count * 2 + 2)
+        // Once one task found the file locked, the others do not wait for it again.
+        let locked = ResultSlots<Bool>(count: 1)
+        locked.set(0, false)
         DispatchQueue.concurrentPerform(iterations: count * 2 + 2) { index in
-            switch index {
-            case ..<count: results.set(index, tableTask(catalog[index]))
-            case ..<(count * 2): results.set(index, referenceTask(catalog[index - count]))
-            case count * 2: results.set(index, foreignKeyTask())
-            default: results.set(index, integrityTask())
+            guard !locked[0] else {
+                results.set(index, TaskResult(isLocked: true))
+                return
             }
+            let result: TaskResult
+            switch index {
+            case ..<count: result = tableTask(catalog[index])
+            case ..<(count * 2): result = referenceTask(catalog[index - count])
+            case count * 2: result = foreignKeyTask()
+            default: result = integrityTask()
+            }
+            if result.isLocked { locked.set(0, true) }
+            results.set(index, result)
         }
+        if (0..<(count * 2 + 2)).contains(where: { results[$0].isLocked }) { throw Self.locked(url, seconds: wait) }
         return assemble(
             tables: (0..<count).map { results[$0] }, references: (count..<(count * 2)).map { results[$0] },
             foreignKeys: results[count * 2], integrity: results[count * 2 + 1])
@@ -118,18 +155,20 @@ public struct ReplicaChecker: Sendable {
             let database = try SQLiteDatabase(path: url.path, readOnly: true)
             // A replica being built is written by another connection: wait for its commit. Pages are read from a
             // memory map of the file (no copy per page); a check reads every page once.
-            database.waitWhenBusy()
+            database.waitWhenBusy(atMost: wait)
             try database.execute(
                 "PRAGMA mmap_size = \(Self.mappedBytes); PRAGMA cache_size = -\(Self.cachedBytes >> 10)")
             return try body(database)
         } catch {
             let message = (error as? SQLiteError)?.message ?? "\(error)"
-            return TaskResult(checks: [
+            var result = TaskResult(checks: [
                 ReplicaCheck(
                     check: check, object: object, status: .fail,
                     detail: object == nil
                         ? "the database cannot be read: \(message)" : "the table cannot be read: \(message)")
             ])
+            result.isLocked = (error as? SQLiteError)?.isBusy ?? false
+            return result
         }
     }
 

@@ -20,10 +20,15 @@ public struct SQLiteError: Error, CustomStringConvertible, Sendable {
 
     /// Whether the disk (or the file system's quota) is full.
     public var isDiskFull: Bool { code & 0xFF == SQLITE_FULL }
+
+    /// Whether another connection held the file locked for longer than this one waits (SQLITE_BUSY).
+    public var isBusy: Bool { code & 0xFF == SQLITE_BUSY }
 }
 
 /// One open SQLite database connection; closed in deinit. Every result code is checked where the call is made.
-final class SQLiteDatabase {
+/// A connection is used by one thread at a time: it may be handed to another thread (a replica's second writer), never
+/// shared between two at once.
+final class SQLiteDatabase: @unchecked Sendable {
     let handle: OpaquePointer
     let path: String
 
@@ -48,14 +53,20 @@ final class SQLiteDatabase {
     /// Makes a statement that finds the file locked by another connection wait for it instead of failing: the
     /// replica's writer and its check readers take turns on the file while it is built. It polls every millisecond
     /// for the first tenth of a second (SQLite's own busy wait sleeps up to 100 ms at a time, which the writer would
-    /// lose on every turn), then every 10 ms, for at most about an hour (a reader waits for a whole table's load).
-    func waitWhenBusy() {
+    /// lose on every turn), then every 10 ms, for at most about `seconds` (while a replica is built, a reader waits for
+    /// a whole table's load: an hour; a check of a finished replica that another process holds locked gives up within
+    /// seconds, see ``ReplicaChecker/lockWait``).
+    func waitWhenBusy(atMost seconds: Double = 3600) {
+        // The attempts SQLite may wait before: 100 polls of 1 ms, then 10 ms each.
+        let milliseconds = Int(max(0, seconds) * 1000)
+        let limit = Int32(clamping: milliseconds <= 100 ? milliseconds : 100 + (milliseconds - 100) / 10)
         sqlite3_busy_handler(
             handle,
-            { _, attempts in
+            { limit, attempts in
+                guard attempts < Int32(Int(bitPattern: limit)) else { return 0 }
                 usleep(attempts < 100 ? 1000 : 10_000)
-                return attempts < 360_000 ? 1 : 0
-            }, nil)
+                return 1
+            }, UnsafeMutableRawPointer(bitPattern: Int(limit)))
     }
 
     /// Runs one or more statements without results.
