@@ -123,6 +123,26 @@ struct BackupPipelineTests {
         #expect(again.newListBytes == 0 && again.newListChunks == 0 && again.newChunkBytes == 0)
     }
 
+    /// The golden vault's second snapshot was written by the first version, which cut on the calling thread one gear
+    /// byte a step: a backup of the same export today (cut in the background, two bytes a step, blocks compressed on
+    /// several threads) records the same chunk ids, lists and digests for every file.
+    @Test(arguments: [1, 4])
+    func theGoldenExportBacksUpToTheFirstVersionsChunks(threads: Int) throws {
+        let (directory, copy) = try GoldenVaultTests.copyOfFixture()
+        defer { withExtendedLifetime(directory) {} }
+        let vault = try Vault.open(at: copy)
+        let owner = try vault.unlock(passphrase: Passphrase(GoldenVaultTests.passphrase))
+        let shown = { (files: [SnapshotManifest.Entry]) in
+            files.map { [$0.path, $0.type, $0.digest ?? "", "\($0.content?.chunks ?? [])", "\($0.content?.count ?? 0)", "\($0.content?.list ?? [])"] }
+        }
+        let golden = shown(try vault.loadManifest(try vault.resolveSnapshot("latest", in: try vault.loadChain())).manifest.files)
+        _ = try vault.backup(GoldenVaultTests.fixtures.appendingPathComponent("vault-v1-export"), keys: owner, hashThreads: threads)
+        let again = shown(try vault.loadManifest(try vault.resolveSnapshot("latest", in: try vault.loadChain())).manifest.files)
+        #expect(golden.count > 3)
+        #expect(again == golden)
+        #expect(try vault.verify(ownerKeys: owner).problems.isEmpty)
+    }
+
     /// The file digest starts with the size the export listed: a file that grows while it is read is refused by name,
     /// and nothing is recorded.
     @Test func aFileThatChangesWhileItIsReadIsRefusedByName() throws {

@@ -13,7 +13,9 @@ final class BackupSession: ExportVisitor {
     /// file: ids do not compress, and mixed into the data blocks they cost the data blocks' compression.
     private var listBlock: PendingBlock
     private var nextBlockNumber = 2
-    private var fileExistingPacks: Set<Digest> = []
+    /// The vault's packs the current file uses, by number in `known.packs`, each once (`fileOfPack` marks them).
+    private var fileExistingPacks: [Int] = []
+    private var fileOfPack: [Int]
     private var fileBlocks: Set<Int> = []
     private var fileReferences: [Int: (packs: Set<Digest>, blocks: Set<Int>)] = [:]
     private(set) var entries: [SnapshotManifest.Entry] = []
@@ -36,6 +38,7 @@ final class BackupSession: ExportVisitor {
         self.sink = sink
         self.blockTarget = config.blockTarget
         self.known = known
+        fileOfPack = Array(repeating: -1, count: known.packs.count)
         block = PendingBlock(number: 0)
         listBlock = PendingBlock(number: 1)
     }
@@ -90,7 +93,7 @@ final class BackupSession: ExportVisitor {
         progress?.report.itemsDone += 1
         if let progress { progress.handler(progress.report) }
         let stored = try content.finish(chunker: chunker, store: storeListChunk)
-        fileReferences[entries.count] = (fileExistingPacks, fileBlocks)
+        fileReferences[entries.count] = (Set(fileExistingPacks.map { known.packs[$0] }), fileBlocks)
         fileExistingPacks = []
         fileBlocks = []
         entries.append(.init(
@@ -108,8 +111,11 @@ final class BackupSession: ExportVisitor {
     /// Records a chunk, adding it to the current block unless the vault or this backup already has it.
     private func store(_ chunk: UnsafeRawBufferPointer, id: Digest, isListChunk: Bool = false) throws {
         chunkCount += 1
-        if let pack = known.pack(of: id) {
-            fileExistingPacks.insert(pack)
+        if let pack = known.packNumber(of: id) {
+            if fileOfPack[pack] != entries.count {
+                fileOfPack[pack] = entries.count
+                fileExistingPacks.append(pack)
+            }
         } else if let blockNumber = newChunks[id] {
             fileBlocks.insert(blockNumber)
         } else if isListChunk {

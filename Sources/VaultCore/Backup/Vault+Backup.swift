@@ -36,8 +36,8 @@ extension Vault {
             hashThreads: min(ProcessInfo.processInfo.activeProcessorCount, 4))
     }
 
-    /// ``backup(_:keys:label:origin:time:expectations:progress:)`` with `hashThreads` computing chunk ids (and reading
-    /// the vault's index); the snapshot recorded is the same for any number.
+    /// ``backup(_:keys:label:origin:time:expectations:progress:)`` with `hashThreads` cutting chunks, computing their ids
+    /// and compressing blocks (and reading the vault's index); the snapshot recorded is the same for any number.
     func backup(
         _ input: URL, keys: VaultKeys, label: String = "", origin: String? = nil, time: Date = Date(),
         expectations: ExportExpectations = ExportExpectations(), progress: ProgressHandler? = nil, hashThreads: Int
@@ -57,7 +57,8 @@ extension Vault {
             throw VaultError(.notAuthorized, "This writer key is not authorized for the vault at \(location).")
         }
         let sealing = SealingKey(publicKey: Hex.decode(config.ownerSealingKey)!)
-        let sink = PackSink(storage: storage, keys: keys, sealing: sealing, compressionLevel: config.compression.level, packTarget: config.packTarget)
+        let sink = PackSink(storage: storage, keys: keys, sealing: sealing, compressionLevel: config.compression.level,
+            packTarget: config.packTarget, compressThreads: hashThreads)
         // Deduplicate only against packs the signed chain claims (oldest first) and verified leftovers, and only
         // against those made by this key or the owner: another writer's pack could name chunks it does not hold,
         // and this key could not tell (it cannot decrypt).

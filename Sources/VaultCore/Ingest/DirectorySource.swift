@@ -130,13 +130,14 @@ struct DirectorySource: ExportSource {
         return names
     }
 
-    /// Reads a file in pieces of up to 4 MiB (`bufferSize`, when the file is known to be smaller: exports of many
-    /// small files would otherwise map and unmap 4 MiB for each).
-    static func stream(_ path: String, bufferSize: Int = 4 << 20, into consume: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Reads a file in pieces of up to 256 KiB (`bufferSize`, when the file is known to be smaller): a piece is still
+    /// in the CPU's cache when the backup copies it into its chunking window (with 4 MiB pieces that copy cost as much
+    /// as the read, and 4 MiB more of memory).
+    static func stream(_ path: String, bufferSize: Int = 256 << 10, into consume: (UnsafeRawBufferPointer) throws -> Void) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw VaultError(.inputUnreadable, "Cannot open \(path): \(String(cString: strerror(errno))).") }
         defer { close(fd) }
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(max(bufferSize, 4096), 4 << 20), alignment: 16)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(max(bufferSize, 4096), 256 << 10), alignment: 16)
         defer { buffer.deallocate() }
         while true {
             let count = read(fd, buffer.baseAddress, buffer.count)

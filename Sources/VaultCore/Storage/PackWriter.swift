@@ -21,14 +21,20 @@ final class PackWriter {
         size += UInt64(bytes.count)
     }
 
-    /// Compresses, encrypts and appends one block of chunks, after checking it against every limit of
-    /// docs/FORMAT.md §6: a writer never commits what its own reader would refuse.
-    func append(_ block: PendingBlock, compressor: ZstdCompressor) throws {
+    /// Compresses one block of chunks, after checking it against every limit of docs/FORMAT.md §6: a writer never
+    /// commits what its own reader would refuse. Needs no pack: blocks are compressed on any thread, then appended in
+    /// order (`append(_:compressed:)`).
+    static func compress(_ block: PendingBlock, compressor: ZstdCompressor) throws -> [UInt8] {
         try PackFormat.checkLimits(chunkLengths: block.lengths)
         let compressed = try block.data.withUnsafeBytes { try compressor.compress($0) }
         guard compressed.count + AEAD.tagCount <= PackFormat.maximumCiphertextLength else {
             throw PackFormat.limitExceeded("its compressed size \(compressed.count) exceeds the format's ciphertext limit")
         }
+        return compressed
+    }
+
+    /// Encrypts and appends one block of chunks, `compressed` being `compress(block)`.
+    func append(_ block: PendingBlock, compressed: [UInt8]) throws {
         let nonce = Sodium.randomBytes(AEAD.nonceCount)
         let header = BlockHeader(
             nonce: nonce, chunks: zip(block.ids, block.lengths).map { ($0, UInt32($1)) },
