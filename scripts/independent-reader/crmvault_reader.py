@@ -1184,6 +1184,7 @@ class Owner:
         bundle = xchacha_open(key, bytes.fromhex(v["nonce"]), bytes.fromhex(v["ciphertext"]), ad)
         if bundle is None or len(bundle) != 192:
             raise ReaderError("the passphrase does not open keys/owner.key (wrong passphrase)", 2)
+        self.signing_secret = bundle[0:64]
         self.sealing_secret = bundle[64:96]
         self.chunk_id_key = bundle[96:128]
         self.file_digest_key = bundle[128:160]
