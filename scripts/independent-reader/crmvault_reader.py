@@ -748,7 +748,7 @@ class Vault:
                     "chain": NAME16.fullmatch(child), "audit": NAME16.fullmatch(child),
                     "snapshots": child.endswith(".manifest") and is_hex(child[:-9], 32),
                     "keys": child == "owner.key", "locks": child == "writer.lock",
-                    "tmp": re.fullmatch(r"[0-9a-f]{16}\.tmp", child)}[name]
+                    "tmp": True}[name]      # §9 rule 4: any regular file in tmp/ is a leftover, whatever its name
                 if not ok_name:
                     self.problem(rel, "is not part of the vault format (unexpected file)", "3")
                 elif not stat.S_ISREG(cst.st_mode):

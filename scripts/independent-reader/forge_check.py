@@ -226,6 +226,63 @@ def _(forge):
     forge.snapshot(m)
 
 
+r._sodium.crypto_sign_keypair.argtypes = [r._buf, r._buf]
+
+
+def new_writer(forge, name):
+    public, secret = ctypes.create_string_buffer(32), ctypes.create_string_buffer(64)
+    r._sodium.crypto_sign_keypair(public, secret)
+    e = forge.base("authorize-writer")
+    e.update(writer=public.raw.hex(), name=name)
+    forge.append(e)
+    return public.raw, secret.raw
+
+
+def append_audit(forge, public, secret):
+    audit = os.path.join(forge.root, "audit")
+    os.makedirs(audit, exist_ok=True)
+    body = r.canonical({"event": {"arguments": ["x"], "host": "h", "operation": "backup", "outcome": "ok",
+                                  "time": "2026-11-29T00:00:00Z", "user": "u"},
+                        "previous": forge.audit_head, "sequence": forge.audit_count, "signer": public.hex(),
+                        "vault": forge.vault.config["vault"], "version": 1}).encode()
+    with open(os.path.join(audit, "%016d.entry" % forge.audit_count), "wb") as f:
+        f.write(body + b"\n" + sign(secret, "crmvault audit v1", body).hex().encode() + b"\n")
+
+
+def reseal(forge, pack, secret, public):
+    path = os.path.join(forge.root, "index", pack[:2], pack + ".index")
+    body = open(path, "rb").read()[:-96]
+    seal = public + sign(secret, "crmvault pack v1", hashlib.sha256(body).digest())[:64]
+    open(path, "wb").write(body + seal)
+
+
+@case("audit-by-authorized-writer", 0)
+def _(forge):
+    append_audit(forge, *new_writer(forge, "auditing-writer"))
+
+
+@case("audit-by-unknown-key", 1)
+def _(forge):
+    public, secret = ctypes.create_string_buffer(32), ctypes.create_string_buffer(64)
+    r._sodium.crypto_sign_keypair(public, secret)
+    append_audit(forge, public.raw, secret.raw)
+
+
+@case("index-of-owner-pack-sealed-by-other-writer", 1)
+def _(forge):
+    public, secret = new_writer(forge, "other-writer")
+    pack = next(p for p, k in forge.vault.claimer.items() if k == forge.vault.owner)
+    reseal(forge, pack, secret, public)
+
+
+@case("index-of-writer-pack-resealed-by-owner", 0)
+def _(forge):
+    owner_public = bytes.fromhex(forge.vault.owner)
+    packs = [p for p, k in forge.vault.claimer.items() if k != forge.vault.owner]
+    if packs:
+        reseal(forge, packs[0], forge.secret, owner_public)
+
+
 def run(cmd):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = [x for x in p.stdout.splitlines() if "PROBLEM" in x or "break" in x or "rror" in x or "WARN" in x]
