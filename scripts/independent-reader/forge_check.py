@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Differential check of FORMAT.md's rules: forge owner-signed documents and compare two verifiers' verdicts.
 
-    CRMVAULT_PASSPHRASE=... forge_check.py VAULT CRMVAULT
+    CRMVAULT_PASSPHRASE=... forge_check.py VAULT CRMVAULT [WORD...]     (WORD: run only the cases it names)
 
 VAULT must be an owner's vault with at least one snapshot entry of a `directory` snapshot (the passphrase opens
 its owner signing key). Each case copies VAULT, appends one or more chain entries signed by the owner (and, where the
@@ -283,6 +283,64 @@ def _(forge):
         reseal(forge, packs[0], forge.secret, owner_public)
 
 
+def add_entry(m, entry):
+    m["files"].append(entry)
+    m["files"].sort(key=lambda f: f["path"].encode())
+
+
+@case("file-is-parent-of-another", 1)
+def _(forge):
+    _, m = forge.directory_snapshot()
+    m = copy.deepcopy(m)
+    f = first_file(m)
+    add_entry(m, {"mode": 420, "mtime": 0, "mtimeNanoseconds": 0, "path": f["path"] + "/x", "type": "directory"})
+    forge.snapshot(m)
+
+
+@case("symlink-absolute-target", 0)
+def _(forge):
+    _, m = forge.directory_snapshot()
+    m = copy.deepcopy(m)
+    add_entry(m, {"mode": 511, "mtime": 0, "mtimeNanoseconds": 0, "path": "zz-abs", "target": "/etc/passwd",
+                  "type": "symlink"})
+    forge.snapshot(m)
+
+
+@case("symlink-mode-not-777", 1)
+def _(forge):
+    _, m = forge.directory_snapshot()
+    m = copy.deepcopy(m)
+    add_entry(m, {"mode": 420, "mtime": 0, "mtimeNanoseconds": 0, "path": "zz-l", "target": "a", "type": "symlink"})
+    forge.snapshot(m)
+
+
+@case("directory-with-size", 1)
+def _(forge):
+    _, m = forge.directory_snapshot()
+    m = copy.deepcopy(m)
+    add_entry(m, {"mode": 493, "mtime": 0, "mtimeNanoseconds": 0, "path": "zz-d", "size": 0, "type": "directory"})
+    forge.snapshot(m)
+
+
+@case("chunk-list-form-for-few-chunks", 1)
+def _(forge):
+    _, m = forge.directory_snapshot()
+    m = copy.deepcopy(m)
+    f = next(f for f in m["files"] if f["type"] == "file" and len(f["content"].get("chunks", [])) >= 2)
+    ids = f["content"]["chunks"]
+    f["content"] = {"count": len(ids), "list": ids[:1]}     # count <= 256: the list form is not allowed
+    forge.snapshot(m)
+
+
+@case("empty-file-with-chunks-key", 0)
+def _(forge):
+    _, m = forge.directory_snapshot()
+    m = copy.deepcopy(m)
+    add_entry(m, {"content": {"chunks": []}, "digest": "00" * 32, "mode": 420, "mtime": 0, "mtimeNanoseconds": 0,
+                  "packs": [], "path": "zz-empty", "size": 0, "type": "file"})
+    forge.snapshot(m)
+
+
 def run(cmd):
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = [x for x in p.stdout.splitlines() if "PROBLEM" in x or "break" in x or "rror" in x or "WARN" in x]
@@ -290,15 +348,17 @@ def run(cmd):
 
 
 def main(argv):
-    if len(argv) != 2:
+    if len(argv) < 2:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    vault, crmvault = argv
+    vault, crmvault = argv[:2]
     owner = r.Owner(r.Vault(vault).verify(), os.environb[b"CRMVAULT_PASSPHRASE"])
     secret = owner.signing_secret
     differs = 0
     with tempfile.TemporaryDirectory(prefix="forge-") as tmp:
         for name, expected, fn in CASES:
+            if argv[2:] and not any(word in name for word in argv[2:]):
+                continue
             root = os.path.join(tmp, name)
             shutil.copytree(vault, root)
             fn(Forge(root, secret))
