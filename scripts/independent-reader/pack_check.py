@@ -56,11 +56,11 @@ def zstd_frame(data, level=3, content_size=True):
     return out.raw[:n]
 
 
-def build_pack(sealing_public, chunk_id, frame):
+def build_pack(sealing_public, chunk_id, frame, size):
     key, nonce = random_bytes(32), random_bytes(24)
     sealed = ctypes.create_string_buffer(80)
     r._sodium.crypto_box_seal(sealed, key, 32, sealing_public)
-    header = nonce + struct.pack("<II", 1, len(frame) + 16) + chunk_id + struct.pack("<I", len(DATA))
+    header = nonce + struct.pack("<II", 1, len(frame) + 16) + chunk_id + struct.pack("<I", size)
     ad = b"crmvault block v1\n" + header
     ct = ctypes.create_string_buffer(len(frame) + 16)
     ct_len = r._u64(0)
@@ -69,9 +69,8 @@ def build_pack(sealing_public, chunk_id, frame):
     return r.PACK_MAGIC + sealed.raw + struct.pack("<I", len(header)) + header + ct.raw
 
 
-def add_forged_file(forge, owner, frame):
-    chunk_id = r.blake2b_256(owner.chunk_id_key, DATA)
-    pack = build_pack(owner.sealing_public, chunk_id, frame)
+def write_pack(forge, owner, chunk_id, frame, size):
+    pack = build_pack(owner.sealing_public, chunk_id, frame, size)
     name = hashlib.sha256(pack).hexdigest()
     os.makedirs(os.path.join(forge.root, "packs", name[:2]), exist_ok=True)
     os.makedirs(os.path.join(forge.root, "index", name[:2]), exist_ok=True)
@@ -80,27 +79,41 @@ def add_forged_file(forge, owner, frame):
     body = r.index_body(bytes.fromhex(name), blocks)
     seal = bytes.fromhex(forge.vault.owner) + fc.sign(forge.secret, "crmvault pack v1", hashlib.sha256(body).digest())
     open(os.path.join(forge.root, "index", name[:2], name + ".index"), "wb").write(body + seal)
+    return name, len(pack)
 
+
+def add_forged_file(forge, owner, frame, extra_packs=0):
+    """zz-forged.txt in a new pack; with extra_packs, as many more files (other bytes) in packs of their own."""
     _, m = forge.directory_snapshot()
     m = copy.deepcopy(m)
+    new = []
+    for j in range(1 + extra_packs):
+        data = DATA if j == 0 else DATA[:-1] + bytes([48 + j]) + b"\n"
+        chunk_id = r.blake2b_256(owner.chunk_id_key, data)
+        name, size = write_pack(forge, owner, chunk_id, frame if j == 0 else zstd_frame(data), len(data))
+        new.append((name, size, data, chunk_id, "zz-forged.txt" if j == 0 else "zz-forged-%d.txt" % j))
     old = m["packs"]
-    m["packs"] = sorted(old + [name])
+    m["packs"] = sorted(old + [x[0] for x in new])
     for f in m["files"]:
         if f["type"] == "file":
             f["packs"] = sorted(m["packs"].index(old[i]) for i in f["packs"])
-    digest = r.blake2b_256(owner.file_digest_key, b"crmvault file digest v1\n" + struct.pack("<Q", len(DATA)) + chunk_id)
-    fc.add_entry(m, {"content": {"chunks": [chunk_id.hex()]}, "digest": digest.hex(), "mode": 420, "mtime": 0,
-                     "mtimeNanoseconds": 0, "packs": [m["packs"].index(name)], "path": "zz-forged.txt",
-                     "size": len(DATA), "type": "file"})
-    m["bytesIn"] += len(DATA)
-    data = (r.canonical(m) + "\n").encode()
-    sid = hashlib.sha256(data).hexdigest()
-    return forge.snapshot(m, packs=[name], bytesStored=len(pack),
-                          root=r.merkle_root([bytes.fromhex(sid), bytes.fromhex(name)]).hex())
+    for name, _, data, chunk_id, path in new:
+        digest = r.blake2b_256(owner.file_digest_key,
+                               b"crmvault file digest v1\n" + struct.pack("<Q", len(data)) + chunk_id)
+        fc.add_entry(m, {"content": {"chunks": [chunk_id.hex()]}, "digest": digest.hex(), "mode": 420, "mtime": 0,
+                         "mtimeNanoseconds": 0, "packs": [m["packs"].index(name)], "path": path,
+                         "size": len(data), "type": "file"})
+        m["bytesIn"] += len(data)
+    sid = hashlib.sha256((r.canonical(m) + "\n").encode()).hexdigest()
+    claimed = sorted(x[0] for x in new)
+    return forge.snapshot(m, packs=claimed, bytesStored=sum(x[1] for x in new),
+                          root=r.merkle_root([bytes.fromhex(x) for x in [sid] + claimed]).hex())
 
 
 CASES = [
     ("well-formed-level-3", 0, lambda: zstd_frame(DATA, 3)),
+    ("three-packs-one-entry", 0, lambda: zstd_frame(DATA, 3)),      # a Merkle root over 4 leaves
+    ("four-packs-one-entry", 0, lambda: zstd_frame(DATA, 3)),       # and over 5
     ("well-formed-level-19", 0, lambda: zstd_frame(DATA, 19)),
     ("frame-without-content-size", 1, lambda: zstd_frame(DATA, 3, content_size=False)),
     ("two-frames", 1, lambda: zstd_frame(DATA[:100]) + zstd_frame(DATA[100:])),
@@ -125,7 +138,8 @@ def main(argv):
         for name, expected, make in CASES:
             root = os.path.join(tmp, name)
             shutil.copytree(vault, root)
-            sid = add_forged_file(fc.Forge(root, owner.signing_secret), owner, make())
+            extra = {"three-packs-one-entry": 2, "four-packs-one-entry": 3}.get(name, 0)
+            sid = add_forged_file(fc.Forge(root, owner.signing_secret), owner, make(), extra)
             keyless = run([sys.executable, r.__file__, "verify", root])[0], run([crmvault, "verify", "--vault", root])[0]
             deep, deep_lines = run([crmvault, "verify", "--deep", "--vault", root])
             mine_to, theirs_to = os.path.join(tmp, name + "-mine"), os.path.join(tmp, name + "-theirs")
