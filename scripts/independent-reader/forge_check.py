@@ -150,22 +150,20 @@ def _(forge):
     forge.snapshot(m)
 
 
-@case("audit-count-goes-down", None)
-def _(forge):
-    _, m = forge.directory_snapshot()
-    m = copy.deepcopy(m)
-    m["label"] = "audit-down"
-    forge.audit_count, forge.audit_head = 0, "0" * 64
-    forge.snapshot(m)
+def relabeled_case(label, **forge_state):
+    """A new snapshot entry (for the directory manifest relabeled) written with the given Forge state."""
+    def case(forge):
+        _, m = forge.directory_snapshot()
+        m = copy.deepcopy(m)
+        m["label"] = label
+        for key, value in forge_state.items():
+            setattr(forge, key, value)
+        forge.snapshot(m)
+    return case
 
 
-@case("entry-time-before-previous", None)
-def _(forge):
-    _, m = forge.directory_snapshot()
-    m = copy.deepcopy(m)
-    m["label"] = "time-back"
-    forge.last_time = "2001-01-01T00:00:00Z"
-    forge.snapshot(m)
+CASES += [("audit-count-goes-down", None, relabeled_case("audit-down", audit_count=0, audit_head="0" * 64)),
+          ("entry-time-before-previous", None, relabeled_case("time-back", last_time="2001-01-01T00:00:00Z"))]
 
 
 @case("writer-name-empty", None)
@@ -182,24 +180,18 @@ def _(forge):
     forge.append(e)
 
 
-@case("drill-pass-with-failures", 1)
-def _(forge):
-    entry, _ = forge.directory_snapshot()
-    e = forge.base("drill")
-    e.update(snapshot=entry["snapshot"], drill={
-        "result": "pass", "objects": [], "files": 0, "checks": 1, "warnings": 0, "failures": ["x"],
-        "milliseconds": {"build": 0, "checks": 0, "restore": 0, "total": 0}, "crmvaultVersion": "x"})
-    forge.append(e)
+def drill_case(result, version):
+    def case(forge):
+        entry, _ = forge.directory_snapshot()
+        e = forge.base("drill")
+        e.update(snapshot=entry["snapshot"], drill={
+            "result": result, "objects": [], "files": 0, "checks": 1, "warnings": 0, "failures": ["x"],
+            "milliseconds": {"build": 0, "checks": 0, "restore": 0, "total": 0}, "crmvaultVersion": version})
+        forge.append(e)
+    return case
 
 
-@case("drill-minimal", 0)
-def _(forge):
-    entry, _ = forge.directory_snapshot()
-    e = forge.base("drill")
-    e.update(snapshot=entry["snapshot"], drill={
-        "result": "fail", "objects": [], "files": 0, "checks": 1, "warnings": 0, "failures": ["x"],
-        "milliseconds": {"build": 0, "checks": 0, "restore": 0, "total": 0}, "crmvaultVersion": ""})
-    forge.append(e)
+CASES += [("drill-pass-with-failures", 1, drill_case("pass", "x")), ("drill-minimal", 0, drill_case("fail", ""))]
 
 
 @case("snapshot-packs-not-in-manifest", 1)

@@ -101,11 +101,12 @@ def case_audit(v):
 
 
 def case_audit_truncated(v):
-    entries = files(v, "audit")
-    if len(entries) < 2:
-        return "skipped: no audit log"
-    for path in entries[1:]:    # a chain entry recorded more than one (the newest audit entry alone may be dropped
-        os.unlink(path)         # unseen: only a checkpoint's audit line covers it, §11)
+    """Drop the newest audit entry a chain entry recorded (and those after it)."""
+    counts = [int(open(path, "rb").read().split(b'"auditCount":')[1].split(b",")[0]) for path in files(v, "chain")]
+    if max(counts) < 1:
+        return "skipped: no chain entry recorded an audit entry"
+    for path in files(v, "audit")[max(counts) - 1:]:
+        os.unlink(path)
 
 
 def case_owner_key(v):
