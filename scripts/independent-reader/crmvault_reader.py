@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An independent reader of crmvault vaults, written from docs/FORMAT.md alone.
 
-    crmvault_reader.py verify VAULT                      keyless checks (exit 0 ok, 1 problems, 2 usage)
+    crmvault_reader.py verify VAULT [--checkpoint FILE]...   keyless checks (exit 0 ok, 1 problems, 2 usage)
     crmvault_reader.py restore VAULT SNAPSHOT TARGET [--check-chunking]
                                                          owner restore; passphrase in $CRMVAULT_PASSPHRASE;
                                                          --check-chunking re-cuts every file with §5 and compares
@@ -855,7 +855,7 @@ class Vault:
     # -- §12 audit
     def check_audit(self):
         names = sorted(k for k, kind in self.layout.items() if kind == "audit")
-        hashes = []
+        hashes = self.audit_hashes = []
         previous = "0" * 64
         for expected, name in enumerate(names):
             if int(name[6:22]) != expected:
@@ -1088,7 +1088,59 @@ class Vault:
             elif kind == "tmp":
                 self.leftovers.append(rel + " (rule 4 of §9)")
 
-    def verify(self):
+    # -- §11 checkpoints
+    def check_checkpoint(self, path):
+        where = "checkpoint " + escaped(path)
+        try:
+            text = safe_read(path, 64 * 1024).decode("utf-8")
+        except (OSError, ReaderError, UnicodeDecodeError) as e:
+            self.problem(where, "cannot be read as UTF-8 text: %s" % escaped(str(e)), "11")
+            return
+        lines = text.split("\n")
+        if lines[-1] != "" or "\r" in text:
+            self.problem(where, "does not end its last line with \\n, or holds \\r", "11")
+            return
+        lines = lines[:-1]
+        signature = None
+        if len(lines) >= 2 and lines[-2] == "" and lines[-1].startswith("\u2014 owner "):
+            signature = lines[-1][len("\u2014 owner "):]
+            lines = lines[:-2]
+        number = r"(0|[1-9][0-9]*)"
+        patterns = ["crmvault checkpoint v1", r"vault ([0-9a-f]{32})", "sequence " + number, r"head ([0-9a-f]{64})",
+                    r"time (.{20})", "audit %s ([0-9a-f]{64})" % number]
+        if len(lines) not in (5, 6):
+            self.problem(where, "has %d lines of content, not 5 or 6" % len(lines), "11")
+            return
+        values = []
+        for n, (line, pattern) in enumerate(zip(lines, patterns), 1):
+            m = re.fullmatch(pattern, line)
+            if not m or (n == 5 and not is_time(m.group(1))):
+                self.problem(where, "line %d is not `%s`" % (n, pattern.split(" ")[0]), "11")
+                return
+            values.append(m.groups())
+        if len(lines) == 6 and (values[5][0] == "0") != (values[5][1] == "0" * 64):
+            self.problem(where, "line 6: the hash is 64 zeros exactly when the count is 0", "11")
+            return
+        if signature is not None:
+            message = "".join(line + "\n" for line in lines).encode()
+            if not is_hex(signature, 64) or not signed_ok(bytes.fromhex(self.owner), "crmvault checkpoint v1",
+                                                          message, bytes.fromhex(signature)):
+                self.problem(where, "its owner signature does not verify", "11")
+                return
+        vault_id, sequence, head, time = values[1][0], int(values[2][0]), values[3][0], values[4][0]
+        if vault_id != self.config["vault"]:
+            self.problem(where, "is of another vault (%s)" % vault_id)
+        elif sequence >= len(self.entries):
+            self.problem(where, "saw entry %d, but the chain ends at entry %d: a rollback or truncation"
+                         % (sequence, len(self.entries) - 1))
+        elif sha256(self.entries[sequence][1]).hex() != head or self.entries[sequence][2]["time"] != time:
+            self.problem(where, "differs from entry %d: a fork" % sequence)
+        elif len(lines) == 6:
+            count, audit_head = int(values[5][0]), values[5][1]
+            if count > len(self.audit_hashes) or (count and self.audit_hashes[count - 1] != audit_head):
+                self.problem(where, "audit/ no longer holds the %d audit entries the checkpoint saw" % count, "12")
+
+    def verify(self, checkpoints=()):
         self.scan_layout()
         if "config" not in os.listdir(self.root):
             raise ReaderError("%s has no config: not a vault" % escaped(self.root), 2)
@@ -1100,6 +1152,8 @@ class Vault:
         self.check_packs()
         self.check_chunk_references()
         self.check_unclaimed_manifests()
+        for path in checkpoints:
+            self.check_checkpoint(path)
         return self
 
 
@@ -1351,8 +1405,8 @@ def write_file(out, f, packs, source, owner, rechunk=None):
 # ---------------------------------------------------------------- command line
 
 def main(argv):
-    if len(argv) == 2 and argv[0] == "verify":
-        vault = Vault(argv[1]).verify()
+    if len(argv) >= 2 and argv[0] == "verify" and len(argv) % 2 == 0 and set(argv[2::2]) <= {"--checkpoint"}:
+        vault = Vault(argv[1]).verify(argv[3::2])
         for w in vault.leftovers:
             print("leftover: " + w)
         for p in vault.problems:
