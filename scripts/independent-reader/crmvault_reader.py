@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """An independent reader of crmvault vaults, written from docs/FORMAT.md alone.
 
-    crmvault_reader.py verify VAULT [--checkpoint FILE]...   keyless checks (exit 0 ok, 1 problems, 2 usage)
+    crmvault_reader.py verify VAULT [--trust FINGERPRINT] [--checkpoint FILE]...
+                                                         keyless checks (exit 0 ok, 1 problems, 2 usage)
     crmvault_reader.py restore VAULT SNAPSHOT TARGET [--check-chunking]
                                                          owner restore; passphrase in $CRMVAULT_PASSPHRASE;
                                                          --check-chunking re-cuts every file with §5 and compares
@@ -1070,6 +1071,23 @@ class Vault:
                     self.problem(rel, "files[%d] (%s) lists a pack that holds none of its chunks"
                                  % (i, escaped(f["path"])[:80]), "8", self.snapshots[sid]["signer"])
 
+    # -- §10 files at risk of damaged or missing packs, and snapshot times
+    def report_risks_and_times(self):
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for sid, (m, _) in sorted(self.manifests.items()):
+            broken = {i for i, p in enumerate(m["packs"]) if p not in self.pack_blocks}
+            at_risk = [f["path"] for f in m["files"] if f["type"] == "file" and broken & set(f["packs"])]
+            if at_risk:
+                self.warnings.append("snapshot %s: %d files at risk of a damaged or missing pack (%s%s); "
+                                     "crmvault verify --deep narrows the list"
+                                     % (sid[:12], len(at_risk), ", ".join(escaped(x) for x in at_risk[:5]),
+                                        ", …" if len(at_risk) > 5 else ""))
+            t, entry_time = m["time"], self.snapshots[sid]["time"]
+            parse = lambda x: datetime.datetime.strptime(x, "%Y-%m-%dT%H:%M:%SZ")
+            if t > now or abs((parse(t) - parse(entry_time)).total_seconds()) > 2 * 86400:
+                self.warnings.append("snapshot %s claims the time %s, its chain entry was written at %s"
+                                     % (sid[:12], t, entry_time))
+
     # -- §9 leftovers that are manifests or tmp files
     def check_unclaimed_manifests(self):
         for rel, kind in sorted(self.layout.items()):
@@ -1140,17 +1158,20 @@ class Vault:
             if count > len(self.audit_hashes) or (count and self.audit_hashes[count - 1] != audit_head):
                 self.problem(where, "audit/ no longer holds the %d audit entries the checkpoint saw" % count, "12")
 
-    def verify(self, checkpoints=()):
+    def verify(self, checkpoints=(), trust=None):
         self.scan_layout()
         if "config" not in os.listdir(self.root):
             raise ReaderError("%s has no config: not a vault" % escaped(self.root), 2)
         self.load_config()
+        if trust is not None and sha256(bytes.fromhex(self.owner)).hex() != trust:
+            self.problem("config", "is signed by an owner whose fingerprint is not the one pinned (--trust)", "4.1")
         self.check_owner_key()
         self.read_chain()
         self.check_audit()
         self.check_snapshots()
         self.check_packs()
         self.check_chunk_references()
+        self.report_risks_and_times()
         self.check_unclaimed_manifests()
         for path in checkpoints:
             self.check_checkpoint(path)
@@ -1405,10 +1426,17 @@ def write_file(out, f, packs, source, owner, rechunk=None):
 # ---------------------------------------------------------------- command line
 
 def main(argv):
-    if len(argv) >= 2 and argv[0] == "verify" and len(argv) % 2 == 0 and set(argv[2::2]) <= {"--checkpoint"}:
-        vault = Vault(argv[1]).verify(argv[3::2])
+    if len(argv) >= 2 and argv[0] == "verify" and len(argv) % 2 == 0 and \
+            set(argv[2::2]) <= {"--checkpoint", "--trust"}:
+        options = list(zip(argv[2::2], argv[3::2]))
+        trust = [v for k, v in options if k == "--trust"]
+        if len(trust) > 1 or (trust and not is_hex(trust[0], 32)):
+            raise ReaderError("--trust takes one fingerprint of 64 lowercase hex digits", 2)
+        vault = Vault(argv[1]).verify([v for k, v in options if k == "--checkpoint"], trust[0] if trust else None)
         for w in vault.leftovers:
             print("leftover: " + w)
+        for w in vault.warnings:
+            print("WARNING: " + w)
         for p in vault.problems:
             print("PROBLEM: " + p)
         print("%d chain entries, %d snapshots, %d packs checked: %s"
