@@ -1296,7 +1296,7 @@ class ChunkSource:
                 if plain is None:
                     raise ReaderError("packs/%s: the block at %d is not exactly one zstd frame of its size"
                                       % (p, b.offset))
-                if len(self.blocks) > 64:
+                if len(self.blocks) >= 4:      # at most 4 blocks of at most 64 MiB each in memory
                     self.blocks.clear()
                 self.blocks[(p, b.offset)] = plain
             piece = plain[off: off + plen]
@@ -1390,7 +1390,12 @@ def write_file(out, f, packs, source, owner, rechunk=None):
     if "chunks" in c:
         ids = [bytes.fromhex(x) for x in c["chunks"]]
     else:
-        list_pieces = [source.chunk(bytes.fromhex(x), packs) for x in c["list"]]
+        list_pieces, list_bytes = [], 0
+        for x in c["list"]:                  # one list chunk at a time, stopping once the list is too long
+            list_pieces.append(source.chunk(bytes.fromhex(x), packs))
+            list_bytes += len(list_pieces[-1])
+            if list_bytes > 32 * c["count"]:
+                raise ReaderError("its chunk list holds more than 32 x %d bytes" % c["count"])
         if rechunk:
             check_cuts(list_pieces, rechunk, "its chunk list")
         listing = b"".join(list_pieces)

@@ -140,7 +140,8 @@ def main(argv):
             shutil.copytree(vault, root)
             extra = {"three-packs-one-entry": 2, "four-packs-one-entry": 3}.get(name, 0)
             sid = add_forged_file(fc.Forge(root, owner.signing_secret), owner, make(), extra)
-            keyless = run([sys.executable, r.__file__, "verify", root])[0], run([crmvault, "verify", "--vault", root])[0]
+            keyless = (run([sys.executable, r.__file__, "verify", root])[0],
+                       run([crmvault, "verify", "--vault", root])[0])
             deep, deep_lines = run([crmvault, "verify", "--deep", "--vault", root])
             mine_to, theirs_to = os.path.join(tmp, name + "-mine"), os.path.join(tmp, name + "-theirs")
             mine, mine_lines = run([sys.executable, r.__file__, "restore", root, sid, mine_to])

@@ -4,7 +4,8 @@
     tamper_check.py VAULT [CRMVAULT]
 
 Each case copies VAULT into a temporary directory, changes one thing, and runs `crmvault_reader.py verify`
-(and `CRMVAULT verify --vault COPY` when CRMVAULT is given). A case passes when every verifier exits 1 (0 for the leftover cases).
+(and `CRMVAULT verify --vault COPY` when CRMVAULT is given). A case passes when every verifier exits 1 (0 for the
+leftover cases).
 The intact copy must pass (exit 0) first. Exit 0 when every case passes.
 """
 
