@@ -112,7 +112,8 @@ def add_forged_file(forge, owner, frame, extra_packs=0):
 
 CASES = [
     ("well-formed-level-3", 0, lambda: zstd_frame(DATA, 3)),
-    ("three-packs-one-entry", 0, lambda: zstd_frame(DATA, 3)),      # a Merkle root over 4 leaves
+    ("two-packs-one-entry", 0, lambda: zstd_frame(DATA, 3)),        # a Merkle root over 3 leaves
+    ("three-packs-one-entry", 0, lambda: zstd_frame(DATA, 3)),      # over 4
     ("four-packs-one-entry", 0, lambda: zstd_frame(DATA, 3)),       # and over 5
     ("well-formed-level-19", 0, lambda: zstd_frame(DATA, 19)),
     ("frame-without-content-size", 1, lambda: zstd_frame(DATA, 3, content_size=False)),
@@ -138,7 +139,7 @@ def main(argv):
         for name, expected, make in CASES:
             root = os.path.join(tmp, name)
             shutil.copytree(vault, root)
-            extra = {"three-packs-one-entry": 2, "four-packs-one-entry": 3}.get(name, 0)
+            extra = {"two-packs-one-entry": 1, "three-packs-one-entry": 2, "four-packs-one-entry": 3}.get(name, 0)
             sid = add_forged_file(fc.Forge(root, owner.signing_secret), owner, make(), extra)
             keyless = (run([sys.executable, r.__file__, "verify", root])[0],
                        run([crmvault, "verify", "--vault", root])[0])
