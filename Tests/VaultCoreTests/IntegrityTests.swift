@@ -37,6 +37,33 @@ struct IntegrityTests {
         #expect(deep.problems.contains { $0.file == pack })
     }
 
+    /// A byte appended to a claimed pack on the medium changes the sum its chain entry signed as `bytesStored`. That is
+    /// the pack's damage, not the signer's: verify reports the pack and not the entry (AUDITING.md reads a broken rule
+    /// signed by the owner as a stolen key), and restore does not refuse the snapshot for it; its blocks are intact, so
+    /// every file comes back. The same sum signed wrong over intact packs is still refused (ForgedDocumentTests).
+    @Test func aPackThatGrewOnTheMediumIsBlamedOnThePackNotOnTheEntryThatClaimedIt() throws {
+        let vault = try TemporaryVault()
+        let tree = try RoundTripTests.makeAwkwardTree(in: vault.directory, base: "export")
+        _ = try vault.vault.backup(tree, keys: vault.owner)
+        let entry = try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain())
+        let pack = try #require(entry.entry.packs?.first)
+        let handle = try FileHandle(forWritingTo: vault.url.appendingPathComponent(PackFormat.packPath(try #require(Digest(hex: pack)))))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([0x00]))
+        try handle.close()
+
+        for report in [try vault.reopened().verify(), try vault.reopened().verify(ownerKeys: vault.owner)] {
+            #expect(report.problems.contains { $0.file == PackFormat.packPath(try! #require(Digest(hex: pack))) })
+            #expect(!report.problems.contains { $0.message.contains("bytesStored") || $0.file.hasPrefix("chain/") },
+                "\(report.problems.map(\.message))")
+        }
+        let target = vault.directory.path("restored")
+        let restored = try vault.reopened().restore(
+            try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain()), to: target, keys: vault.owner)
+        #expect(restored.failures.isEmpty, "\(restored.failures)")
+        #expect(try DirectoryComparison.differences(between: tree, and: target) == [])
+    }
+
     @Test func corruptedBlockIsReportedByRestoreWhichStillRestoresTheOtherFiles() throws {
         var settings = TemporaryVault.fastSettings
         settings.packTarget = 1  // a pack per block, so one file's damage is isolated

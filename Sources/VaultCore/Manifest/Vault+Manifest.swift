@@ -5,8 +5,12 @@ struct ManifestReading {
     var manifest: SnapshotManifest?
     /// Rules of §2 and §8 the manifest breaks as a whole: a reader refuses the snapshot.
     var violations: [FormatViolation] = []
-    /// Rules of §9 the chain entry breaks against its manifest and packs (`files`, `bytesIn`, `bytesStored`, `root`).
+    /// Rules of §9 the chain entry breaks against its manifest (`files`, `bytesIn`, `root`, `packs`).
     var entryViolations: [FormatViolation] = []
+    /// The entry's `bytesStored` against the sizes of the pack files it claims, when they differ: a rule of §9 the
+    /// entry breaks only if every one of those packs hashes to its name (else a damaged pack changed the sum, and the
+    /// pack is what verify reports). Verify decides that after reading the packs; readers do not use `bytesStored`.
+    var storedSizeMismatch: (violation: FormatViolation, packs: [Digest])?
     /// Rules of §8 single files break, by index in `files`: a reader refuses those files.
     var fileViolations: [Int: FormatViolation] = [:]
 }
@@ -45,10 +49,11 @@ extension Vault {
         reading.violations = manifest.documentViolations(vault: self.id)
         reading.fileViolations = manifest.fileViolations(maximumChunk: config.chunker.maximum)
         reading.entryViolations = entryViolations(entry.entry, id: id, manifest: manifest)
+        reading.storedSizeMismatch = storedSizeMismatch(entry.entry)
         return reading
     }
 
-    /// The rules of §9 a snapshot entry breaks against its manifest and the packs it claims.
+    /// The rules of §9 a snapshot entry breaks against its manifest.
     private func entryViolations(_ entry: ChainEntry, id: Digest, manifest: SnapshotManifest) -> [FormatViolation] {
         var violations: [FormatViolation] = []
         func broken(_ detail: String) { violations.append(FormatViolation("§9", detail)) }
@@ -64,14 +69,19 @@ extension Vault {
         if MerkleTree.root([id] + claimed.compactMap(Digest.init(hex:))).hex != entry.root {
             broken("has a `root` that is not the Merkle tree hash of its snapshot id and `packs`")
         }
-        // The sizes of the packs it claims, when they are all there (a missing pack is a problem of its own).
-        let sizes = claimed.compactMap(Digest.init(hex:)).compactMap { try? storage.size(of: PackFormat.packPath($0)) }
-        if sizes.count == claimed.count, Int(sizes.reduce(0, +)) != entry.bytesStored {
-            broken(
-                "has `bytesStored` \(entry.bytesStored ?? -1), but the packs it claims hold \(sizes.reduce(0, +)) bytes"
-            )
-        }
         return violations
+    }
+
+    /// The entry's `bytesStored` when the pack files it claims, all present, hold another number of bytes (a missing
+    /// pack is a problem of its own).
+    private func storedSizeMismatch(_ entry: ChainEntry) -> (violation: FormatViolation, packs: [Digest])? {
+        let claimed = (entry.packs ?? []).compactMap(Digest.init(hex:))
+        let sizes = claimed.compactMap { try? storage.size(of: PackFormat.packPath($0)) }
+        guard claimed.count == (entry.packs ?? []).count, sizes.count == claimed.count,
+            Int(sizes.reduce(0, +)) != entry.bytesStored
+        else { return nil }
+        return (FormatViolation("§9", "has `bytesStored` \(entry.bytesStored ?? -1), but the packs it claims hold "
+            + "\(sizes.reduce(0, +)) bytes"), claimed)
     }
 
     /// The manifest of a snapshot a reader may use: refused, naming the rule, when it or its chain entry breaks a rule
@@ -94,7 +104,12 @@ extension Vault {
                 remedy:
                     "Run `crmvault verify`: it names the rule and who signed it. Restore another snapshot meanwhile.")
         }
-        if let violation = reading.entryViolations.first {
+        // A `bytesStored` the claimed packs do not add up to breaks the rule only when they are all intact (the
+        // signer's error); when one of them is damaged on the medium, the damage changed the sum, and the restore goes
+        // on to lose only the files whose blocks fail.
+        let broken = reading.entryViolations.first
+            ?? reading.storedSizeMismatch.flatMap { $0.packs.allSatisfy(packHashesToItsName) ? $0.violation : nil }
+        if let violation = broken {
             throw VaultError(
                 .chainBroken,
                 "Chain entry \(entry.entry.sequence), which names snapshot \(reading.id.shortForm), "
@@ -103,6 +118,14 @@ extension Vault {
                     "Run `crmvault verify`: it names the rule and who signed it. Restore another snapshot meanwhile.")
         }
         return (reading.id, manifest)
+    }
+
+    /// Whether the pack file's SHA-256 is its name (read whole, sequentially; false when it cannot be read).
+    private func packHashesToItsName(_ pack: Digest) -> Bool {
+        guard let file = try? storage.openSequential(PackFormat.packPath(pack)) else { return false }
+        var reader = BufferedReader(file: file)
+        guard (try? reader.drain()) != nil else { return false }
+        return reader.finalize() == pack
     }
 
     /// The manifest as a listing shows it: as long as it hashes to its id and decodes, even when it breaks a rule

@@ -17,6 +17,9 @@ struct SnapshotsInScope {
     /// For each pack, "snapshot ID (file, file, …)" per snapshot that uses it, for the problem that names the pack.
     var dependents: [Digest: [String]] = [:]
     var namedChunks: Set<Digest> = []
+    /// Entries whose `bytesStored` differs from the sizes of the packs they claim, with those packs: a problem of the
+    /// entry only when every one of them hashes to its name (known once the packs are read).
+    var storedSizeMismatches: [(problem: VerifyProblem, packs: [Digest])] = []
 }
 
 extension Vault {
@@ -49,6 +52,10 @@ extension Vault {
             }
             problems += reading.entryViolations.map {
                 VerifyProblem(file: ChainEntry.path(sequence: entry.sequence), violation: $0, signedBy: signedBy, affects: affected)
+            }
+            if let mismatch = reading.storedSizeMismatch {
+                result.storedSizeMismatches.append((VerifyProblem(file: ChainEntry.path(sequence: entry.sequence),
+                    violation: mismatch.violation, signedBy: signedBy, affects: affected), mismatch.packs))
             }
             problems += reading.fileViolations.keys.sorted().map {
                 VerifyProblem(file: SnapshotManifest.path(id), violation: reading.fileViolations[$0]!, signedBy: signedBy, affects: affected)

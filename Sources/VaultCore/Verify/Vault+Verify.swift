@@ -85,6 +85,7 @@ extension Vault {
         let scanner = PackScanner(storage: storage, ownerKeys: options.ownerKeys)
         var copies = ChunkCopies(storage: storage, named: snapshots.namedChunks)
         var checkedBlocks = CheckedBlocks()  // deep: the blocks whose every chunk matched its id
+        var intactPacks: Set<Digest> = []  // the packs read whole that hash to their name
         var packProgress = options.progress.map { _ in
             OperationProgress(phase: options.ownerKeys == nil ? "verify" : "deep verify",
                 bytesTotal: inScope.reduce(Int64(0)) { $0 + ((try? storage.size(of: PackFormat.packPath($1))).map(Int64.init) ?? 0) },
@@ -122,6 +123,7 @@ extension Vault {
             }
             report.packs += 1
             report.packBytes += result.size
+            if result.hash == name { intactPacks.insert(name) }
             report.chunks += result.chunks
             checkedBlocks.add(result, pack: name)
             // Keyless, a damaged pack puts every file that uses it at risk; deep verify narrows that to its damaged
@@ -154,6 +156,9 @@ extension Vault {
             }
         }
 
+        // A signed `bytesStored` that the claimed packs do not add up to is the signer's doing only when every one of
+        // them is intact: a pack damaged on the medium changes the sum, and is reported as damaged above.
+        problems += snapshots.storedSizeMismatches.filter { $0.packs.allSatisfy(intactPacks.contains) }.map(\.problem)
         var reportedMissing: Set<Digest> = []
         for snapshot in snapshots.inScope {
             for pack in snapshot.packs.compactMap({ $0 }) {
