@@ -28,4 +28,18 @@ struct BackupIndexTests {
         for absent in 100_000..<101_000 { #expect(index.pack(of: Self.id(absent)) == nil) }
         #expect(index.packNumber(of: Self.id(5_500)) == 0)  // in packs 0 and 1: the first holds it
     }
+
+    /// Ids made to share words (a writer-key holder may seal an index of any ids it likes) still spread over the table
+    /// and over a dictionary's buckets: their slot and hash come from all 32 bytes. Taken from the first 8 bytes, all
+    /// of these would start at one slot and each insert would walk the whole run before it.
+    @Test func idsThatShareWordsStillSpread() {
+        let index = BackupIndex(capacity: 40_000)
+        let crafted = (0..<2_000).map { number -> Digest in
+            var bytes = [UInt8](repeating: 0xab, count: 32)
+            withUnsafeBytes(of: UInt64(number).bigEndian) { bytes.replaceSubrange(8..<16, with: $0) }  // only word 2 varies
+            return Digest(bytes: bytes)!
+        }
+        #expect(Set(crafted.map(index.firstSlot)).count > 1_900)
+        #expect(Set(crafted.map(\.hashValue)).count == crafted.count)
+    }
 }

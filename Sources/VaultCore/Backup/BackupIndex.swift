@@ -5,14 +5,14 @@ import Foundation
 ///
 /// An open-addressing table (linear probing) of 36 bytes a slot: the 32-byte id and a 4-byte pack number, at most 3/4
 /// full, sized once from the index files' sizes so it never grows by doubling while the vault's indexes are read. A
-/// slot is found from the id's first 8 bytes mixed with a per-process random seed: chunk ids are keyed hashes, evenly
-/// spread, so no second hash is needed (a `Dictionary` hashed all 32 bytes with SipHash, most of a lookup's cost).
+/// slot is found from the id's SipHash (Swift's `Hasher`, seeded at random per process) over all 32 bytes: an honest
+/// vault's ids are keyed hashes and evenly spread, but a writer-key holder may seal an index of ids chosen to share
+/// their first bytes, and a slot taken from those bytes would pile them into one probe run (a backup that never ends).
 struct BackupIndex {
     /// Slot `i` holds `ids[i]` when `packNumbers[i]` is not 0; the pack is then `packs[packNumbers[i] - 1]`.
     private var ids: [Digest]
     private var packNumbers: [UInt32]
     private var mask: Int
-    private let seed = UInt64.random(in: 0...UInt64.max)
     private(set) var count = 0
     private(set) var packs: [Digest] = []
 
@@ -33,7 +33,7 @@ struct BackupIndex {
         return slots
     }
 
-    private func firstSlot(_ id: Digest) -> Int { Int(truncatingIfNeeded: id.high.0 ^ seed) & mask }
+    func firstSlot(_ id: Digest) -> Int { id.hashValue & mask }
 
     /// The number of the pack that holds `id` (its place in `packs`), if any.
     func packNumber(of id: Digest) -> Int? {

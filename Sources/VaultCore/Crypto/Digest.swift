@@ -53,7 +53,14 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var description: String { hex }
 
     public static func == (a: Digest, b: Digest) -> Bool { a.high == b.high && a.low == b.low }
-    public func hash(into hasher: inout Hasher) { hasher.combine(high.0); hasher.combine(low.1) }
+    /// All 32 bytes: ids come from vault files, and a writer-key holder may choose them, so ids made to share some of
+    /// their words must not share a bucket (a table of them would degrade to a list: restore and backup would crawl).
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(high.0)
+        hasher.combine(high.1)
+        hasher.combine(low.0)
+        hasher.combine(low.1)
+    }
     public static func < (a: Digest, b: Digest) -> Bool {
         (a.high.0, a.high.1, a.low.0, a.low.1) < (b.high.0, b.high.1, b.low.0, b.low.1)
     }
