@@ -73,7 +73,10 @@ public struct DemoScenario: Sendable {
         summary.vaultID = vault.id
         say("Created vault \(vault.id) in \(TerminalText.escaped(root.path("vault").path))")
         say("  owner fingerprint \(vault.ownerFingerprint) (an auditor pins it: `crmvault verify --trust`)")
+        Self.recordAudit("init", in: vault, keys: owner)
         _ = try vault.authorizeWriter(owner: owner, name: "demo-pull-host", keyFile: root.path("writer.key"))
+        Self.recordAudit("key writer", in: vault, keys: owner)
+        let writerKeys = try vault.loadWriterKey(from: root.path("writer.key"))
         let definition = try DemoSchedule.write(in: root, vendor: vendor)
         say("Wrote a put-only writer key (writer.key) and a real schedule (\(DemoSchedule.file)) for it")
 
@@ -90,6 +93,7 @@ public struct DemoScenario: Sendable {
             let result = try await puller.run(definition, now: date, logger: logger)
             let seconds = Date().timeIntervalSince(started)
             try recorder.succeeded(snapshots: result.exports.map(\.snapshot), at: date.addingTimeInterval(seconds))
+            Self.recordAudit("pull", in: vault, keys: writerKeys)
             for export in result.exports {
                 let records = export.objects.reduce(0) { $0 + $1.records }
                 summary.pulls.append(
@@ -106,6 +110,13 @@ public struct DemoScenario: Sendable {
                                 + export.skipped.map(\.name).joined(separator: ", ")))
             }
         }
+    }
+
+    /// Records a step in the vault's audit log (FORMAT.md §12) as the command that does it records itself, signed by the
+    /// key it used, so the demo's vault holds the log a real one does (`crmvault log --vault demo`).
+    private static func recordAudit(_ operation: String, in vault: Vault, keys: VaultKeys) {
+        _ = vault.recordAudit(
+            AuditEvent(operation: operation, arguments: ["demo"], outcome: "ok", vaultPath: vault.location), keys: keys)
     }
 
     /// Keyless verify, the writer key refused, the replica of the latest month, a drill and the last two months' diff.
@@ -141,6 +152,7 @@ public struct DemoScenario: Sendable {
         let replica = try ReplicaBuilder.build(
             exportAt: restored.url, into: root.path("replica.sqlite"), options: replicaOptions)
         guard replica.isPassed else { throw demoFailed("the replica failed its checks: \(replica.failures)") }
+        Self.recordAudit("replica", in: vault, keys: owner)
         let rows = replica.objects.reduce(0) { $0 + $1.rows }
         say(
             "Restored \(TerminalText.escaped(restored.origin.label)) into the SQLite replica "
@@ -151,6 +163,7 @@ public struct DemoScenario: Sendable {
         started = Date()
         let drill = try Drill.run(latest, of: vault, keys: owner, options: drillOptions(root))
         guard drill.result == "pass" else { throw demoFailed("the drill failed: \(drill.replica.failures)") }
+        Self.recordAudit("drill", in: vault, keys: owner)
         say(
             "Restore drill of \(drill.label): \(drill.result), signed into the chain as entry \(drill.sequence ?? 0) "
                 + "(\(seconds(since: started)) s)")
@@ -170,6 +183,7 @@ public struct DemoScenario: Sendable {
         let newer = try RestoredExport(
             try vault.resolveSnapshot(newerID, in: chain), of: vault, keys: keys, under: root.path("work"))
         let report = try ExportDiff.compare(older.url, newer.url, options: .init(workDirectory: root.path("work")))
+        Self.recordAudit("diff", in: vault, keys: keys)
         let changes = report.objects.filter { $0.added + $0.deleted + $0.modified > 0 }.map {
             "\(TerminalText.escaped($0.name)) +\($0.added) -\($0.deleted) ~\($0.modified)"
         }

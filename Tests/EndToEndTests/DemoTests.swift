@@ -67,6 +67,13 @@ import VaultTesting
             #expect(schedule.contains(key), "the schedule lacks \(key)")
         }
 
+        // The demo's vault holds the audit log a real one does: each step signed by the key it used, all verified.
+        let log = try await runner.run(["log", "--vault", "demo"])
+        #expect(log.status == 0, "\(log.all)")
+        let operations = log.stdout.split(separator: "\n").map { $0.split(separator: "\t").dropFirst(2).first.map(String.init) ?? "" }
+        #expect(operations == ["init", "key writer", "pull", "pull", "pull", "replica", "drill", "diff"], "\(log.stdout)")
+        #expect(log.stdout.contains("writer demo-pull-host") && log.stdout.contains("\towner\t"), "\(log.stdout)")
+
         let commands = demo.stdout.split(separator: "\n").compactMap { line in
             line.hasPrefix("  $ ") ? String(line.dropFirst(4)) : nil
         }
