@@ -43,4 +43,36 @@ struct ParallelDeepVerifyTests {
         #expect(last.itemsDone == 17 && last.itemsTotal == 17)
         #expect(zip(proofs, proofs.dropFirst()).allSatisfy { $0.itemsDone <= $1.itemsDone && $0.bytesDone <= $1.bytesDone })
     }
+
+    /// `verify --deep` derives the key inside verify, on a thread of its own, while the chain, the manifests and the
+    /// chunk map are read: the report is the one verify makes with the keys given first, damage and all; a key that
+    /// cannot be derived (a wrong passphrase) fails the verify with that error.
+    @Test func keysDerivedDuringTheKeylessPartGiveTheSameReport() throws {
+        var settings = TemporaryVault.fastSettings
+        settings.packTarget = 1
+        let vault = try TemporaryVault(settings: settings)
+        let (source, _) = try ParallelRestoreTests.mixedTree(in: vault.directory)
+        _ = try vault.vault.backup(source, keys: vault.owner)
+        try vault.directory.write("late.bin", ParallelRestoreTests.bytes(300 << 10, seed: 77), under: "export")
+        _ = try vault.vault.backup(source, keys: vault.owner)
+        let manifest = try vault.vault.loadManifest(try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain())).manifest
+        let file = try #require(manifest.files.first { $0.path == "late.bin" })
+        let number = try #require(file.packs?.first)
+        let pack = try #require(Digest(hex: manifest.packs[number]))
+        try vault.flipBit(in: PackFormat.packPath(pack), at: -5)
+
+        let given = try vault.reopened().verify(ownerKeys: vault.owner)
+        var options = VerifyOptions()
+        let owner = vault.owner
+        options.unlock = { owner }
+        let derived = try vault.reopened().verify(options)
+        #expect(derived.isDeep && !derived.problems.isEmpty)
+        #expect(derived.problems.map(\.message) == given.problems.map(\.message))
+        #expect(derived.problems.map(\.file) == given.problems.map(\.file))
+        #expect(derived.damage.map(\.damagedFiles) == given.damage.map(\.damagedFiles))
+        #expect(derived.filesChecked == given.filesChecked && derived.filesChecked > 50)
+
+        options.unlock = { throw VaultError(.wrongPassphrase, "wrong passphrase (test)") }
+        #expect(throws: VaultError.self) { try vault.reopened().verify(options) }
+    }
 }

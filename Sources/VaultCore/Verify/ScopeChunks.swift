@@ -71,6 +71,19 @@ struct ScopeChunks {
         }
     }
 
+    /// The same map with each copy's `checked` taken from `checked` (a map read before the pack scan ran).
+    func marking(_ checked: CheckedBlocks) -> ScopeChunks {
+        var marked = self
+        func mark(_ copy: Copy) -> Copy {
+            var copy = copy
+            copy.checked = checked.contains(packs[copy.pack], blockOffset: copy.blockOffset)
+            return copy
+        }
+        marked.first = first.mapValues(mark)
+        marked.more = more.map(mark)
+        return marked
+    }
+
     /// The view of a snapshot whose manifest lists `snapshotPacks`.
     func view(of snapshotPacks: [Digest?]) -> View {
         var rank = [Int](repeating: .max, count: packs.count)

@@ -16,7 +16,9 @@ struct CheckedBlocks {
         for offset in result.openedBlocks { blocks.insert(Block(pack: pack, offset: offset)) }
     }
 
-    func contains(_ location: ChunkLocation) -> Bool { blocks.contains(Block(pack: location.pack, offset: location.blockOffset)) }
+    func contains(_ location: ChunkLocation) -> Bool { contains(location.pack, blockOffset: location.blockOffset) }
+
+    func contains(_ pack: Digest, blockOffset: UInt64) -> Bool { blocks.contains(Block(pack: pack, offset: blockOffset)) }
 }
 
 extension Vault {
@@ -31,12 +33,13 @@ extension Vault {
     /// that touch a damaged block (or a missing pack) are reported, per snapshot. Returns the number of files checked
     /// intact and, for each snapshot with damage, what is lost.
     func checkFileDigests(_ snapshots: [SnapshotsInScope.Snapshot], owner: VaultKeys, sealers: (Digest) -> Set<PublicSigningKey>,
-                          checked: CheckedBlocks, problems: inout [VerifyProblem], progress: ProgressHandler? = nil)
+                          checked: CheckedBlocks, chunkMap: ScopeChunks? = nil, problems: inout [VerifyProblem],
+                          progress: ProgressHandler? = nil)
         throws -> (intact: Int, damage: [SnapshotDamage])
     {
         // Every pack's chunks are read once; each snapshot then sees only its own packs, so a damaged stranger cannot
-        // stand in for its chunks.
-        let chunks = try scopeChunks(of: snapshots, sealers: sealers, checked: checked)
+        // stand in for its chunks. `chunkMap`, read while the key was derived, learns here which blocks the scan checked.
+        let chunks = try chunkMap.map { $0.marking(checked) } ?? scopeChunks(of: snapshots, sealers: sealers, checked: checked)
         let proofs = FileProofs(snapshots, progress: progress)
         // The files are proven on every core (each proof is independent: its list, its lookups, its digest), each
         // thread with its own reader per snapshot and a share of the block cache; the verdicts are put back in the

@@ -15,7 +15,12 @@ extension Vault {
     /// the vault, so a crafted manifest of many files and packs cannot make it run for days.
     public func verify(_ options: VerifyOptions) throws -> VerifyReport {
         let started = Date()
-        var report = VerifyReport(vault: id, location: location, ownerFingerprint: ownerFingerprint, isDeep: options.ownerKeys != nil)
+        let isDeep = options.ownerKeys != nil || options.unlock != nil
+        // Deep, with the keys still to derive: Argon2id runs on a thread of its own while this one does the keyless
+        // part (chain, manifests, and the chunk map the proof of files needs); the packs are read once it is done.
+        let derivation = options.ownerKeys == nil ? options.unlock.map(KeyDerivation.init) : nil
+        defer { derivation?.waitUntilDone() }
+        var report = VerifyReport(vault: id, location: location, ownerFingerprint: ownerFingerprint, isDeep: isDeep)
         report.checked = Timestamp.format(options.now)
         report.trustedFingerprint = options.trustedFingerprint?.lowercased()
         var problems: [VerifyProblem] = []
@@ -82,19 +87,25 @@ extension Vault {
             inScope = inScope.filter { chosen.contains($0) }
             report.scope += ", \(Int(percent)) % sample of packs"
         }
-        let scanner = PackScanner(storage: storage, ownerKeys: options.ownerKeys)
+        var ownerKeys = options.ownerKeys
+        var chunkMap: ScopeChunks?
+        if let derivation {
+            chunkMap = try scopeChunks(of: snapshots.inScope, sealers: indexSealers(chain), checked: CheckedBlocks())
+            ownerKeys = try derivation.keys()
+        }
+        let scanner = PackScanner(storage: storage, ownerKeys: ownerKeys)
         var copies = ChunkCopies(storage: storage, named: snapshots.namedChunks)
         var checkedBlocks = CheckedBlocks()  // deep: the blocks whose every chunk matched its id
         var intactPacks: Set<Digest> = []  // the packs read whole that hash to their name
         var packProgress = options.progress.map { _ in
-            OperationProgress(phase: options.ownerKeys == nil ? "verify" : "deep verify",
+            OperationProgress(phase: isDeep ? "deep verify" : "verify",
                 bytesTotal: inScope.reduce(Int64(0)) { $0 + ((try? storage.size(of: PackFormat.packPath($1))).map(Int64.init) ?? 0) },
                 itemsTotal: inScope.count, unit: "packs")
         }
         // Keyless, the packs are hashed on several threads and their results taken in order (`verify --deep` still
         // reads them on one).
         let scans = OrderedPackScans(inScope, scanner: scanner, namedChunks: snapshots.namedChunks,
-            threads: options.ownerKeys == nil ? options.packThreads : 1)
+            threads: isDeep ? 1 : options.packThreads)
         try scans.forEach { name, scan in
             if var update = packProgress, let handler = options.progress {
                 handler(update)
@@ -128,7 +139,7 @@ extension Vault {
             checkedBlocks.add(result, pack: name)
             // Keyless, a damaged pack puts every file that uses it at risk; deep verify narrows that to its damaged
             // blocks here, and to the files really lost when it reads them (``checkFileDigests``).
-            let narrowing = options.ownerKeys == nil ? "; every file listed is at risk until `crmvault verify --deep` (owner) "
+            let narrowing = !isDeep ? "; every file listed is at risk until `crmvault verify --deep` (owner) "
                 + "names the ones really damaged" : ""
             for block in result.damagedBlocks.prefix(20) {
                 problems.append(VerifyProblem(file: path, message: "block at offset \(block.offset) (\(block.chunks) chunks) is damaged: "
@@ -184,10 +195,10 @@ extension Vault {
                 problems.append(VerifyProblem(file: PackFormat.packPath(pack), message: "is missing (claimed by chain entry \(sequence))"))
             }
         }
-        if let owner = options.ownerKeys {
+        if let owner = ownerKeys {
             if let update = packProgress { options.progress?(update) }
             (report.filesChecked, report.damage) = try checkFileDigests(snapshots.inScope, owner: owner, sealers: indexSealers(chain),
-                checked: checkedBlocks, problems: &problems, progress: options.progress)
+                checked: checkedBlocks, chunkMap: chunkMap, problems: &problems, progress: options.progress)
         }
 
         let unclaimed = try unclaimedFileVerdicts(chain: chain, presentPacks: presentSet, referencedManifests: snapshots.referencedManifests)
@@ -208,5 +219,29 @@ extension Vault {
         report.seconds = Date().timeIntervalSince(started)
         report.warnings += drills.warnings
         return report
+    }
+}
+
+/// The owner's keys derived on a thread of its own (Argon2id: most of a second on one core) while the caller goes on.
+private final class KeyDerivation: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<VaultKeys, any Error>?
+
+    init(_ unlock: @escaping @Sendable () throws -> VaultKeys) {
+        Thread { [self] in
+            result = Result(catching: unlock)
+            done.signal()
+        }.start()
+    }
+
+    /// The keys, or the error deriving them threw (a wrong passphrase), once the derivation is done.
+    func keys() throws -> VaultKeys {
+        waitUntilDone()
+        return try result!.get()
+    }
+
+    func waitUntilDone() {
+        done.wait()
+        done.signal()
     }
 }

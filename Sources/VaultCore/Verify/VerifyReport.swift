@@ -6,6 +6,10 @@ public struct VerifyOptions: Sendable {
     public var trustedFingerprint: String?
     /// The owner's keys: decrypt every chunk and check every file's digest (`--deep`).
     public var ownerKeys: VaultKeys?
+    /// Deep, the keys not yet derived: verify calls this on a thread of its own (Argon2id takes most of a second on one
+    /// core) while it reads the chain, the manifests and the chunk map, and reads the packs once it returns; its error
+    /// (a wrong passphrase) is verify's. Used when `ownerKeys` is nil.
+    public var unlock: (@Sendable () throws -> VaultKeys)?
     /// Checkpoints the chain must extend (`--checkpoint`, repeatable), with where each came from.
     public var checkpoints: [(checkpoint: Checkpoint, source: String)] = []
     /// Check only what was added after this checkpoint (`--since`); the chain is always checked whole.

@@ -82,6 +82,9 @@ struct VerifyCommand: ParsableCommand {
             options.samplePercent = sample
             options.maximumAgeDays = maxAge
             options.maximumDrillAgeDays = maxDrillAge
+            let derived = DerivedKeys()
+            // Set however verify ends, for the audit entry signed afterwards.
+            defer { if let keys = derived.keys { context.keys = keys } }
             if deep {
                 if let key {
                     ProcessHardening.protectSecrets()
@@ -89,8 +92,9 @@ struct VerifyCommand: ParsableCommand {
                     throw VaultError(.readOnlyKey, "A writer key cannot run verify --deep: it cannot decrypt any data.",
                         remedy: "Use the owner passphrase, or run keyless `crmvault verify` without --deep.")
                 }
-                options.ownerKeys = try opened.unlock(passphrase: try passphrase.passphrase())
-                context.keys = options.ownerKeys
+                // The key is derived inside verify, on a thread of its own, while the keyless part runs.
+                let phrase = try passphrase.passphrase()
+                options.unlock = { [opened] in try derived.set(opened.unlock(passphrase: phrase)) }
             }
             let meter = output.progressMeter()
             defer { meter?.finish() }
@@ -138,5 +142,18 @@ struct VerifyOutput: Encodable {
         try report.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(reader, forKey: .reader)
+    }
+}
+
+/// The owner's keys verify derived, kept for the audit entry the command signs afterwards.
+private final class DerivedKeys: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: VaultKeys?
+
+    var keys: VaultKeys? { lock.withLock { stored } }
+
+    func set(_ keys: VaultKeys) -> VaultKeys {
+        lock.withLock { stored = keys }
+        return keys
     }
 }
