@@ -80,13 +80,16 @@ enum ReplicaLoad {
                         loaded.set(index, load)
                         let expectation = expected(load, schema: load.schema, object: objects[index])
                         if isOverlapped {
-                            // One thread per table for both, so the checks take one core beside the writer and its
-                            // parser; an aside table is copied into the build's file later: checked there, at the end.
                             queue.async(group: group) {
                                 tableResults.set(index, checkers[side].tableTask(expectation))
-                                guard side == 0 else { return }
-                                integrityResults.set(
-                                    index, checkers[0].integrityTask(table: load.schema.table, object: load.schema.object))
+                            }
+                            // An aside table is copied into the build's file later: checked there, at the end.
+                            if side == 0 {
+                                queue.async(group: group) {
+                                    integrityResults.set(
+                                        index,
+                                        checkers[0].integrityTask(table: load.schema.table, object: load.schema.object))
+                                }
                             }
                         }
                     }
