@@ -43,7 +43,7 @@ final class PackSink: @unchecked Sendable {
         if let failure = firstFailure { throw failure }
         slots.wait()
         let compressors = compressors
-        let compressed = CompressedBlock()
+        let compressed = BackgroundResult<[UInt8]>()
         if compressThreads > 1 { DispatchQueue.global().async { compressed.compute { try compressors.compress(block) } } }
         queue.async {
             defer { self.slots.signal() }
@@ -51,7 +51,7 @@ final class PackSink: @unchecked Sendable {
             if self.compressThreads > 1 { compressed.wait() } else { compressed.compute { try compressors.compress(block) } }
             guard self.firstFailure == nil else { return }
             do {
-                let bytes = try compressed.bytes()
+                let bytes = try compressed.get()
                 // A pack ends at its byte target or before it would pass the format's chunk limit (§6).
                 if let writer = self.writer, writer.chunkCount + block.ids.count > PackFormat.maximumChunksPerPack { try self.closePack() }
                 if self.writer == nil { self.writer = try PackWriter(storage: self.storage, sealing: self.sealing) }
@@ -105,23 +105,4 @@ private final class CompressorPool: @unchecked Sendable {
         defer { lock.withLock { idle.append(compressor) } }
         return try PackWriter.compress(block, compressor: compressor)
     }
-}
-
-/// One block's compressed bytes or the error compressing it threw, handed from the thread that compressed it to the
-/// thread that writes it.
-private final class CompressedBlock: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<[UInt8], any Error>?
-
-    func compute(_ body: () throws -> [UInt8]) {
-        result = Result(catching: body)
-        done.signal()
-    }
-
-    func wait() {
-        done.wait()
-        done.signal()
-    }
-
-    func bytes() throws -> [UInt8] { try result!.get() }
 }

@@ -18,8 +18,8 @@ extension Vault {
         let isDeep = options.ownerKeys != nil || options.unlock != nil
         // Deep, with the keys still to derive: Argon2id runs on a thread of its own while this one does the keyless
         // part (chain, manifests, and the chunk map the proof of files needs); the packs are read once it is done.
-        let derivation = options.ownerKeys == nil ? options.unlock.map(KeyDerivation.init) : nil
-        defer { derivation?.waitUntilDone() }
+        let derivation = options.ownerKeys == nil ? options.unlock.map { BackgroundResult(onThreadOfItsOwn: $0) } : nil
+        defer { derivation?.wait() }
         var report = VerifyReport(vault: id, location: location, ownerFingerprint: ownerFingerprint, isDeep: isDeep)
         report.checked = Timestamp.format(options.now)
         report.trustedFingerprint = options.trustedFingerprint?.lowercased()
@@ -91,7 +91,7 @@ extension Vault {
         var chunkMap: ScopeChunks?
         if let derivation {
             chunkMap = try scopeChunks(of: snapshots.inScope, sealers: indexSealers(chain), checked: CheckedBlocks())
-            ownerKeys = try derivation.keys()
+            ownerKeys = try derivation.get()
         }
         let scanner = PackScanner(storage: storage, ownerKeys: ownerKeys)
         var copies = ChunkCopies(storage: storage, named: snapshots.namedChunks)
@@ -219,29 +219,5 @@ extension Vault {
         report.seconds = Date().timeIntervalSince(started)
         report.warnings += drills.warnings
         return report
-    }
-}
-
-/// The owner's keys derived on a thread of its own (Argon2id: most of a second on one core) while the caller goes on.
-private final class KeyDerivation: @unchecked Sendable {
-    private let done = DispatchSemaphore(value: 0)
-    private var result: Result<VaultKeys, any Error>?
-
-    init(_ unlock: @escaping @Sendable () throws -> VaultKeys) {
-        Thread { [self] in
-            result = Result(catching: unlock)
-            done.signal()
-        }.start()
-    }
-
-    /// The keys, or the error deriving them threw (a wrong passphrase), once the derivation is done.
-    func keys() throws -> VaultKeys {
-        waitUntilDone()
-        return try result!.get()
-    }
-
-    func waitUntilDone() {
-        done.wait()
-        done.signal()
     }
 }
