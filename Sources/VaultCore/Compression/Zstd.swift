@@ -39,8 +39,8 @@ final class ZstdDecompressor {
 
     /// Decompresses one frame of exactly `expectedSize` bytes; nil if the frame is malformed or of another size, or
     /// if the input is anything but exactly one data frame with its content size (docs/FORMAT.md §6): no skippable
-    /// frame, no second frame, no byte after it.
-    func decompress(_ input: [UInt8], expectedSize: Int) -> PlainBlock? {
+    /// frame, no second frame, no byte after it. The block's buffer comes from `pool` when it fits there.
+    func decompress(_ input: [UInt8], expectedSize: Int, pool: PlainBlockPool? = nil) -> PlainBlock? {
         guard input.starts(with: Self.frameMagic) else { return nil }
         let frameSize = input.withUnsafeBytes { ZSTD_findFrameCompressedSize($0.baseAddress, $0.count) }
         guard ZSTD_isError(frameSize) == 0, frameSize == input.count else { return nil }
@@ -48,7 +48,7 @@ final class ZstdDecompressor {
         guard declared == UInt64(expectedSize) else { return nil }
         // Not zeroed first (a restore would clear every block once for nothing): the block is handed out only when
         // zstd wrote all `expectedSize` of its bytes.
-        let output = PlainBlock(uninitializedCount: expectedSize)
+        let output = PlainBlock(uninitializedCount: expectedSize, pool: pool)
         let written = input.withUnsafeBytes { source in
             ZSTD_decompressDCtx(context, output.storage.baseAddress, expectedSize, source.baseAddress, source.count)
         }
@@ -62,13 +62,23 @@ final class ZstdDecompressor {
 /// as long as either holds the block.
 final class PlainBlock: @unchecked Sendable {
     fileprivate let storage: UnsafeMutableRawBufferPointer
+    /// Where the buffer goes back when the block is released (nil: it is freed).
+    private let pool: PlainBlockPool?
 
-    fileprivate init(uninitializedCount count: Int) {
-        storage = .allocate(byteCount: max(count, 1), alignment: 16)
+    fileprivate init(uninitializedCount count: Int, pool: PlainBlockPool?) {
+        if let pool, count <= pool.capacity {
+            storage = pool.take()
+            self.pool = pool
+        } else {
+            storage = .allocate(byteCount: max(count, 1), alignment: 16)
+            self.pool = nil
+        }
         self.count = count
     }
 
-    deinit { storage.deallocate() }
+    deinit {
+        if let pool { pool.give(storage) } else { storage.deallocate() }
+    }
 
     let count: Int
 

@@ -92,6 +92,9 @@ extension Vault {
     /// checks on another thread), never more than the machine has cores.
     static let filesRestoredAtOnce = 4
 
+    /// Free block buffers kept per restoring thread: a thread evicts about one block for each it decompresses.
+    static let freeBlockBuffersPerThread = 4
+
     /// Restores `jobs` on every core, a whole file per thread, largest first; returns each file's bytes or failure,
     /// in the order of `jobs`, and nil for the files not attempted because a file found the target full (the threads
     /// then finish the files they hold and take no more). Each thread reads through a `ChunkReader` of its own (a
@@ -104,10 +107,13 @@ extension Vault {
         let work = FileRestoreWork(jobs)
         let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, Self.filesRestoredAtOnce, jobs.count))
         let storage = storage
+        // Blocks released by any thread (evicted from a cache, or checked and written) leave their buffers here for
+        // the next block any thread decompresses.
+        let pool = PlainBlockPool(for: config, limit: Self.freeBlockBuffersPerThread * threads)
         let worker: @Sendable () -> Void = { [self] in
             // The threads share one reader's memory bound: a crafted vault of 64 MiB blocks gets no more cache.
-            let reader = ChunkReader(
-                storage: storage, keys: keys, locations: locations, cacheBytes: ChunkReader.defaultCacheBytes / threads)
+            let reader = ChunkReader(storage: storage, keys: keys, locations: locations,
+                cacheBytes: ChunkReader.defaultCacheBytes / threads, pool: pool)
             while let index = work.take() {
                 let job = work.jobs[index]
                 do {

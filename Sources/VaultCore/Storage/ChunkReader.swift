@@ -11,7 +11,12 @@ final class ChunkReader {
     /// month N interleaves chunks from the blocks of months 1…N, so the cache holds one block per month and more.
     private var blocks: [BlockKey: (plaintext: PlainBlock, lastUse: Int)] = [:]
     private var tick = 0
+    /// The block the previous chunk came from: consecutive chunks of a file mostly share a block, and this spares
+    /// them the cache's hashing and lookup. It is always in `blocks` too (the most recently used one).
+    private var lastBlock: (key: BlockKey, plaintext: PlainBlock)?
     private let decompressor = ZstdDecompressor()
+    /// Where decompressed blocks take their buffers from and give them back (restore: one pool for its threads).
+    private let pool: PlainBlockPool?
     private let cacheSize = 64
     /// Blocks may be up to 64 MiB each; the cache never holds more than this in all (restore divides it among the
     /// readers of its threads).
@@ -25,17 +30,18 @@ final class ChunkReader {
     }
 
     convenience init(storage: any VaultStorage, keys: VaultKeys, locations: [Digest: ChunkLocation],
-                     cacheBytes: Int = defaultCacheBytes) {
-        self.init(storage: storage, keys: keys, cacheBytes: cacheBytes) { locations[$0] }
+                     cacheBytes: Int = defaultCacheBytes, pool: PlainBlockPool? = nil) {
+        self.init(storage: storage, keys: keys, cacheBytes: cacheBytes, pool: pool) { locations[$0] }
     }
 
     /// A reader that asks `locate` where each chunk is (deep verify: one map of the packs in scope, seen per snapshot).
-    init(storage: any VaultStorage, keys: VaultKeys, cacheBytes: Int = defaultCacheBytes,
+    init(storage: any VaultStorage, keys: VaultKeys, cacheBytes: Int = defaultCacheBytes, pool: PlainBlockPool? = nil,
          locate: @escaping (Digest) -> ChunkLocation?) {
         self.storage = storage
         self.keys = keys
         self.locate = locate
         self.cacheBytes = cacheBytes
+        self.pool = pool
     }
 
     /// Where the chunk is read from, if any pack of this reader holds it.
@@ -67,10 +73,15 @@ final class ChunkReader {
     }
 
     private func decryptedBlock(_ location: ChunkLocation) throws -> PlainBlock {
+        // The most recently used block keeps the highest tick without a new one: no other block was used since.
+        if let last = lastBlock, last.key.offset == location.blockOffset, last.key.pack == location.pack {
+            return last.plaintext
+        }
         tick += 1
         let cacheKey = BlockKey(pack: location.pack, offset: location.blockOffset)
         if let cached = blocks[cacheKey] {
             blocks[cacheKey]!.lastUse = tick
+            lastBlock = (cacheKey, cached.plaintext)
             return cached.plaintext
         }
         guard Int(location.blockLength) <= PackFormat.maximumBlockLength else {
@@ -78,7 +89,9 @@ final class ChunkReader {
         }
         let key = try packKey(location.pack)
         let bytes = try pack(location.pack).read(at: location.blockOffset, count: Int(location.blockLength))
-        let chunks = try BlockOpener.open(bytes, key: key, decompressor: decompressor, pack: location.pack, offset: location.blockOffset)
+        let chunks = try BlockOpener.open(bytes, key: key, decompressor: decompressor, pool: pool, pack: location.pack,
+            offset: location.blockOffset)
+        lastBlock = nil  // it may be evicted below, and must not outlive the cache's hold on it
         while blocks.count >= cacheSize || (cachedBytes + chunks.plaintext.count > cacheBytes && !blocks.isEmpty),
             let oldest = blocks.min(by: { $0.value.lastUse < $1.value.lastUse })?.key
         {
@@ -86,6 +99,7 @@ final class ChunkReader {
         }
         blocks[cacheKey] = (chunks.plaintext, tick)
         cachedBytes += chunks.plaintext.count
+        lastBlock = (cacheKey, chunks.plaintext)
         return chunks.plaintext
     }
 
@@ -125,9 +139,10 @@ enum BlockOpener {
     }
 
     /// Parses, authenticates and decompresses one block (`bytes` = headerLength ‖ header ‖ ciphertext).
-    static func open(_ bytes: [UInt8], key: SecretBytes, decompressor: ZstdDecompressor, pack: Digest, offset: UInt64) throws
-        -> (header: BlockHeader, plaintext: PlainBlock)
-    {
+    static func open(
+        _ bytes: [UInt8], key: SecretBytes, decompressor: ZstdDecompressor, pool: PlainBlockPool? = nil, pack: Digest,
+        offset: UInt64
+    ) throws -> (header: BlockHeader, plaintext: PlainBlock) {
         let damaged = { (reason: String) in
             VaultError(.chunkCorrupted, "The block at offset \(offset) of pack \(pack.hex) is damaged: \(reason).")
         }
@@ -141,7 +156,7 @@ enum BlockOpener {
         guard let compressed = AEAD.open(bytes[(4 + headerLength)...], key: key, nonce: header.nonce[...],
             associatedData: (PackFormat.blockAssociatedDataPrefix + headerBytes)[...])
         else { throw damaged("authentication failed (altered bytes)") }
-        guard let plaintext = decompressor.decompress(compressed, expectedSize: header.plaintextLength) else {
+        guard let plaintext = decompressor.decompress(compressed, expectedSize: header.plaintextLength, pool: pool) else {
             throw damaged("does not decompress to its declared size")
         }
         return (header, plaintext)
