@@ -50,14 +50,14 @@ struct BackupPipelineTests {
         return got
     }
 
-    @Test(arguments: [1, 2, 4], [2, 3, 5])
-    func chunksAndIdsDoNotDependOnThreadsWindowsOrReadSizes(threads: Int, windows: Int) throws {
+    @Test(arguments: [1, 2, 4])
+    func chunksAndIdsDoNotDependOnThreadsWindowsOrReadSizes(threads: Int) throws {
         let keys = VaultKeys.generateOwner()
         let chunker = ContentDefinedChunker(parameters: .default, key: keys.chunkerKey)
         let bytes = [UInt8](ParallelRestoreTests.bytes(3 << 20, seed: 41))
         let expected = Self.reference(bytes, chunker: chunker, keys: keys)
         // A small window, so the file spans many windows and many cuts fall near a window's end.
-        let fileChunker = FileChunker(chunker: chunker, keys: keys, threads: threads, windowSize: 64 << 10, windows: windows)
+        let fileChunker = FileChunker(chunker: chunker, keys: keys, threads: threads, windowSize: 64 << 10)
         for pieces in [[1, 7, 4093], [1 << 20], [65_539]] {
             let got = try Self.chunks(of: bytes, by: fileChunker, pieces: pieces)
             #expect(got.map(\.length) == expected.map(\.length), "pieces \(pieces)")
@@ -65,14 +65,14 @@ struct BackupPipelineTests {
         }
     }
 
-    /// One chunker backs up file after file: a big file (many windows in flight), a file that fits one window, an
+    /// One chunker backs up file after file: a big file (many windows), a file that fits one window, an
     /// empty one, a big one again, and after a file dropped part way (its chunks refused while windows were still
     /// being cut and hashed) the next file is still cut as if alone: nothing of the file before is carried over.
     @Test(arguments: [1, 2])
     func filesAfterOneAnotherAndAfterADroppedFileAreCutAsIfAlone(threads: Int) throws {
         let keys = VaultKeys.generateOwner()
         let chunker = ContentDefinedChunker(parameters: .default, key: keys.chunkerKey)
-        let fileChunker = FileChunker(chunker: chunker, keys: keys, threads: threads, windowSize: 64 << 10, windows: 3)
+        let fileChunker = FileChunker(chunker: chunker, keys: keys, threads: threads, windowSize: 64 << 10)
         let files = [(1 << 20) + 333, 5_000, 0, 700_001].enumerated().map {
             [UInt8](ParallelRestoreTests.bytes($1, seed: 50 + UInt64($0)))
         }

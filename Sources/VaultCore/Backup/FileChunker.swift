@@ -1,145 +1,102 @@
 import Foundation
 
-/// Cuts a file's bytes into content-defined chunks and computes their ids in a three-stage pipeline: while the caller
-/// reads into one window, the window before is cut and the one before that is hashed on every core.
+/// Cuts a file's bytes into content-defined chunks and computes their ids, one window in the background, cut and then
+/// hashed on every core, while the caller reads the next window and takes the chunks of the one before.
 ///
-/// Bytes arrive in pieces of any size and are copied into a window. A window is cut where the chunker says, a cut being
-/// made only when at least the chunker's maximum lies ahead or the file has ended, so the cuts never depend on how the
-/// input was read (docs/FORMAT.md §5). Full windows are cut one after another, in file order, on a queue of their own:
-/// the bytes after a window's last cut (fewer than the chunker's maximum) are kept aside (`ChunkCarry`) and put in
-/// front of the next window's bytes when its cut starts. Once a window is cut its chunks are hashed (keyed BLAKE2b,
-/// the chunk id, on `threads` threads) in the background while the next window is cut. Chunks are handed back in file
-/// order, so what a backup stores does not depend on the number of threads or windows. Memory is `windows` windows,
-/// whatever the file's size.
+/// Bytes arrive in pieces of any size and are copied into one of two windows. A window is cut where the chunker says,
+/// a cut being made only when at least the chunker's maximum lies ahead or the file has ended, so the cuts never
+/// depend on how the input was read (docs/FORMAT.md §5). Cutting a window and hashing its chunks (keyed BLAKE2b, the
+/// chunk id, on `threads` threads) run in the background while the caller fills the other window; once they are done,
+/// the bytes after the window's last cut (fewer than the chunker's maximum) move into the room kept for them in front
+/// of the next window's bytes. Chunks are handed back in file order, so what a backup stores does not depend on the
+/// number of threads. Memory is the two windows, whatever the file's size.
 final class FileChunker {
     private let chunker: ContentDefinedChunker
     private let keys: VaultKeys
     private let threads: Int
-    private let capacity: Int
-    private let windows: Int
-    /// Cuts windows one at a time, in the order they were filled; the only user of `carry` while windows are in flight.
-    private let cutter = DispatchQueue(label: "crmvault.chunk-cutter")
-    private let carry: ChunkCarry
     private var current: ChunkWindow
-    /// Windows handed to the cutter, oldest first, not yet handed back; each is done once cut and hashed.
-    private var inFlight: [ChunkWindow] = []
-    private var spare: [ChunkWindow] = []
-    private var allocated = 1
+    private var other: ChunkWindow
+    /// The window being cut and hashed in the background, if any.
+    private var working: (window: ChunkWindow, done: DispatchGroup)?
 
-    /// `windows` (at least 2) bounds the windows in memory: the one being filled, one being cut, the rest being hashed
-    /// or waiting to be handed back.
-    init(chunker: ContentDefinedChunker, keys: VaultKeys, threads: Int, windowSize: Int = 2 << 20, windows: Int = 3) {
+    init(chunker: ContentDefinedChunker, keys: VaultKeys, threads: Int, windowSize: Int = 2 << 20) {
         self.chunker = chunker
         self.keys = keys
         self.threads = max(1, threads)
-        self.windows = max(2, windows)
-        capacity = max(windowSize, 4 * chunker.parameters.maximum)
-        carry = ChunkCarry(capacity: chunker.parameters.maximum)
+        let capacity = max(windowSize, 4 * chunker.parameters.maximum)
         current = ChunkWindow(capacity: capacity, front: chunker.parameters.maximum)
+        other = ChunkWindow(capacity: capacity, front: chunker.parameters.maximum)
     }
 
-    deinit { for window in inFlight { window.done.wait() } }
+    deinit { working?.done.wait() }
 
     /// Takes the next bytes of the file; `chunk` receives every chunk completed so far, in order, with its id.
     func add(_ bytes: UnsafeRawBufferPointer, _ chunk: (UnsafeRawBufferPointer, Digest) throws -> Void) throws {
         var offset = 0
         while offset < bytes.count {
             offset += current.append(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
-            if current.isFull { try submit(isFinal: false, chunk) }
+            if current.isFull { try cutAndHand(isFinal: false, chunk) }
         }
     }
 
     /// Cuts the rest of the file and hands over its last chunks; the chunker is then ready for the next file.
     func finish(_ chunk: (UnsafeRawBufferPointer, Digest) throws -> Void) throws {
-        try submit(isFinal: true, chunk)
-        while !inFlight.isEmpty { try handBackOldest(chunk) }
+        try cutAndHand(isFinal: true, chunk)
+        guard let last = working else { return }
+        last.done.wait()
+        working = nil
+        defer { last.window.clear() }
+        try last.window.forEachChunk(chunk)
     }
 
     /// Drops a file part way (its backup failed): waits for the background work, forgets every byte.
     func reset() {
-        for window in inFlight { window.done.wait() }
-        cutter.sync {}
-        var all = spare + inFlight
-        if !all.contains(where: { $0 === current }) { all.append(current) }
-        for window in all { window.clear() }
-        current = all.removeLast()
-        spare = all
-        inFlight = []
-        carry.count = 0
+        working?.done.wait()
+        working = nil
+        current.clear()
+        other.clear()
     }
 
-    /// Hands the current window to the cutter and takes an empty one.
-    private func submit(isFinal: Bool, _ chunk: (UnsafeRawBufferPointer, Digest) throws -> Void) throws {
+    /// Completes the current window with the rest of the one in the background (once that one is cut), starts cutting
+    /// and hashing it, and then hands over the chunks of the one before while it is worked on.
+    private func cutAndHand(isFinal: Bool, _ chunk: (UnsafeRawBufferPointer, Digest) throws -> Void) throws {
+        let previous = working
+        if let previous {
+            previous.done.wait()
+            current.takeRest(of: previous.window)
+        }
         let window = current
         let chunker = chunker
         let keys = keys
         let threads = threads
-        let carry = carry
-        window.done.enter()
-        if threads == 1 || (isFinal && inFlight.isEmpty) {
-            // Nothing to overlap with (one thread, or a file that fits one window, as most files of an export of many
-            // do): the calling thread cuts and hashes, never waiting for another thread to be scheduled. The cutter is
-            // idle, every window before having been handed back.
-            window.cut(with: chunker, carry: carry, isFinal: isFinal)
+        let done = DispatchGroup()
+        if threads == 1 || isFinal {
+            // Nothing left to read, so nothing to overlap with: the calling thread cuts and hashes, and a small file
+            // (most exports of many files) never waits for another thread to be scheduled.
+            window.cut(with: chunker, isFinal: isFinal)
             window.hashChunks(keys: keys, threads: threads)
-            window.done.leave()
         } else {
-            cutter.async {
-                window.cut(with: chunker, carry: carry, isFinal: isFinal)
-                // Hashed on other threads while the cutter goes on with the next window.
-                DispatchQueue.global().async {
-                    window.hashChunks(keys: keys, threads: threads)
-                    window.done.leave()
-                }
+            DispatchQueue.global().async(group: done) {
+                window.cut(with: chunker, isFinal: false)
+                window.hashChunks(keys: keys, threads: threads)
             }
         }
-        inFlight.append(window)
-        current = try emptyWindow(chunk)
+        working = (window, done)
+        swap(&current, &other)
+        guard let previous else { return }
+        defer { previous.window.clear() }
+        try previous.window.forEachChunk(chunk)
     }
-
-    /// A window to fill: a spare one, the oldest in flight if it is done (handed back first), a new one while fewer
-    /// than `windows` exist, or else the oldest once it is done.
-    private func emptyWindow(_ chunk: (UnsafeRawBufferPointer, Digest) throws -> Void) throws -> ChunkWindow {
-        if let window = spare.popLast() { return window }
-        if allocated < windows && threads > 1 && !(inFlight.first?.isDone ?? false) {
-            allocated += 1
-            return ChunkWindow(capacity: capacity, front: chunker.parameters.maximum)
-        }
-        try handBackOldest(chunk)
-        return spare.removeLast()
-    }
-
-    private func handBackOldest(_ chunk: (UnsafeRawBufferPointer, Digest) throws -> Void) throws {
-        let window = inFlight.removeFirst()
-        window.done.wait()
-        defer {
-            window.clear()
-            spare.append(window)
-        }
-        try window.forEachChunk(chunk)
-    }
-}
-
-/// The bytes of a window after its last cut, moved in front of the next window's bytes when that one is cut.
-private final class ChunkCarry: @unchecked Sendable {
-    let buffer: UnsafeMutableRawBufferPointer
-    var count = 0
-
-    init(capacity: Int) { buffer = .allocate(byteCount: capacity, alignment: 64) }
-
-    deinit { buffer.deallocate() }
 }
 
 /// One window of a file's bytes, its cuts and, once hashed, its chunk ids. Owned by one thread at a time: the
-/// `FileChunker`'s, or the background work's until `done`.
+/// `FileChunker`'s, or the background work's until its group is done.
 ///
 /// The bytes read go after `front` bytes kept free for the rest of the window before (the bytes after its last cut,
-/// always fewer than the chunker's maximum), which are put in front of them when this window is cut.
+/// always fewer than the chunker's maximum), which are put in front of them once that window is cut.
 private final class ChunkWindow: @unchecked Sendable {
     private let buffer: UnsafeMutableRawBufferPointer
     private let front: Int
-    /// Entered when the window is handed to be cut, left once its chunks are hashed.
-    let done = DispatchGroup()
     /// Where this window's bytes start: `front`, less the rest of the window before once it is in place.
     private var start: Int
     private var filled: Int
@@ -164,7 +121,6 @@ private final class ChunkWindow: @unchecked Sendable {
     static let parallelMinimum = 256 << 10
 
     var isFull: Bool { filled == buffer.count }
-    var isDone: Bool { done.wait(timeout: .now()) == .success }
     private var cutEnd: Int { ends.last ?? start }
 
     /// Copies as much of `bytes` as fits; returns how much.
@@ -175,21 +131,23 @@ private final class ChunkWindow: @unchecked Sendable {
         return count
     }
 
-    /// Puts the rest of the window before (`carry`) in front of this window's bytes, cuts chunks while at least the
-    /// chunker's maximum lies ahead (or, at the end of the file, until nothing does), and leaves the rest in `carry`.
-    func cut(with chunker: ContentDefinedChunker, carry: ChunkCarry, isFinal: Bool) {
-        precondition(ends.isEmpty && start == front && carry.count <= front, "a window's rest is shorter than the chunker's maximum")
-        start = front - carry.count
-        if carry.count > 0 { (buffer.baseAddress! + start).copyMemory(from: carry.buffer.baseAddress!, byteCount: carry.count) }
+    /// Cuts chunks while at least the chunker's maximum lies ahead (or, at the end of the file, until nothing does).
+    func cut(with chunker: ContentDefinedChunker, isFinal: Bool) {
         let maximum = chunker.parameters.maximum
-        var position = start
+        var position = cutEnd
         let all = UnsafeRawBufferPointer(buffer)
         while filled - position >= maximum || (isFinal && position < filled) {
             position += chunker.nextChunkLength(in: UnsafeRawBufferPointer(rebasing: all[position..<filled]))
             ends.append(position)
         }
-        carry.count = filled - position
-        if carry.count > 0 { carry.buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + position, byteCount: carry.count) }
+    }
+
+    /// Puts the bytes of `previous` after its last cut in front of this window's bytes (none of it cut yet).
+    func takeRest(of previous: ChunkWindow) {
+        let count = previous.filled - previous.cutEnd
+        precondition(ends.isEmpty && start == front && count <= front, "a window's rest is shorter than the chunker's maximum")
+        start = front - count
+        if count > 0 { (buffer.baseAddress! + start).copyMemory(from: previous.buffer.baseAddress! + previous.cutEnd, byteCount: count) }
     }
 
     /// Computes the id of every chunk cut, in `threads` × 4 slices at once (so a slow slice does not hold the rest).
