@@ -30,6 +30,26 @@ struct BackupPipelineTests {
         return .init(count: ids.count, list: reference(list, chunker: chunker, keys: keys).map(\.id.hex))
     }
 
+    /// Feeds `bytes` to `fileChunker` in pieces of the sizes given, in turn, and returns the chunks it hands back.
+    static func chunks(of bytes: [UInt8], by fileChunker: FileChunker, pieces: [Int]) throws
+        -> [(length: Int, id: Digest)]
+    {
+        var got: [(length: Int, id: Digest)] = []
+        var offset = 0
+        var piece = 0
+        try bytes.withUnsafeBytes { all in
+            while offset < all.count {
+                let count = min(pieces[piece % pieces.count], all.count - offset)
+                let slice = UnsafeRawBufferPointer(rebasing: all[offset..<(offset + count)])
+                try fileChunker.add(slice) { got.append(($0.count, $1)) }
+                offset += count
+                piece += 1
+            }
+        }
+        try fileChunker.finish { got.append(($0.count, $1)) }
+        return got
+    }
+
     @Test(arguments: [1, 2, 4])
     func chunksAndIdsDoNotDependOnThreadsWindowsOrReadSizes(threads: Int) throws {
         let keys = VaultKeys.generateOwner()
@@ -39,20 +59,47 @@ struct BackupPipelineTests {
         // A small window, so the file spans many windows and many cuts fall near a window's end.
         let fileChunker = FileChunker(chunker: chunker, keys: keys, threads: threads, windowSize: 64 << 10)
         for pieces in [[1, 7, 4093], [1 << 20], [65_539]] {
-            var got: [(length: Int, id: Digest)] = []
-            var offset = 0
-            var piece = 0
-            try bytes.withUnsafeBytes { all in
-                while offset < all.count {
-                    let count = min(pieces[piece % pieces.count], all.count - offset)
-                    try fileChunker.add(UnsafeRawBufferPointer(rebasing: all[offset..<(offset + count)])) { got.append(($0.count, $1)) }
-                    offset += count
-                    piece += 1
-                }
-            }
-            try fileChunker.finish { got.append(($0.count, $1)) }
+            let got = try Self.chunks(of: bytes, by: fileChunker, pieces: pieces)
             #expect(got.map(\.length) == expected.map(\.length), "pieces \(pieces)")
             #expect(got.map(\.id) == expected.map(\.id), "pieces \(pieces)")
+        }
+    }
+
+    /// One chunker backs up file after file: a big file (many windows), a file that fits one window, an
+    /// empty one, a big one again, and after a file dropped part way (its chunks refused while windows were still
+    /// being cut and hashed) the next file is still cut as if alone: nothing of the file before is carried over.
+    @Test(arguments: [1, 2])
+    func filesAfterOneAnotherAndAfterADroppedFileAreCutAsIfAlone(threads: Int) throws {
+        let keys = VaultKeys.generateOwner()
+        let chunker = ContentDefinedChunker(parameters: .default, key: keys.chunkerKey)
+        let fileChunker = FileChunker(chunker: chunker, keys: keys, threads: threads, windowSize: 64 << 10)
+        let files = [(1 << 20) + 333, 5_000, 0, 700_001].enumerated().map {
+            [UInt8](ParallelRestoreTests.bytes($1, seed: 50 + UInt64($0)))
+        }
+        for bytes in files + files.reversed() {
+            let got = try Self.chunks(of: bytes, by: fileChunker, pieces: [4096, 100_000])
+            let expected = Self.reference(bytes, chunker: chunker, keys: keys)
+            #expect(got.map(\.length) == expected.map(\.length), "\(bytes.count) bytes")
+            #expect(got.map(\.id) == expected.map(\.id), "\(bytes.count) bytes")
+        }
+        struct Refused: Error {}
+        for (stop, read) in [(0, 400_000), (3, 600_000), (1 << 30, 200_000), (1 << 30, 0)] {
+            // The first `stop` chunks handed back are taken, then one is refused; or, with none refused, the file is
+            // dropped after `read` bytes, part way through a window.
+            var taken = 0
+            let feed = {
+                try files[0].withUnsafeBytes { all in
+                    try fileChunker.add(UnsafeRawBufferPointer(rebasing: all[0..<read])) { _, _ in
+                        guard taken < stop else { throw Refused() }
+                        taken += 1
+                    }
+                }
+            }
+            if stop < 1 << 30 { #expect(throws: Refused.self) { try feed() } } else { try feed() }
+            fileChunker.reset()
+            let got = try Self.chunks(of: files[3], by: fileChunker, pieces: [65_536])
+            let expected = Self.reference(files[3], chunker: chunker, keys: keys)
+            #expect(got.map(\.id) == expected.map(\.id), "stop \(stop) read \(read)")
         }
     }
 
