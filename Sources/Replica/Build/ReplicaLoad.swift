@@ -147,33 +147,16 @@ enum ReplicaLoad {
         let count = tables.count
         // The table checks still to run: all of them when not overlapped, else those of the tables rebuilt above.
         let deferred = isOverlapped ? rechecked : Array(tables.indices)
-        // The file's integrity in parts that run side by side: each table's `integrity_check(T)` (its b-trees, every
-        // index entry against its row, UNIQUE, NOT NULL), the objects' largest first, then crmvault's own tables, and
-        // the whole file's `quick_check` (every b-tree's pages, the freelist, every page used once). On the final
-        // file, with every table of it, they check what one `integrity_check` checks, on both cores instead of one.
-        let ownTables = try database.rows("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
-            .compactMap { $0.first ?? nil }.filter { name in !tables.contains { $0.table == name } }
-        let integrityParts =
-            tables.indices.sorted { sizes[$0] > sizes[$1] }.map { (table: tables[$0].table, object: tables[$0].object) }
-            + ownTables.map { (table: $0, object: $0) }
-        let parts = integrityParts.count
-        let finals = ResultSlots<ReplicaChecker.TaskResult>(count: count + 2 + parts)
+        let finals = ResultSlots<ReplicaChecker.TaskResult>(count: count + 2)
         // The tasks that need every table, with the deferred table checks; as many at a time as there are cores, the
-        // longest first: the largest table's integrity, the whole file's quick_check, foreign_key_check.
-        DispatchQueue.concurrentPerform(iterations: count + 2 + parts + deferred.count) { task in
+        // longest (`integrity_check` reads every page and index entry) first.
+        DispatchQueue.concurrentPerform(iterations: count + 2 + deferred.count) { task in
             switch task {
-            case 0:
-                let part = integrityParts[0]
-                finals.set(count + 2, finalChecker.integrityTask(table: part.table, object: part.object))
-            case 1: finals.set(count + 1, finalChecker.quickCheckTask())
-            case 2: finals.set(count, finalChecker.foreignKeyTask())
-            case ..<(parts + 2):
-                let part = integrityParts[task - 2]
-                finals.set(count + task, finalChecker.integrityTask(table: part.table, object: part.object))
-            case ..<(parts + 2 + count):
-                finals.set(task - parts - 2, finalChecker.referenceTask(objectsExpected[task - parts - 2]))
+            case 0: finals.set(count + 1, finalChecker.integrityTask())
+            case 1: finals.set(count, finalChecker.foreignKeyTask())
+            case ..<(count + 2): finals.set(task - 2, finalChecker.referenceTask(objectsExpected[task - 2]))
             default:
-                let index = deferred[task - parts - 2 - count]
+                let index = deferred[task - count - 2]
                 tableResults.set(index, finalChecker.tableTask(objectsExpected[index]))
             }
         }
@@ -181,8 +164,7 @@ enum ReplicaLoad {
         let outcome = finalChecker.assemble(
             tables: (0..<count).map { tableResults[$0] }, references: (0..<count).map { finals[$0] },
             foreignKeys: finals[count],
-            integrity: ReplicaChecker.integrity(
-                tables: (0..<parts).map { finals[count + 2 + $0] }, quick: finals[count + 1]))
+            integrity: finals[count + 1])
         report.durations.check = Date().timeIntervalSince(checkStarted)
         try database.execute("BEGIN")
         try ReplicaCatalog.record(outcome, into: database)
