@@ -344,11 +344,14 @@ public struct ReplicaChecker: Sendable {
 
     /// How one column's values read back are written before hashing, in trivial values (no copy per cell).
     struct ReadbackColumn {
+        /// A TEXT column (its affinity stores every value but NULL and BLOB as TEXT): its bytes are hashed as stored.
+        var isText: Bool
         var style: ValueText.RealStyle
         /// For a boolean column: the hashes of its two spellings.
         var booleanHashes: (yes: UInt64, no: UInt64)?
 
         init(_ format: ColumnFormat) {
+            isText = format == .text
             style = ValueText.RealStyle(format)
             if case .boolean(let yes, let no) = format {
                 var (yes, no) = (yes, no)
@@ -359,6 +362,9 @@ public struct ReplicaChecker: Sendable {
 
     /// A cell's hash as the export had it: TEXT as stored, numbers written in the column's format, NULL as 0.
     static func hash(_ select: SQLiteStatement, _ index: Int, _ column: ReadbackColumn) -> UInt64 {
+        if column.isText {
+            return select.withStoredBytes(index) { bytes in bytes.map { XXH64.hash($0, seed: 0) } ?? 0 }
+        }
         switch select.type(index) {
         case .null:
             return 0
