@@ -99,7 +99,7 @@ extension Vault {
         let manifest = SnapshotManifest(
             version: 1, vault: id, time: Timestamp.format(time), label: label, source: .init(kind: source.kind, name: source.name, origin: origin == "default" ? nil : origin),
             files: session.entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) },
-            packs: referenced.map(\.hex), bytesIn: session.bytesIn,
+            packs: referenced.map(\.hex), bytesIn: session.bytesIn, resolve: session.resolve.isEmpty ? nil : session.resolve,
             sealed: try provenance.map { provenance in
                 let plain = try CanonicalJSON.encode(provenance)
                 return Hex.encode(plain.withUnsafeBytes { sealing.seal($0) })
