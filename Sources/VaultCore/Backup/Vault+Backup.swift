@@ -70,7 +70,8 @@ extension Vault {
         let known = loadBackupIndex(of: trusted, sealers: { pack in
             authors.intersection(chain.packClaimers[pack] != nil ? readersTrust(pack) : reusable[pack].map { [$0] } ?? [])
         }, threads: hashThreads)
-        let session = BackupSession(keys: keys, config: config, known: known, sink: sink, hashThreads: hashThreads)
+        // Moved, not copied: the session marks and adds to the table, which would copy it all if it were shared.
+        let session = BackupSession(keys: keys, config: config, known: consume known, sink: sink, hashThreads: hashThreads)
         session.progress = progress.map { handler in
             (OperationProgress(phase: "backup", bytesTotal: Int64(survey.bytes), itemsTotal: survey.files.count, unit: "files"), handler)
         }
