@@ -23,10 +23,18 @@ struct BackupPipelineTests {
         }
     }
 
-    /// The manifest content a file of these ids had when its whole id list was held and cut at once.
-    static func referenceContent(_ ids: [Digest], chunker: ContentDefinedChunker, keys: VaultKeys) -> SnapshotManifest.Content {
+    /// The references of a chunk list of these ids: each short (its first 8 bytes) unless in `full` or its first 8
+    /// bytes are zero (§8).
+    static func references(_ ids: [Digest], full: Set<Digest> = []) -> [ChunkReference] {
+        ids.map { full.contains($0) || $0.firstWord == 0 ? .full($0) : .short($0.firstWord) }
+    }
+
+    /// The manifest content a file of these ids had when its whole chunk list was held and cut at once.
+    static func referenceContent(_ ids: [Digest], full: Set<Digest> = [], chunker: ContentDefinedChunker,
+                                 keys: VaultKeys) -> SnapshotManifest.Content {
         if ids.count <= SnapshotManifest.inlineChunkLimit { return .init(chunks: ids.map(\.hex)) }
-        let list = ids.flatMap(\.bytes)
+        var list: [UInt8] = []
+        for reference in references(ids, full: full) { reference.append(to: &list) }
         return .init(count: ids.count, list: reference(list, chunker: chunker, keys: keys).map(\.id.hex))
     }
 
@@ -107,21 +115,34 @@ struct BackupPipelineTests {
         let keys = VaultKeys.generateOwner()
         let chunker = ContentDefinedChunker(parameters: .default, key: keys.chunkerKey)
         for count in [0, 1, 256, 257, 300, 5_000] {
-            let ids = (0..<count).map { Digest(bytes: [UInt8](ParallelRestoreTests.bytes(32, seed: UInt64($0))))! }
+            // Every seventh id written full, and one whose first 8 bytes are zero (never short).
+            var ids = (0..<count).map { Digest(bytes: [UInt8](ParallelRestoreTests.bytes(32, seed: UInt64($0))))! }
+            if count > 260 { ids[260] = BackupIndexTests.id(260, prefix: 0) }
+            let full = Set(ids.enumerated().filter { $0.offset % 7 == 3 }.map(\.element))
             var builder = ChunkListBuilder()
             var stored: [UInt8] = []
+            var asked: [Digest] = []
             let store = { (chunk: UnsafeRawBufferPointer) -> Digest in
                 stored.append(contentsOf: chunk)
                 return keys.chunkID(of: chunk)
             }
-            for id in ids { try builder.add(id, chunker: chunker, store: store) }
+            let reference = { (id: Digest) -> ChunkReference in
+                asked.append(id)
+                return Self.references([id], full: full)[0]
+            }
+            for id in ids { try builder.add(id, chunker: chunker, reference: reference, store: store) }
             let content = try builder.finish(chunker: chunker, store: store)
-            let expected = Self.referenceContent(ids, chunker: chunker, keys: keys)
+            let expected = Self.referenceContent(ids, full: full, chunker: chunker, keys: keys)
             #expect(content.chunks == expected.chunks, "\(count) ids")
             #expect(content.count == expected.count, "\(count) ids")
             #expect(content.list == expected.list, "\(count) ids")
-            // Every byte of the list is stored once, in order; inline ids store nothing.
-            #expect(stored == (count > SnapshotManifest.inlineChunkLimit ? ids.flatMap(\.bytes) : []), "\(count) ids")
+            // Every reference is written once, in order, and decodes to the ids' references; inline ids store nothing.
+            let isListed = count > SnapshotManifest.inlineChunkLimit
+            #expect(asked == (isListed ? ids : []), "\(count) ids")
+            let decoded = ChunkReference.decode(stored[...])
+            #expect(decoded.references == (isListed ? Self.references(ids, full: full) : []), "\(count) ids")
+            #expect(decoded.consumed == stored.count, "\(count) ids")
+            #expect(!isListed || ChunkReference.isListLength(stored.count, count: count), "\(count) ids")
         }
     }
 
@@ -163,11 +184,39 @@ struct BackupPipelineTests {
         let first = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
         let entry = try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain())
         let content = try #require(try vault.vault.loadManifest(entry).manifest.files.first?.content)
-        #expect(first.newListBytes == 32 * (content.count ?? 0))
+        #expect(first.newListBytes == 8 * (content.count ?? 0))  // every reference short
         #expect(first.newListChunks == content.list?.count)
         #expect(first.newListChunks > 0 && first.newListBytes < first.newChunkBytes)
         let again = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
         #expect(again.newListBytes == 0 && again.newListChunks == 0 && again.newChunkBytes == 0)
+    }
+
+    /// A chunk of the file whose first 8 bytes begin another id of the packs the backup may deduplicate against (a
+    /// crafted index) is named in full; every other reference is short, and the snapshot needs no `resolve`.
+    @Test func aChunkThatBeginsLikeAnotherIdOfTheVaultIsListedInFull() throws {
+        let vault = try TemporaryVault()
+        let keys = vault.owner
+        let chunker = ContentDefinedChunker(parameters: vault.vault.config.chunker, key: keys.chunkerKey)
+        let big = [UInt8](ParallelRestoreTests.bytes(3 << 20, seed: 53))
+        let ids = Self.reference(big, chunker: chunker, keys: keys).map(\.id)
+        let contested = [ids[10], ids[300], ids[ids.count - 1]]  // inline at first, then in the list, the last
+        var known = BackupIndex(capacity: 0)
+        known.add(BackupIndexTests.id(1), records: contested.enumerated().map {
+            (id: BackupIndexTests.id(2 + $0.offset, prefix: $0.element.firstWord), location: BackupIndexTests.nowhere)
+        })
+        let sink = PackSink(storage: vault.vault.storage, keys: keys,
+            sealing: SealingKey(publicKey: Hex.decode(vault.vault.config.ownerSealingKey)!), compressionLevel: 3, packTarget: 1 << 20)
+        let session = BackupSession(keys: keys, config: vault.vault.config, known: known, sink: sink, hashThreads: 2)
+        try session.file("big.bin", mode: 0o644, mtime: FileTime(seconds: 0, nanoseconds: 0), size: big.count) { consume in
+            try big.withUnsafeBytes { try consume($0) }
+        }
+        _ = try session.finish()
+        let content = try #require(session.entries.first?.content)
+        let expected = Self.referenceContent(ids, full: Set(contested), chunker: chunker, keys: keys)
+        #expect(content.count == ids.count && content.list == expected.list)
+        #expect(content.list != Self.referenceContent(ids, chunker: chunker, keys: keys).list)
+        #expect(session.newListBytes == 8 * ids.count + 32 * contested.count)
+        #expect(session.resolve.isEmpty)
     }
 
     /// The golden vault's second snapshot was written by the first version, which cut on the calling thread one gear

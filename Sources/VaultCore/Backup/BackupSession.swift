@@ -1,19 +1,21 @@
 /// One backup in progress: chunks every file of an export, deduplicates against the vault's index,
-/// groups new chunks into blocks for the `PackSink`, and collects the manifest entries.
+/// groups new chunks into blocks for the `PackSink`, and collects the manifest entries and the ids of its `resolve`.
 final class BackupSession: ExportVisitor {
     private let keys: VaultKeys
     private let chunker: ContentDefinedChunker
     private let fileChunker: FileChunker
     private let sink: PackSink
     private let blockTarget: Int
-    private let known: BackupIndex
-    private var newChunks: [Digest: Int] = [:]
+    /// The vault's chunks this backup may deduplicate against, and the chunks it stored so far (by block).
+    private var index: BackupIndex
+    /// Ids written short in a chunk list before a chunk stored later began with the same 8 bytes (§8).
+    private var resolveIDs: Set<Digest> = []
     private var block: PendingBlock
     /// Chunks of files' chunk lists gather in blocks of their own, as they did when each list was stored after its
     /// file: ids do not compress, and mixed into the data blocks they cost the data blocks' compression.
     private var listBlock: PendingBlock
     private var nextBlockNumber = 2
-    /// The vault's packs the current file uses, by number in `known.packs`, each once (`fileOfPack` marks them).
+    /// The vault's packs the current file uses, by number in `index.packs`, each once (`fileOfPack` marks them).
     private var fileExistingPacks: [Int] = []
     private var fileOfPack: [Int]
     private var fileBlocks: Set<Int> = []
@@ -37,7 +39,7 @@ final class BackupSession: ExportVisitor {
         fileChunker = FileChunker(chunker: chunker, keys: keys, threads: hashThreads)
         self.sink = sink
         self.blockTarget = config.blockTarget
-        self.known = known
+        index = known
         fileOfPack = Array(repeating: -1, count: known.packs.count)
         block = PendingBlock(number: 0)
         listBlock = PendingBlock(number: 1)
@@ -64,7 +66,7 @@ final class BackupSession: ExportVisitor {
         let take = { (chunk: UnsafeRawBufferPointer, id: Digest) throws in
             digest.add(id)
             try self.store(chunk, id: id)
-            try content.add(id, chunker: self.chunker, store: self.storeListChunk)
+            try content.add(id, chunker: self.chunker, reference: { self.index.reference(to: $0) }, store: self.storeListChunk)
         }
         var total = 0
         do {
@@ -93,7 +95,7 @@ final class BackupSession: ExportVisitor {
         progress?.report.itemsDone += 1
         if let progress { progress.handler(progress.report) }
         let stored = try content.finish(chunker: chunker, store: storeListChunk)
-        fileReferences[entries.count] = (Set(fileExistingPacks.map { known.packs[$0] }), fileBlocks)
+        fileReferences[entries.count] = (Set(fileExistingPacks.map { index.packs[$0] }), fileBlocks)
         fileExistingPacks = []
         fileBlocks = []
         entries.append(.init(
@@ -111,24 +113,25 @@ final class BackupSession: ExportVisitor {
     /// Records a chunk, adding it to the current block unless the vault or this backup already has it.
     private func store(_ chunk: UnsafeRawBufferPointer, id: Digest, isListChunk: Bool = false) throws {
         chunkCount += 1
-        if let pack = known.packNumber(of: id) {
+        switch index.holder(of: id) {
+        case .pack(let pack):
             if fileOfPack[pack] != entries.count {
                 fileOfPack[pack] = entries.count
                 fileExistingPacks.append(pack)
             }
-        } else if let blockNumber = newChunks[id] {
+        case .block(let blockNumber):
             fileBlocks.insert(blockNumber)
-        } else if isListChunk {
+        case nil where isListChunk:
             newListBytes += chunk.count
             newListChunks += 1
             try add(chunk, id: id, to: &listBlock)
-        } else {
+        case nil:
             try add(chunk, id: id, to: &block)
         }
     }
 
     private func add(_ chunk: UnsafeRawBufferPointer, id: Digest, to pending: inout PendingBlock) throws {
-        newChunks[id] = pending.number
+        resolveIDs.formUnion(index.addStored(id, block: pending.number))
         fileBlocks.insert(pending.number)
         pending.ids.append(id)
         pending.lengths.append(chunk.count)
@@ -147,6 +150,9 @@ final class BackupSession: ExportVisitor {
         pending.data.reserveCapacity(blockTarget + chunker.parameters.maximum)  // grown once, not by doubling
         try sink.submit(full)
     }
+
+    /// The manifest's `resolve` (§8): hex ids, sorted; empty in all but the rarest backups.
+    var resolve: [String] { resolveIDs.map(\.hex).sorted() }
 
     /// Seals the last block, records each file's packs, and returns every pack the snapshot references.
     func finish() throws -> [Digest] {

@@ -1,8 +1,10 @@
 /// A file's chunk ids as they are cut, turned into its manifest `content` without holding them all
 /// (docs/FORMAT.md §8): the first `SnapshotManifest.inlineChunkLimit` are kept to be listed inline; from the next one
-/// on, the ids are the bytes of the file's chunk list, cut into chunks with the file's chunker as they arrive (a cut
-/// only once the chunker's maximum lies ahead, so the list's chunks are those of the whole list cut at once) and
-/// stored through `store`. Memory is one list chunk's worth of ids plus the list chunks' own ids (one per ~64 ids).
+/// on, each id's **reference** (8 bytes short, or 40 full, as `reference` decides at the moment it is written) is
+/// appended to the bytes of the file's chunk list, cut into chunks with the file's chunker as they arrive (a cut only
+/// once the chunker's maximum lies ahead, so the list's chunks are those of the whole list cut at once) and stored
+/// through `store`. Memory is one list chunk's worth of references plus the list chunks' own ids (one per ~250
+/// references).
 struct ChunkListBuilder {
     private var inline: [Digest] = []
     private var list: [UInt8] = []
@@ -10,8 +12,9 @@ struct ChunkListBuilder {
     private var listIDs: [Digest] = []
     private(set) var count = 0
 
-    /// Adds the file's next chunk id; `store` stores a chunk of the list and returns its id.
-    mutating func add(_ id: Digest, chunker: ContentDefinedChunker,
+    /// Adds the file's next chunk id; `reference` says how the list names an id (asked once per id, when its reference
+    /// is written), `store` stores a chunk of the list and returns its id.
+    mutating func add(_ id: Digest, chunker: ContentDefinedChunker, reference: (Digest) -> ChunkReference,
                       store: (UnsafeRawBufferPointer) throws -> Digest) throws {
         count += 1
         if count <= SnapshotManifest.inlineChunkLimit {
@@ -19,10 +22,10 @@ struct ChunkListBuilder {
             return
         }
         if !inline.isEmpty {
-            for earlier in inline { earlier.withUnsafeBytes { list.append(contentsOf: $0) } }
+            for earlier in inline { reference(earlier).append(to: &list) }
             inline = []
         }
-        id.withUnsafeBytes { list.append(contentsOf: $0) }
+        reference(id).append(to: &list)
         try cut(chunker: chunker, isFinal: false, store: store)
     }
 

@@ -70,7 +70,8 @@ extension Vault {
         let known = loadBackupIndex(of: trusted, sealers: { pack in
             authors.intersection(chain.packClaimers[pack] != nil ? readersTrust(pack) : reusable[pack].map { [$0] } ?? [])
         }, threads: hashThreads)
-        let session = BackupSession(keys: keys, config: config, known: known, sink: sink, hashThreads: hashThreads)
+        // Moved, not copied: the session marks and adds to the table, which would copy it all if it were shared.
+        let session = BackupSession(keys: keys, config: config, known: consume known, sink: sink, hashThreads: hashThreads)
         session.progress = progress.map { handler in
             (OperationProgress(phase: "backup", bytesTotal: Int64(survey.bytes), itemsTotal: survey.files.count, unit: "files"), handler)
         }
@@ -99,7 +100,7 @@ extension Vault {
         let manifest = SnapshotManifest(
             version: 1, vault: id, time: Timestamp.format(time), label: label, source: .init(kind: source.kind, name: source.name, origin: origin == "default" ? nil : origin),
             files: session.entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) },
-            packs: referenced.map(\.hex), bytesIn: session.bytesIn,
+            packs: referenced.map(\.hex), bytesIn: session.bytesIn, resolve: session.resolve.isEmpty ? nil : session.resolve,
             sealed: try provenance.map { provenance in
                 let plain = try CanonicalJSON.encode(provenance)
                 return Hex.encode(plain.withUnsafeBytes { sealing.seal($0) })

@@ -47,6 +47,9 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
         try Swift.withUnsafeBytes(of: (high.0.bigEndian, high.1.bigEndian, low.0.bigEndian, low.1.bigEndian), body)
     }
 
+    /// The first 8 bytes, read big-endian: what a short chunk reference holds (docs/FORMAT.md §8).
+    var firstWord: UInt64 { high.0 }
+
     public var hex: String { withUnsafeBytes { Hex.encode($0) } }
     /// The first 12 hex digits, for display; commands accept any unique prefix.
     public var shortForm: String { String(hex.prefix(12)) }

@@ -41,6 +41,7 @@ extension SnapshotManifest {
         ("files", .array(entryShape), true),
         ("packs", .array(.hex(bytes: 32)), true),
         ("bytesIn", .integer(0...largestInteger), true),
+        ("resolve", .array(.hex(bytes: 32)), false),
         ("sealed", .hexBytes, true),
     ])
 
@@ -67,6 +68,19 @@ extension SnapshotManifest {
                 packs[index] == packs[index + 1]
                     ? "the pack \(packs[index]) appears twice in `packs`"
                     : "`packs` is not sorted: \(packs[index + 1]) follows \(packs[index])")
+        }
+        if let resolve {
+            if resolve.isEmpty { broken("`resolve` is empty; a manifest with nothing to resolve leaves it out") }
+            if let index = resolve.indices.dropLast().first(where: { !(resolve[$0] < resolve[$0 + 1]) }) {
+                broken(
+                    resolve[index] == resolve[index + 1]
+                        ? "the id \(resolve[index]) appears twice in `resolve`"
+                        : "`resolve` is not sorted: \(resolve[index + 1]) follows \(resolve[index])")
+            } else if let index = resolve.indices.dropLast().first(where: {
+                resolve[$0].prefix(2 * ChunkReference.shortLength) == resolve[$0 + 1].prefix(2 * ChunkReference.shortLength)
+            }) {
+                broken("`resolve` holds \(resolve[index]) and \(resolve[index + 1]), which begin with the same 8 bytes")
+            }
         }
         var used = Set<Int>()
         for file in files { used.formUnion(file.packs ?? []) }
@@ -151,10 +165,10 @@ extension SnapshotManifest {
             if count > size || count < fewest {
                 return "has \(size) bytes in \(count) chunks; chunks hold 1 to \(maximumChunk) bytes each"
             }
-            let listBytes = count * 32
-            if list.isEmpty || list.count > listBytes || list.count < (listBytes + maximumChunk - 1) / maximumChunk {
-                return
-                    "has a chunk list of \(listBytes) bytes in \(list.count) list chunks; chunks hold 1 to \(maximumChunk) bytes each"
+            let (shortest, longest) = ChunkReference.listLengthRange(count: count)
+            if list.isEmpty || list.count > longest || list.count < (shortest + maximumChunk - 1) / maximumChunk {
+                return "has a chunk list of \(shortest) to \(longest) bytes in \(list.count) list chunks; "
+                    + "chunks hold 1 to \(maximumChunk) bytes each"
             }
         default:
             return "has a `content` that is neither {\"chunks\"} nor {\"count\",\"list\"}"

@@ -36,6 +36,9 @@ public struct SnapshotManifest: Codable, Sendable {
     public var files: [Entry]
     public var packs: [String]
     public var bytesIn: Int
+    /// The ids that short references of this snapshot's chunk lists name where their 8 bytes begin more than one id of
+    /// the snapshot's packs (§8); nil (left out) when there is none, as in every well-formed vault but the rarest.
+    public var resolve: [String]?
     public var sealed: String
 
     static func path(_ id: Digest) -> String { "snapshots/\(id.hex).manifest" }
