@@ -43,12 +43,15 @@ struct FileDigestTests {
         _ = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
         let entry = try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain())
         let manifest = try vault.vault.loadManifest(entry).manifest
-        let reader = ChunkReader(storage: vault.vault.storage, keys: vault.owner, locations: try vault.vault.loadChunkLocations(
-            of: manifest.packs.compactMap(Digest.init(hex:)), sealers: vault.vault.indexSealers(try vault.vault.loadChain())))
+        let locations = try vault.vault.loadChunkLocations(
+            of: manifest.packs.compactMap(Digest.init(hex:)),
+            sealers: vault.vault.indexSealers(try vault.vault.loadChain()))
+        let reader = ChunkReader(storage: vault.vault.storage, keys: vault.owner, locations: locations)
+        var resolver = ChunkResolver(ChunkWords(distinct: locations.keys), of: manifest)
         var checked: [String] = []
         for file in manifest.files where file.type == "file" {
             var ids: [Digest] = []
-            try vault.vault.forEachChunkID(of: file, reader: reader) { ids.append($0) }
+            try vault.vault.forEachChunkID(of: file, reader: reader, resolver: &resolver) { ids.append($0) }
             #expect(file.digest == FileDigest.of(size: file.size ?? -1, ids: ids, key: vault.owner.fileDigestKey).hex)
             checked.append(file.path)
         }

@@ -44,7 +44,8 @@ struct OverlappedUnlockRestoreTests {
         let reader = ChunkReader(storage: vault.vault.storage, keys: vault.owner, locations: locations)
         var headIDs: [Digest] = []
         let head = try #require(manifest.files.first { $0.path == "a-head.csv" })
-        try vault.vault.forEachChunkID(of: head, reader: reader) { headIDs.append($0) }
+        var resolver = ChunkResolver(ChunkWords(distinct: locations.keys), of: manifest)
+        try vault.vault.forEachChunkID(of: head, reader: reader, resolver: &resolver) { headIDs.append($0) }
         // In the block of the head's first chunk, the last chunk the head does not need: late in the block (the
         // backup fills blocks across files).
         let first = try #require(locations[headIDs[0]])

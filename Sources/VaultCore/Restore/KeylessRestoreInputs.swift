@@ -3,18 +3,20 @@ import Foundation
 /// What a restore reads before it needs the owner key, read on a thread of its own while the key is derived (Argon2id
 /// MODERATE takes about a second of one core): the snapshot's manifest and where each of its chunks is. Both are
 /// keyless (manifests and sealed pack indexes are signed, not encrypted: FORMAT.md §4, §7), and reading them writes
-/// nothing, so a wrong passphrase still leaves the target untouched.
+/// nothing, so a wrong passphrase still leaves the target untouched. The chunk ids by first word, which its chunk
+/// lists' short references are resolved in (§8), are gathered there too.
 final class KeylessRestoreInputs: Sendable {
     /// The manifest, and where its chunks are or why that could not be read.
-    private let inputs: BackgroundResult<(SnapshotManifest, Result<[Digest: ChunkLocation], any Error>)>
+    private let inputs: BackgroundResult<(SnapshotManifest, Result<([Digest: ChunkLocation], ChunkWords), any Error>)>
 
     /// Starts reading the inputs of restoring `entry` from `vault`.
     init(_ vault: Vault, _ entry: StoredChainEntry) {
         inputs = BackgroundResult(onThreadOfItsOwn: {
             let manifest = try vault.loadManifest(entry).manifest
             return (manifest, Result {
-                try vault.loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:)),
+                let locations = try vault.loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:)),
                     sealers: vault.indexSealers(try vault.loadChain()))
+                return (locations, ChunkWords(distinct: locations.keys))
             })
         })
     }
@@ -23,5 +25,8 @@ final class KeylessRestoreInputs: Sendable {
     func waitForManifest() throws -> SnapshotManifest { try inputs.get().0 }
 
     /// The chunk locations of the manifest's packs, or why they could not be read (after `waitForManifest`).
-    func chunkLocations() throws -> [Digest: ChunkLocation] { try inputs.get().1.get() }
+    func chunkLocations() throws -> [Digest: ChunkLocation] { try inputs.get().1.get().0 }
+
+    /// The ids of the manifest's packs by first word, for its chunk lists' references (after `waitForManifest`).
+    func chunkWords() throws -> ChunkWords { try inputs.get().1.get().1 }
 }

@@ -27,13 +27,14 @@ public final class SnapshotFileReader {
             throw VaultError(
                 .snapshotNotFound, "Snapshot \(snapshot.entry.snapshot?.prefix(12) ?? "") has no file \(path).")
         }
-        reader = ChunkReader(
-            storage: vault.storage, keys: keys,
-            locations: try vault.loadChunkLocations(
-                of: manifest.packs.compactMap(Digest.init(hex:)),
-                sealers: vault.indexSealers(try vault.loadChain())))
+        let locations = try vault.loadChunkLocations(
+            of: manifest.packs.compactMap(Digest.init(hex:)), sealers: vault.indexSealers(try vault.loadChain()))
+        reader = ChunkReader(storage: vault.storage, keys: keys, locations: locations)
+        // Only a chunk list has references to resolve (§8); a file of inline ids needs no words.
+        let words = file.content?.list == nil ? ChunkWords() : ChunkWords(distinct: locations.keys)
+        var resolver = ChunkResolver(words, of: manifest)
         var chunks: [Digest] = []
-        try vault.forEachChunkID(of: file, reader: reader) { chunks.append($0) }
+        try vault.forEachChunkID(of: file, reader: reader, resolver: &resolver) { chunks.append($0) }
         self.chunks = chunks
         self.path = path
         size = file.size ?? 0

@@ -1,9 +1,12 @@
 extension Vault {
     /// Calls `body` with each chunk id of `file`, in file order. A stored chunk list is read one list chunk at a time,
-    /// never whole, and is refused as soon as it holds more ids than the file's `count` says, or `count` more than the
-    /// file has bytes (every chunk holds at least one): a crafted manifest cannot make a reader loop or allocate
-    /// without bound.
-    func forEachChunkID(of file: SnapshotManifest.Entry, reader: ChunkReader, _ body: (Digest) throws -> Void) throws {
+    /// never whole, its references resolved by `resolver` (docs/FORMAT.md §8), and is refused as soon as it holds more
+    /// references than the file's `count` says, or more bytes than `count` full references take, or `count` more than
+    /// the file has bytes (every chunk holds at least one): a crafted manifest cannot make a reader loop or allocate
+    /// without bound. A list that ends inside a reference, or holds fewer than `count`, is refused at its end.
+    func forEachChunkID(of file: SnapshotManifest.Entry, reader: ChunkReader, resolver: inout ChunkResolver,
+                        _ body: (Digest) throws -> Void) throws
+    {
         guard let content = file.content else { return }
         let size = max(file.size ?? 0, 0)
         if let chunks = content.chunks {
@@ -11,28 +14,40 @@ extension Vault {
             for hex in chunks { try body(try Self.digest(hex)) }
             return
         }
-        guard let count = content.count, let list = content.list, count >= 0, count <= size, list.count <= count * 32 else {
+        let count = content.count ?? -1, list = content.list ?? []
+        let longest = ChunkReference.listLengthRange(count: count).longest
+        guard content.list != nil, count >= 0, count <= size, list.count <= longest else {
             throw VaultError(.manifestCorrupted, "The chunk list of \(file.path) does not fit its recorded size of \(size) bytes.")
         }
         var pending: [UInt8] = []
+        var listBytes = 0
         var delivered = 0
         for listChunk in list {
             try reader.withChunk(try Self.digest(listChunk)) { bytes in
-                guard (delivered * 32) + pending.count + bytes.count <= count * 32 else {
-                    throw VaultError(.manifestCorrupted, "The chunk list of \(file.path) holds more than the \(count) ids it declares.")
+                listBytes += bytes.count
+                guard listBytes <= longest else {
+                    throw VaultError(.manifestCorrupted,
+                        "The chunk list of \(file.path) is longer than the \(count) references it declares can be.")
                 }
                 pending.append(contentsOf: bytes)
             }
-            var offset = 0
-            while pending.count - offset >= 32 {
-                try body(Digest(bytes: pending[offset..<(offset + 32)])!)
-                offset += 32
-                delivered += 1
+            let (references, consumed) = ChunkReference.decode(pending[...])
+            guard references.count <= count - delivered else {
+                throw VaultError(.manifestCorrupted,
+                    "The chunk list of \(file.path) holds more than the \(count) references it declares.")
             }
-            pending.removeFirst(offset)
+            pending.removeFirst(consumed)
+            for reference in references {
+                try body(try resolver.id(for: reference, in: file.path))
+            }
+            delivered += references.count
         }
-        guard delivered == count, pending.isEmpty else {
-            throw VaultError(.manifestCorrupted, "The chunk list of \(file.path) has the wrong length.")
+        guard pending.isEmpty else {
+            throw VaultError(.manifestCorrupted, "The chunk list of \(file.path) ends in the middle of a reference.")
+        }
+        guard delivered == count else {
+            throw VaultError(.manifestCorrupted,
+                "The chunk list of \(file.path) holds \(delivered) references where it declares \(count).")
         }
     }
 

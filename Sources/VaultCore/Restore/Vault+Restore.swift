@@ -87,6 +87,7 @@ extension Vault {
         try RestoreTarget.prepare(target, force: force)
         let root = target.standardizedFileURL.path
         let locations = try inputs.chunkLocations()
+        let resolver = ChunkResolver(try inputs.chunkWords(), of: manifest)
         var report = RestoreReport()
         // Failures with their place in `ordered`: the files are written on several threads, largest first, and the
         // failures are put back in the manifest's order at the end.
@@ -109,7 +110,9 @@ extension Vault {
             uniquingKeysWith: { first, _ in first })
         // Writes the queued files; when one finds the target full, the others not yet started are counted, not tried.
         func restoreQueuedFiles() {
-            for outcome in restoreFiles(files, locations: locations, keys: keys, syncing: syncsEachFile, progress: sharedProgress) {
+            for outcome in restoreFiles(files, locations: locations, resolver: resolver, keys: keys,
+                syncing: syncsEachFile, progress: sharedProgress)
+            {
                 switch outcome.result {
                 case .success(let bytes)?:
                     report.filesRestored += 1

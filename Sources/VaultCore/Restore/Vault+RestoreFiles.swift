@@ -102,7 +102,8 @@ extension Vault {
     /// file by file). The workers are threads of their own, not Dispatch's pool: they wait on the chunk-id checks,
     /// which run on that pool, and must never hold its threads while they wait.
     func restoreFiles(
-        _ jobs: [FileRestoreJob], locations: [Digest: ChunkLocation], keys: VaultKeys, syncing: Bool, progress: RestoreProgress
+        _ jobs: [FileRestoreJob], locations: [Digest: ChunkLocation], resolver: ChunkResolver, keys: VaultKeys,
+        syncing: Bool, progress: RestoreProgress
     ) -> [(job: FileRestoreJob, result: Result<Int, FileRestoreFailure>?)] {
         let work = FileRestoreWork(jobs)
         let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, Self.filesRestoredAtOnce, jobs.count))
@@ -117,7 +118,8 @@ extension Vault {
             while let index = work.take() {
                 let job = work.jobs[index]
                 do {
-                    try restoreFile(job.file, at: job.path, reader: reader, keys: keys, syncing: syncing, written: progress.wrote)
+                    try restoreFile(job.file, at: job.path, reader: reader, resolver: resolver, keys: keys,
+                        syncing: syncing, written: progress.wrote)
                     work.record(index, .success(job.file.size ?? 0))
                     progress.restoredFile()
                 } catch let failure as RestoreTarget.Failure {
@@ -150,8 +152,8 @@ extension Vault {
     /// When the file is to be synced, each written batch is handed to the disk at once (write-behind), so the fsync
     /// at its end waits for the last batch rather than the whole file. `written` is told each batch's size.
     private func restoreFile(
-        _ file: SnapshotManifest.Entry, at path: String, reader: ChunkReader, keys: VaultKeys, syncing: Bool,
-        written: (Int) -> Void
+        _ file: SnapshotManifest.Entry, at path: String, reader: ChunkReader, resolver: ChunkResolver, keys: VaultKeys,
+        syncing: Bool, written: (Int) -> Void
     ) throws {
         let (directory, name) = LocalDirectoryStorage.split(path)
         // A fresh name, never one that exists: a --force target may hold anything, and restore removes only what it made.
@@ -183,7 +185,8 @@ extension Vault {
             written(batchBytes)
             (runs, chunks, batchBytes, heldBytes) = ([], [], 0, 0)
         }
-        try forEachChunkID(of: file, reader: reader) { id in
+        var resolver = resolver
+        try forEachChunkID(of: file, reader: reader, resolver: &resolver) { id in
             digest.add(id)
             let (block, range) = try reader.unverifiedChunk(id)
             guard size + range.count <= declared else { throw Self.oversized(file) }

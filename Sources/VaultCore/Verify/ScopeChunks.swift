@@ -3,6 +3,8 @@
 /// scan checked its block. A snapshot sees only the copies in its own packs, the first of its packs that holds a chunk
 /// winning (and in a pack its first record): what a map built from that snapshot's packs alone would give, without
 /// building and hashing one such map per snapshot. A chunk held by several packs keeps one copy per pack, chained.
+/// The distinct ids are also kept by first word, for resolving the short references of each snapshot's chunk lists
+/// among that snapshot's packs alone (docs/FORMAT.md §8, ``ChunkResolver``).
 struct ScopeChunks {
     struct Copy {
         var blockOffset: UInt64
@@ -37,6 +39,12 @@ struct ScopeChunks {
             }
         }
 
+        /// A resolver of `manifest`'s chunk-list references: among the ids of this view's packs only, so an id that
+        /// shares its first 8 bytes in another snapshot's pack does not make this snapshot's reference ambiguous.
+        func resolver(of manifest: SnapshotManifest) -> ChunkResolver {
+            ChunkResolver(chunks.words, of: manifest, holds: { copy(of: $0) != nil })
+        }
+
         func location(of id: Digest) -> ChunkLocation? {
             copy(of: id).map {
                 ChunkLocation(pack: chunks.packs[$0.pack], blockOffset: $0.blockOffset, blockLength: $0.blockLength,
@@ -50,6 +58,8 @@ struct ScopeChunks {
     /// Each chunk's copy in the last pack read that holds it; its other copies are in `more`.
     private var first: [Digest: Copy] = [:]
     private var more: [Copy] = []
+    /// The ids of `first` by first word.
+    private var words = ChunkWords()
 
     /// Adds the records of one more pack; the first record of a chunk in a pack is its copy there.
     mutating func add(_ records: [(id: Digest, location: ChunkLocation)], of pack: Digest, checked: CheckedBlocks) {
@@ -66,6 +76,8 @@ struct ScopeChunks {
                 guard earlier.pack != number else { continue }
                 more.append(earlier)
                 copy.next = more.count - 1
+            } else {
+                words.insert(distinct: id)
             }
             first[id] = copy
         }

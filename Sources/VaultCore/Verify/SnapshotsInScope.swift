@@ -75,6 +75,9 @@ extension Vault {
                     if let chunk = Digest(hex: hex) { result.namedChunks.insert(chunk) }
                 }
             }
+            for hex in manifest.resolve ?? [] {  // keyless verify finds each in a block header (§10)
+                if let chunk = Digest(hex: hex) { result.namedChunks.insert(chunk) }
+            }
             for (number, pack) in packs.enumerated() {
                 guard let pack else { continue }
                 let files = filesOfPack[number] ?? []

@@ -1,9 +1,11 @@
 extension Vault {
     /// Every chunk id a manifest names in clear (inline chunks, chunk-list chunks) must be in a block header of one
     /// of the packs its file lists, and the lengths there must add up: a file's inline chunks to its size, its chunk
-    /// list to 32 bytes per chunk id, with no more ids than bytes and no fewer than the largest chunk allows. So a
-    /// manifest that points at nothing, or that claims 10 bytes for a file its chunks make 4 GB, fails keyless. A file
-    /// that uses a missing or damaged pack is reported with that pack. Linear in the number of references.
+    /// list to a length `count` references can have (8 to 40 bytes each, §8), with no more chunks than bytes and no
+    /// fewer than the largest chunk allows; and every id of a manifest's `resolve` must be in a block header of one of
+    /// the snapshot's packs. So a manifest that points at nothing, or that claims 10 bytes for a file its chunks make
+    /// 4 GB, fails keyless. A file that uses a missing or damaged pack is reported with that pack. Linear in the
+    /// number of references.
     func chunkReferenceProblems(_ snapshots: [SnapshotsInScope.Snapshot], copies: inout ChunkCopies, presentPacks: Set<Digest>,
                                 damagedFiles: Set<String>) -> [VerifyProblem] {
         var problems: [VerifyProblem] = []
@@ -15,9 +17,18 @@ extension Vault {
             }
             let allPacks = Set(usable.compactMap { $0 })
             // Each is a rule of §8 the signed manifest breaks, checked against the packs' block headers (§10).
-            func problem(_ message: String, _ file: SnapshotManifest.Entry) {
+            func problem(_ message: String, _ file: SnapshotManifest.Entry?) {
                 problems.append(VerifyProblem(file: SnapshotManifest.path(snapshot.id), violation: FormatViolation("§8", message),
-                    signedBy: snapshot.signedBy, affects: ["snapshot \(snapshot.id.shortForm) (\(file.path))"]))
+                    signedBy: snapshot.signedBy,
+                    affects: ["snapshot \(snapshot.id.shortForm)" + (file.map { " (\($0.path))" } ?? "")]))
+            }
+            // A short reference that begins several ids names the one of `resolve`, which must be there to be read; a
+            // missing or damaged pack of the snapshot is reported as itself.
+            if !usable.contains(where: { $0 == nil }) {
+                for hex in snapshot.manifest.resolve ?? []
+                where Digest(hex: hex).flatMap({ copies.length(of: $0, inAnyOf: allPacks) }) == nil {
+                    problem("names chunk \(hex.prefix(12)) in `resolve`, which none of the snapshot's packs holds", nil)
+                }
             }
             for file in snapshot.manifest.files where file.type == "file" {
                 let numbers = file.packs ?? Array(snapshot.packs.indices)
@@ -49,8 +60,11 @@ extension Vault {
                 } else if list != nil {
                     let count = file.content?.count ?? -1
                     let fewest = (size + maximumChunk - 1) / maximumChunk
-                    if total != count * 32 || count > size || count < fewest {
-                        problem("records \(size) bytes in \(count) chunks for \(file.path), but its chunk list holds \(total / 32) ids", file)
+                    if !ChunkReference.isListLength(total, count: count) || count > size || count < fewest {
+                        let (shortest, longest) = ChunkReference.listLengthRange(count: count)
+                        problem("records \(size) bytes in \(count) chunks for \(file.path), but its chunk list holds "
+                            + "\(total) bytes, which are not \(count) references (\(shortest) to \(longest) bytes, "
+                            + "8 + 32 × the full ones)", file)
                     }
                 }
             }

@@ -26,7 +26,7 @@ extension Vault {
     /// size and its keyed digest of the ids (FORMAT.md §4.3), and stopped as soon as it outgrows its recorded size. A
     /// chunk in a block the pack scan already checked (`checked`) is not read again: its id was checked against its
     /// plaintext there; any other chunk (a pack outside a sampled scan, or with a problem) is read and checked here.
-    /// Chunk lists are read. Nothing is written.
+    /// Chunk lists are read and their references resolved among the snapshot's own packs (§8). Nothing is written.
     ///
     /// A damaged pack does not make its files count as lost: each block is sealed on its own and read through the
     /// pack's sealed index, so every file whose chunks all open is checked and counted intact, and only the files
@@ -46,18 +46,20 @@ extension Vault {
         // manifests' order, so the report is the one a single thread would make.
         let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4, proofs.files.count))
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            var current: (snapshot: Int, view: ScopeChunks.View, reader: ChunkReader)?
+            var current: (snapshot: Int, view: ScopeChunks.View, reader: ChunkReader, resolver: ChunkResolver)?
             while let next = proofs.claim() {
                 let file = proofs.files[next]
                 if current?.snapshot != file.snapshot {
                     let view = chunks.view(of: snapshots[file.snapshot].packs)
                     current = (file.snapshot, view, ChunkReader(storage: storage, keys: owner,
-                        cacheBytes: ChunkReader.defaultCacheBytes / threads) { view.location(of: $0) })
+                        cacheBytes: ChunkReader.defaultCacheBytes / threads) { view.location(of: $0) },
+                        view.resolver(of: snapshots[file.snapshot].manifest))
                 }
                 let entry = snapshots[file.snapshot].manifest.files[file.entry]
                 let verdict: VaultError?
                 do {
-                    try checkFile(entry, reader: current!.reader, owner: owner, view: current!.view)
+                    try checkFile(entry, reader: current!.reader, resolver: &current!.resolver, owner: owner,
+                        view: current!.view)
                     verdict = nil
                 } catch let error as VaultError {
                     verdict = error
@@ -93,13 +95,13 @@ extension Vault {
     /// Proves one file from its chunk ids: each chunk lies in a checked block or is read and checked now, the chunks'
     /// lengths add up to its size and its ids give its digest; throws naming what is wrong (a damaged block names its
     /// pack and offset).
-    private func checkFile(_ file: SnapshotManifest.Entry, reader: ChunkReader, owner: VaultKeys, view: ScopeChunks.View)
-        throws
+    private func checkFile(_ file: SnapshotManifest.Entry, reader: ChunkReader, resolver: inout ChunkResolver,
+                           owner: VaultKeys, view: ScopeChunks.View) throws
     {
         let declared = max(file.size ?? 0, 0)
         let digest = FileDigest(key: owner.fileDigestKey, size: declared)
         var size = 0
-        try forEachChunkID(of: file, reader: reader) { chunk in
+        try forEachChunkID(of: file, reader: reader, resolver: &resolver) { chunk in
             digest.add(chunk)
             if let copy = view.copy(of: chunk), copy.checked {
                 size += Int(copy.length)
