@@ -30,9 +30,9 @@ struct IndependentReaderTests {
             stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// A CSV of ~1.3 MB, so that it has more than 256 chunks and a chunk list (§8); `month` changes some rows.
+    /// A CSV of ~2.5 MB, so that it has more than 256 chunks and a chunk list (§8); `month` changes some rows.
     static func writeBulk(to directory: URL, month: Int) throws {
-        let rows = (0..<24_000).map { row in
+        let rows = (0..<90_000).map { row in
             "\"\(row)\",\"Account \(row * 7919 % 10007)\",\"\(row % 97 == 0 ? month : row % 13)\"\n"
         }
         try Data(rows.joined().utf8).write(to: directory.appendingPathComponent("Bulk.csv"))
