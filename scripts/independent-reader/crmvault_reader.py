@@ -429,7 +429,7 @@ def check_path(p):
 
 def check_manifest(m, config):
     """Whole-manifest rules (§8); returns a list of (index, FormatViolation) for file entries refused alone."""
-    check_keys(m, ["version", "vault", "time", "label", "source", "files", "packs", "bytesIn", "sealed"], [],
+    check_keys(m, ["version", "vault", "time", "label", "source", "files", "packs", "bytesIn", "sealed"], ["resolve"],
                "8", "the manifest")
     if m["version"] != 1:
         raise FormatViolation("13", "has version %r" % (m["version"],))
@@ -446,6 +446,12 @@ def check_manifest(m, config):
     if not isinstance(m["packs"], list) or not all(is_hex(p, 32) for p in m["packs"]) or \
             m["packs"] != sorted(set(m["packs"])):
         raise FormatViolation("8", "packs is not a sorted list of pack names without repeats")
+    if "resolve" in m:
+        r = m["resolve"]
+        if not isinstance(r, list) or not r or not all(is_hex(x, 32) for x in r) or r != sorted(set(r)):
+            raise FormatViolation("8", "resolve is not a non-empty sorted list of chunk ids without repeats")
+        if len({x[:16] for x in r}) != len(r):
+            raise FormatViolation("8", "two ids of resolve begin with the same 8 bytes")
     if not isinstance(m["files"], list):
         raise FormatViolation("8", "files is not an array")
     paths = []
@@ -491,6 +497,11 @@ def ceil_div(a, b):
     return -(-a // b)
 
 
+def is_list_length(length, count):
+    """§8: a chunk list of `count` references, each 8 bytes (short) or 40 (8 zero bytes, then the id)."""
+    return 8 * count <= length <= 40 * count and (length - 8 * count) % 32 == 0
+
+
 def check_file_entry(f, pack_count, maximum, is_parent):
     where = "files[%s] (%s)" % ("%d", escaped(f.get("path", ""))[:80])
     t = f.get("type")
@@ -534,8 +545,8 @@ def check_file_entry(f, pack_count, maximum, is_parent):
         n = c["count"]
         if not is_count(n, 257) or not isinstance(c["list"], list) or not all(is_hex(x, 32) for x in c["list"]):
             raise FormatViolation("8", "content count is not above 256, or list is not chunk ids")
-        if not ceil_div(32 * n, maximum) <= len(c["list"]) <= 32 * n:
-            raise FormatViolation("8", "the chunk list has %d chunks for %d ids" % (len(c["list"]), n))
+        if not ceil_div(8 * n, maximum) <= len(c["list"]) <= 40 * n:
+            raise FormatViolation("8", "the chunk list has %d chunks for %d references" % (len(c["list"]), n))
     if not ceil_div(size, maximum) <= n <= size:
         raise FormatViolation("8", "%d chunks cannot hold %d bytes" % (n, size))
 
@@ -1050,7 +1061,7 @@ class Vault:
                     continue   # a missing or damaged pack is reported on its own; its files are at risk
                 c = f["content"]
                 ids = c["chunks"] if "chunks" in c else c["list"]
-                want = f["size"] if "chunks" in c else 32 * c["count"]
+                want = f["size"] if "chunks" in c else None
                 total = 0
                 used_packs = set()
                 for cid in ids:
@@ -1066,7 +1077,13 @@ class Vault:
                         break
                 if total is None:
                     continue
-                if total != want:
+                if want is None and is_list_length(total, c["count"]):
+                    pass
+                elif want is None:
+                    self.problem(rel, "records %d chunks for %s, but its chunk list holds %d bytes, not 8 to 40 a "
+                                 "chunk in whole references" % (c["count"], escaped(f["path"])[:80], total), "8",
+                                 self.snapshots[sid]["signer"])
+                elif total != want:
                     what = "its chunks hold" if "chunks" in c else "its chunk list holds"
                     self.problem(rel, "records %d bytes for %s, but %s %d" % (want, escaped(f["path"])[:80], what,
                                                                              total), "8",
@@ -1074,6 +1091,12 @@ class Vault:
                 if "chunks" in c and used_packs != set(packs):
                     self.problem(rel, "files[%d] (%s) lists a pack that holds none of its chunks"
                                  % (i, escaped(f["path"])[:80]), "8", self.snapshots[sid]["signer"])
+
+            if all(p in headers for p in m["packs"]):
+                for cid in m.get("resolve", []):
+                    if not any(cid in headers[p] for p in m["packs"]):
+                        self.problem(rel, "resolve names chunk %s, in no block header of the snapshot's packs" % cid,
+                                     "8", self.snapshots[sid]["signer"])
 
     # -- §10 files at risk of damaged or missing packs, and snapshot times
     def report_risks_and_times(self):
@@ -1261,6 +1284,53 @@ class Owner:
             raise ReaderError("keys/owner.key's sealing secret does not match the config's ownerSealingKey", 1)
 
 
+class Resolver:
+    """§8: a short reference names the one id of the snapshot's packs it begins, or the id of `resolve` it begins."""
+
+    def __init__(self, manifest, source):
+        self.by_prefix = {}
+        for p in manifest["packs"]:
+            try:
+                _, _, where = source.pack(p)
+            except ReaderError:
+                continue          # a missing or damaged pack holds nothing to name
+            for cid in where:
+                self.by_prefix.setdefault(cid[:8], set()).add(cid)
+        self.resolve = {bytes.fromhex(x)[:8]: bytes.fromhex(x) for x in manifest.get("resolve", [])}
+
+    def id(self, short):
+        ids = self.by_prefix.get(short, set())
+        if len(ids) == 1:
+            return next(iter(ids))
+        if len(ids) > 1 and short in self.resolve and self.resolve[short] in ids:
+            return self.resolve[short]
+        raise ReaderError("its chunk list names %s, which %s" % (short.hex(), "begins no id of the snapshot's packs"
+                          if not ids else "begins %d ids and resolve names none of them" % len(ids)))
+
+
+def references(listing, count, resolver):
+    """The ids a chunk list's references name, in order (§8)."""
+    ids, at = [], 0
+    while at < len(listing):
+        if len(ids) == count:
+            raise ReaderError("its chunk list holds more than %d references" % count)
+        head = listing[at:at + 8]
+        if len(head) < 8:
+            raise ReaderError("its chunk list ends inside a reference")
+        if head != bytes(8):
+            ids.append(resolver.id(head))
+            at += 8
+        else:
+            full = listing[at + 8:at + 40]
+            if len(full) < 32:
+                raise ReaderError("its chunk list ends inside a full reference")
+            ids.append(full)
+            at += 40
+    if len(ids) != count:
+        raise ReaderError("its chunk list holds %d references, not %d" % (len(ids), count))
+    return ids
+
+
 class ChunkSource:
     """Chunks of one snapshot, read from its packs with the pack's own structure and checked against their ids."""
 
@@ -1336,6 +1406,7 @@ def restore(vault_dir, snapshot, target, check_chunking=False):
     m, refused = vault.manifests[sid]
     owner = Owner(vault, passphrase)
     source = ChunkSource(vault, owner)
+    resolver = None
     if os.path.lexists(target) and (not os.path.isdir(target) or os.listdir(target)):
         raise ReaderError("%s exists and is not an empty directory" % escaped(target), 2)
     os.makedirs(target, exist_ok=True)
@@ -1365,7 +1436,9 @@ def restore(vault_dir, snapshot, target, check_chunking=False):
                 os.utime(out, ns=(f["mtime"] * 10 ** 9 + f["mtimeNanoseconds"],) * 2, follow_symlinks=False)
                 continue
             packs = [m["packs"][x] for x in f["packs"]]
-            write_file(out, f, packs, source, owner, rechunk)
+            if "list" in f["content"] and resolver is None:
+                resolver = Resolver(m, source)
+            write_file(out, f, packs, source, owner, resolver, rechunk)
         except (ReaderError, OSError) as e:
             failed += 1
             print("could not restore %s: %s" % (escaped(f["path"]), escaped(str(e))), file=sys.stderr)
@@ -1393,7 +1466,7 @@ def check_cuts(pieces, rechunk, what):
                           % (what, at, got[at:at + 3], want[at:at + 3]))
 
 
-def write_file(out, f, packs, source, owner, rechunk=None):
+def write_file(out, f, packs, source, owner, resolver, rechunk=None):
     c = f["content"]
     if "chunks" in c:
         ids = [bytes.fromhex(x) for x in c["chunks"]]
@@ -1402,14 +1475,11 @@ def write_file(out, f, packs, source, owner, rechunk=None):
         for x in c["list"]:                  # one list chunk at a time, stopping once the list is too long
             list_pieces.append(source.chunk(bytes.fromhex(x), packs))
             list_bytes += len(list_pieces[-1])
-            if list_bytes > 32 * c["count"]:
-                raise ReaderError("its chunk list holds more than 32 x %d bytes" % c["count"])
+            if list_bytes > 40 * c["count"]:
+                raise ReaderError("its chunk list holds more than 40 x %d bytes" % c["count"])
         if rechunk:
             check_cuts(list_pieces, rechunk, "its chunk list")
-        listing = b"".join(list_pieces)
-        if len(listing) != 32 * c["count"]:
-            raise ReaderError("its chunk list holds %d bytes, not 32 x %d" % (len(listing), c["count"]))
-        ids = [listing[j:j + 32] for j in range(0, len(listing), 32)]
+        ids = references(b"".join(list_pieces), c["count"], resolver)
     digest_input = [b"crmvault file digest v1\n", struct.pack("<Q", f["size"])]
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     written = 0

@@ -117,6 +117,8 @@ def main(argv):
     gear = r.gear_table(chunker_key)
     pack = Pack(box_pk.raw)
     stored = set()
+    prefixes = {}         # first 8 bytes -> the distinct ids stored that begin with them
+    written_short = set()
 
     def store(data):
         ids = []
@@ -127,9 +129,22 @@ def main(argv):
             cid = r.blake2b_256(chunk_id_key, piece)
             if cid not in stored:
                 stored.add(cid)
+                prefixes.setdefault(cid[:8], set()).add(cid)
                 pack.add(cid, piece)
             ids.append(cid)
         return ids
+
+    def chunk_list(ids):
+        """§8: a short reference (the first 8 bytes) where they are not zero and begin no other id stored so far,
+        else a full one (8 zero bytes, then the id)."""
+        out = []
+        for cid in ids:
+            if cid[:8] != bytes(8) and prefixes[cid[:8]] == {cid}:
+                written_short.add(cid)
+                out.append(cid[:8])
+            else:
+                out.append(bytes(8) + cid)
+        return b"".join(out)
 
     entries = []
     for base, dirs, names in os.walk(export):
@@ -146,7 +161,7 @@ def main(argv):
                 data = open(path, "rb").read()
                 ids = store(data)
                 if len(ids) > 256:
-                    content = {"count": len(ids), "list": [x.hex() for x in store(b"".join(ids))]}
+                    content = {"count": len(ids), "list": [x.hex() for x in store(chunk_list(ids))]}
                 else:
                     content = {"chunks": [x.hex() for x in ids]}
                 digest = r.blake2b_256(digest_key, b"crmvault file digest v1\n" + struct.pack("<Q", len(data)) +
@@ -167,6 +182,10 @@ def main(argv):
     manifest = {"bytesIn": sum(e["size"] for e in files), "files": entries, "label": now[:7], "packs": [pack_name],
                 "sealed": "", "source": {"kind": "directory", "name": os.path.basename(os.path.abspath(export))},
                 "time": now, "vault": vault_id, "version": 1}
+    # an id written short before a later chunk came to begin with the same 8 bytes
+    resolve = sorted(cid.hex() for cid in written_short if len(prefixes[cid[:8]]) > 1)
+    if resolve:
+        manifest["resolve"] = resolve
     manifest_file = (r.canonical(manifest) + "\n").encode()
     sid = hashlib.sha256(manifest_file).hexdigest()
     write(os.path.join(vault, "snapshots", sid + ".manifest"), manifest_file)
