@@ -73,9 +73,10 @@ struct RestoreBlockPoolTests {
         let pool = PlainBlockPool(for: vault.vault.config, limit: 1)
         let reader = ChunkReader(storage: vault.vault.storage, keys: vault.owner, locations: locations,
             cacheBytes: 20 << 10, pool: pool)
+        var resolver = ChunkResolver(ChunkWords(distinct: locations.keys), of: manifest)
         for file in manifest.files where file.type == "file" {
             var ids: [Digest] = []
-            try vault.vault.forEachChunkID(of: file, reader: reader) { ids.append($0) }
+            try vault.vault.forEachChunkID(of: file, reader: reader, resolver: &resolver) { ids.append($0) }
             #expect(Set(ids.compactMap { locations[$0].map { "\($0.pack.hex)@\($0.blockOffset)" } }).count > 4,
                 "\(file.path) spans several blocks")
             var pieces = [[UInt8]](repeating: [], count: ids.count)
