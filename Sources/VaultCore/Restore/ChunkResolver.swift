@@ -73,9 +73,10 @@ struct ChunkResolver: Sendable {
     /// The chunk id `reference` of the chunk list of the file at `path` names; throws `manifestCorrupted` naming the
     /// file when it names none (unknown) or cannot tell which (ambiguous).
     mutating func id(for reference: ChunkReference, in path: String) throws -> Digest {
-        guard case .short(let word) = reference else {
-            if case .full(let id) = reference { return id }
-            preconditionFailure("a reference is short or full")
+        let word: UInt64
+        switch reference {
+        case .full(let id): return id
+        case .short(let short): word = short
         }
         let (id, isAmbiguous) = snapshotCandidate(word)
         if let id { return id }

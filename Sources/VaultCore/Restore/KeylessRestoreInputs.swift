@@ -16,7 +16,9 @@ final class KeylessRestoreInputs: Sendable {
             return (manifest, Result {
                 let locations = try vault.loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:)),
                     sealers: vault.indexSealers(try vault.loadChain()))
-                return (locations, ChunkWords(distinct: locations.keys))
+                // Only chunk lists hold references to resolve (§8): a snapshot of small files needs no words.
+                let hasList = manifest.files.contains { $0.content?.list != nil }
+                return (locations, hasList ? ChunkWords(distinct: locations.keys) : ChunkWords())
             })
         })
     }
