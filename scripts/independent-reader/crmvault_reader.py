@@ -13,6 +13,7 @@ Standard library plus libsodium and libzstd through ctypes. See README.md for wh
 import ctypes
 import datetime
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -59,6 +60,11 @@ def blake2b_256(key, message):
     out = ctypes.create_string_buffer(32)
     _sodium.crypto_generichash(out, 32, message, len(message), key, len(key))
     return out.raw
+
+
+def chunk_id(key, chunk):
+    """§4.3: HMAC-SHA-256 of the chunk's plaintext under the chunk-id key."""
+    return hmac.new(key, chunk, hashlib.sha256).digest()
 
 
 def seal_open(sealed, public_key, secret_key):
@@ -1378,7 +1384,7 @@ class ChunkSource:
                     self.blocks.clear()
                 self.blocks[(p, b.offset)] = plain
             piece = plain[off: off + plen]
-            if blake2b_256(self.owner.chunk_id_key, piece) != cid:
+            if chunk_id(self.owner.chunk_id_key, piece) != cid:
                 raise ReaderError("packs/%s: a chunk does not hash to its id %s" % (p, cid.hex()))
             return piece
         raise ReaderError("chunk %s is in none of the file's packs" % cid.hex())

@@ -126,7 +126,7 @@ def main(argv):
         for length in r.chunk_lengths(data, CHUNKER, gear):
             piece = data[start:start + length]
             start += length
-            cid = r.blake2b_256(chunk_id_key, piece)
+            cid = r.chunk_id(chunk_id_key, piece)
             if cid not in stored:
                 stored.add(cid)
                 prefixes.setdefault(cid[:8], set()).add(cid)

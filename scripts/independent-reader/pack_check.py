@@ -89,7 +89,7 @@ def add_forged_file(forge, owner, frame, extra_packs=0):
     new = []
     for j in range(1 + extra_packs):
         data = DATA if j == 0 else DATA[:-1] + bytes([48 + j]) + b"\n"
-        chunk_id = r.blake2b_256(owner.chunk_id_key, data)
+        chunk_id = r.chunk_id(owner.chunk_id_key, data)
         name, size = write_pack(forge, owner, chunk_id, frame if j == 0 else zstd_frame(data), len(data))
         new.append((name, size, data, chunk_id, "zz-forged.txt" if j == 0 else "zz-forged-%d.txt" % j))
     old = m["packs"]

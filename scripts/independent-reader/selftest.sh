@@ -8,6 +8,6 @@ target=$(mktemp -d)
 trap 'rm -rf "$target"' EXIT
 python3 "$here/crmvault_reader.py" verify "$fixtures/vault-v1"
 CRMVAULT_PASSPHRASE="vault-v1 fixture passphrase" \
-    python3 "$here/crmvault_reader.py" restore "$fixtures/vault-v1" 404b321735a3 "$target/export" --check-chunking
+    python3 "$here/crmvault_reader.py" restore "$fixtures/vault-v1" 269d0f065ecc "$target/export" --check-chunking
 diff -r "$target/export" "$fixtures/vault-v1-export"
 echo "selftest: OK"

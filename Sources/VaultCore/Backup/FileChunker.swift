@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Bytes arrive in pieces of any size and are copied into one of two windows. A window is cut where the chunker says,
 /// a cut being made only when at least the chunker's maximum lies ahead or the file has ended, so the cuts never
-/// depend on how the input was read (docs/FORMAT.md §5). Cutting a window and hashing its chunks (keyed BLAKE2b, the
+/// depend on how the input was read (docs/FORMAT.md §5). Cutting a window and hashing its chunks (HMAC-SHA-256, the
 /// chunk id, on `threads` threads) run in the background while the caller fills the other window; once they are done,
 /// the bytes after the window's last cut (fewer than the chunker's maximum) move into the room kept for them in front
 /// of the next window's bytes. Chunks are handed back in file order, so what a backup stores does not depend on the

@@ -92,7 +92,8 @@ struct SHA256Hasher {
     }
 }
 
-/// Streaming keyed BLAKE2b-256 (libsodium `crypto_generichash`): chunk ids and file digests.
+/// Streaming keyed BLAKE2b-256 (libsodium `crypto_generichash`): file digests and drill digests (chunk ids are
+/// HMAC-SHA-256, `HMACSHA256`).
 ///
 /// libsodium's state is 64-byte aligned, which Swift cannot import as a value, so it lives in its own allocation.
 final class KeyedHasher {

@@ -10,6 +10,8 @@ public final class VaultKeys: Sendable {
     /// The owner's sealing key; a writer holds only its public half.
     let sealing: SealingKey
     let chunkIDKey: SecretBytes
+    /// HMAC-SHA-256 under `chunkIDKey`, its padded-key states computed once (FORMAT §4.3).
+    private let chunkIDMAC: HMACSHA256
     let fileDigestKey: SecretBytes
     let chunkerKey: SecretBytes
 
@@ -18,6 +20,7 @@ public final class VaultKeys: Sendable {
         self.signing = signing
         self.sealing = sealing
         self.chunkIDKey = chunkIDKey
+        self.chunkIDMAC = HMACSHA256(key: chunkIDKey)
         self.fileDigestKey = fileDigestKey
         self.chunkerKey = chunkerKey
     }
@@ -33,7 +36,8 @@ public final class VaultKeys: Sendable {
     public var canRead: Bool { sealing.canOpen }
     public var signingPublicKey: PublicSigningKey { signing.publicKey }
 
-    func chunkID(of bytes: UnsafeRawBufferPointer) -> Digest { KeyedHasher.hash(bytes, key: chunkIDKey) }
+    /// The chunk id of a chunk's plaintext: HMAC-SHA-256 under the chunk-id key (docs/FORMAT.md §4.3).
+    func chunkID(of bytes: UnsafeRawBufferPointer) -> Digest { chunkIDMAC.authenticate(bytes) }
 
     /// The 192-byte secret bundle of docs/FORMAT.md §4.2; the caller wipes it.
     func ownerSecretBundle() -> [UInt8] {

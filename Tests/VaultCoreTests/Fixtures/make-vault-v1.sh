@@ -2,9 +2,9 @@
 # How Fixtures/vault-v1 was made. Do not rerun it to "update" the fixture: the point of a golden vault is that later
 # versions must read the bytes the first version wrote. It was rerun, before any vault left the project, when
 # version 1 was made strict (every index sealed, audit fields in every chain entry) and when the file digest was
-# redefined over chunk ids (docs/FORMAT.md §4.3, §13), and when chunk lists became short references (session 16, §8):
+# redefined over chunk ids (docs/FORMAT.md §4.3, §13), when chunk lists became short references (session 16, §8):
 # vault-v1-export/Opportunity.csv (a generated CSV of ~1 MB, ~360 chunks) was added then so the second snapshot holds a
-# chunk list.
+# chunk list, and when the chunk id became HMAC-SHA-256 (session 17, §4.3).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 crmvault="${CRMVAULT:-$here/../../../.build/debug/crmvault}"
