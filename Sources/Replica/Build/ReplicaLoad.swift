@@ -1,3 +1,4 @@
+internal import CSystemCalls
 import Foundation
 import VaultCore
 
@@ -47,6 +48,9 @@ enum ReplicaLoad {
         tables planned: [TableSchema], into file: URL, options: ReplicaOptions, report: inout ReplicaReport
     ) throws -> ReplicaChecker.Outcome {
         let database = try openWriter(file)
+        // The build's file, for starting its writeback as tables are committed (see ``startWriteback(_:)``).
+        let descriptor = open(file.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        defer { if descriptor >= 0 { close(descriptor) } }
         // Tests damage the file before its checks: then every check runs after the load, on the build's file.
         let isOverlapped = options.beforeChecks == nil
         let sizes = objects.map { (try? $0.url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0 }
@@ -78,6 +82,8 @@ enum ReplicaLoad {
                             objects[index], schema: planned[index], firstLook: firstLooks[index], options: options,
                             into: writer, indexing: &indexing)
                         loaded.set(index, load)
+                        // The kernel's work of submitting the pages is done off the writer's thread.
+                        if side == 0 { queue.async(group: group) { startWriteback(descriptor) } }
                         let expectation = expected(load, schema: load.schema, object: objects[index])
                         if isOverlapped {
                             // One thread per table for both, so the checks take one core beside the writer and its
@@ -161,6 +167,7 @@ enum ReplicaLoad {
         try ReplicaCatalog.write(
             entries, leftOut: report.leftOut, origin: options.origin, version: options.crmvaultVersion, into: database)
         try database.execute("COMMIT")
+        startWriteback(descriptor)
         report.durations.load = Date().timeIntervalSince(loadStarted) - report.durations.index
 
         let checkStarted = Date()
@@ -230,6 +237,15 @@ enum ReplicaLoad {
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536; PRAGMA foreign_keys = OFF
             """)
         return database
+    }
+
+    /// Starts writing the file's committed pages to disk without waiting (`sync_file_range`), so the disk works while
+    /// the next table loads and the fsync that completes the build (``ReplicaBuilder``) finds most of the file written
+    /// (that fsync took 0.6 s for the 296 MB replica of the benchmark's month when nothing was written before it). A
+    /// hint: a failure is not an error, the fsync writes what is left.
+    private static func startWriteback(_ descriptor: Int32) {
+        guard descriptor >= 0 else { return }
+        _ = crmvault_start_writeback(descriptor, 0, 0)
     }
 
     private static func create(_ tables: [TableSchema], in database: SQLiteDatabase) throws {
