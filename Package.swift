@@ -63,7 +63,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Replica", dependencies: ["VaultCore", "ExportLayout", "CSQLite"]),
+        .target(name: "Replica", dependencies: ["VaultCore", "ExportLayout", "CSQLite", "CSystemCalls"]),
         .target(name: "Reader", dependencies: ["VaultCore", .product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "VendorSimulator",

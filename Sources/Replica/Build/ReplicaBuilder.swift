@@ -28,6 +28,9 @@ public struct ReplicaOptions: Sendable {
     public var writers = 1
     /// Called with the built database file before its checks run (tests damage it here).
     public var beforeChecks: (@Sendable (URL) throws -> Void)?
+    /// Called with the built database file once the checks that ran while it was loaded are done, before those of the
+    /// whole file (tests damage a table here that was already checked).
+    public var afterTableChecks: (@Sendable (URL) throws -> Void)?
 
     public init() {}
 }

@@ -11,7 +11,8 @@ import VaultCore
 /// - `orphans`: per reference column, references that point into the export but find no record (a warning: objects are
 ///   pulled one after the other, so a reference can outlive its record);
 /// - `foreign_key_check`: SQLite's own count of values without their record agrees with the replica's;
-/// - `integrity_check`: SQLite reads every page and index.
+/// - `integrity_check`: SQLite reads every page and index (while a replica is built: each table with its indexes as
+///   soon as it is final, then the whole file's page structure, see ``ReplicaLoad``).
 ///
 /// A failed check names the object and column.
 public struct ReplicaChecker: Sendable {
@@ -143,8 +144,52 @@ public struct ReplicaChecker: Sendable {
         task(nil, check: "foreign_key_check") { database in TaskResult(references: try foreignKeyViolations(database)) }
     }
 
+    /// `PRAGMA integrity_check` of the whole file: every page, b-tree, index entry and constraint.
     func integrityTask() -> TaskResult {
-        task(nil, check: "integrity_check") { database in TaskResult(checks: [try integrity(database)]) }
+        task(nil, check: "integrity_check") { database in
+            TaskResult(checks: [try integrity(database, "PRAGMA integrity_check(20)")])
+        }
+    }
+
+    /// `PRAGMA integrity_check(T)` of one table: its b-tree and its indexes', each index entry against its row,
+    /// UNIQUE, NOT NULL; not the freelist nor whether a page is used twice (``quickCheckTask()`` does those). `object`
+    /// names it in a failure (the table's name for a table of crmvault's own).
+    func integrityTask(table: String, object: String) -> TaskResult {
+        task(object, check: "integrity_check") { database in
+            TaskResult(checks: [try integrity(database, "PRAGMA integrity_check(\(SQL.quoted(table)))", object: object)])
+        }
+    }
+
+    /// `PRAGMA quick_check` of the whole file: the page structure of every b-tree, the freelist, every page used
+    /// exactly once, NOT NULL; not the index entries against their rows nor UNIQUE (``integrityTask(table:object:)``).
+    func quickCheckTask() -> TaskResult {
+        task(nil, check: "integrity_check") { database in
+            var check = try integrity(database, "PRAGMA quick_check(20)", saying: "quick_check of the whole file: ")
+            guard check.status == .fail else { return TaskResult(checks: [check]) }
+            // SQLite names pages, not objects: a page named that is the root of a table or index names it.
+            var named: [String] = []
+            for row in try database.rows("SELECT rootpage, type, name, tbl_name FROM sqlite_schema WHERE rootpage > 0")
+            where row.count == 4 && check.detail.contains("Page \(row[0] ?? ""):") {
+                named.append("page \(row[0] ?? "") is the root of \(row[1] ?? "") \(row[2] ?? "")")
+                check.object = check.object ?? row[3]
+            }
+            if !named.isEmpty { check.detail += " (" + named.joined(separator: "; ") + ")" }
+            return TaskResult(checks: [check])
+        }
+    }
+
+    /// The integrity of a replica built with its checks overlapped, as one `integrity_check` line of the report: each
+    /// table's own `integrity_check(T)` (`tables`, run once the table was final) with the whole file's `quick_check`.
+    /// Together they check what one whole-file `integrity_check` checks (see ``ReplicaLoad``); a failure names the
+    /// table it was found in.
+    static func integrity(tables: [TaskResult], quick: TaskResult) -> TaskResult {
+        let failed = (tables + [quick]).flatMap(\.checks).filter { $0.status == .fail }
+        guard failed.isEmpty else { return TaskResult(checks: failed) }
+        return TaskResult(checks: [
+            ReplicaCheck(
+                check: "integrity_check", status: .pass,
+                detail: "ok (each of the \(tables.count) tables with its indexes once final, then quick_check of the file)")
+        ])
     }
 
     /// Runs `body` on a new read-only connection; a database that cannot be read fails the check.
@@ -446,11 +491,16 @@ public struct ReplicaChecker: Sendable {
         return result
     }
 
-    /// `PRAGMA integrity_check`.
-    private func integrity(_ database: SQLiteDatabase) throws -> ReplicaCheck {
-        let rows = try database.rows("PRAGMA integrity_check(20)").compactMap { $0.first ?? nil }
+    /// An `integrity_check` or `quick_check` pragma as the `integrity_check` line of the report: its first 20
+    /// problems (`prefix` first) fail it.
+    private func integrity(
+        _ database: SQLiteDatabase, _ pragma: String, object: String? = nil, saying prefix: String = ""
+    ) throws -> ReplicaCheck {
+        let rows = try database.rows(pragma).compactMap { $0.first ?? nil }
         return rows == ["ok"]
-            ? ReplicaCheck(check: "integrity_check", status: .pass, detail: "ok")
-            : ReplicaCheck(check: "integrity_check", status: .fail, detail: rows.joined(separator: "; "))
+            ? ReplicaCheck(check: "integrity_check", object: object, status: .pass, detail: "ok")
+            : ReplicaCheck(
+                check: "integrity_check", object: object, status: .fail,
+                detail: prefix + rows.prefix(20).joined(separator: "; "))
     }
 }
