@@ -105,7 +105,7 @@ extension Vault {
                 let plain = try CanonicalJSON.encode(provenance)
                 return Hex.encode(plain.withUnsafeBytes { sealing.seal($0) })
             } ?? "")
-        let manifestBytes = try CanonicalJSON.encode(manifest) + [0x0a]
+        let manifestBytes = manifest.canonicalBytes() + [0x0a]
         let snapshotID = SHA256Hasher.hash(manifestBytes)
         try storage.writeDurably(SnapshotManifest.path(snapshotID), manifestBytes)
 
