@@ -60,6 +60,11 @@ extension VendorSimulator {
         public var renamedColumns: [RenamedColumn] = []
         /// Bodies sent slowly, for client timeouts.
         public var slowBodies: [SlowBody] = []
+        /// Answers redirected first (`302`), as a load balancer or file server may answer a download.
+        public var redirects: [Redirect] = []
+        /// Endpoints whose bodies go out with chunked transfer encoding and no `Content-Length`, as HTTP allows
+        /// any server (or proxy) to send them.
+        public var unsizedBodies: [Endpoint] = []
 
         public init() {}
 
@@ -155,6 +160,20 @@ extension VendorSimulator {
                 self.endpoint = endpoint
                 self.pause = pause
                 self.chunkBytes = max(1, chunkBytes)
+            }
+        }
+
+        /// `count` requests of `endpoint` answered `302` with a `Location` naming the same request (its query plus
+        /// `redirected=1`): on the simulator's own origin, or with `toOtherHost` on `localhost` (another host name
+        /// for the same server), where a client must not send its token.
+        public struct Redirect: Sendable, Equatable {
+            public var endpoint: Endpoint
+            public var count: Int
+            public var toOtherHost: Bool
+            public init(_ endpoint: Endpoint, count: Int = 1, toOtherHost: Bool = false) {
+                self.endpoint = endpoint
+                self.count = count
+                self.toOtherHost = toOtherHost
             }
         }
     }

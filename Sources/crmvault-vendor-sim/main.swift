@@ -53,6 +53,9 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
     var renameColumn: [String] = []
     @Option(help: "ENDPOINT:PAUSE_MS[:CHUNK_BYTES]: send bodies in chunks with a pause before each. Repeatable.")
     var slowBody: [String] = []
+    @Option(help: "ENDPOINT[:COUNT[:other-host]]: answer 302 to the same request (on localhost). Repeatable.")
+    var redirect: [String] = []
+    @Option(help: "ENDPOINT: send bodies chunked, without Content-Length. Repeatable.") var unsizedBody: [String] = []
 
     func run() async throws {
         var options = VendorSimulator.Options()
@@ -97,6 +100,8 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
             faults.failedJobs = try failJob.map(Faults.failedJob)
             faults.renamedColumns = try renameColumn.map(Faults.renamedColumn)
             faults.slowBodies = try slowBody.map(Faults.slowBody)
+            faults.redirects = try redirect.map(Faults.redirect)
+            faults.unsizedBodies = try unsizedBody.map(Faults.unsizedBody)
         } catch let error as Faults.SpecificationError {
             throw ValidationError(error.description)
         }

@@ -112,9 +112,12 @@ final class VendorHTTPClient: Sendable {
         let label = TerminalText.escaped(redactor.redact(request.label))
         var attempt = 0
         var renewed = false
+        // Where the request goes now: its URL, or where the vendor redirected it.
+        var target = request.url
+        var redirects = 0
         while true {
             try Task.checkCancellation()
-            var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+            var outgoing = HTTPClientRequest(url: target.absoluteString)
             outgoing.method = request.method
             for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
             outgoing.headers.replaceOrAdd(name: "User-Agent", value: "crmvault/0.1")
@@ -143,6 +146,18 @@ final class VendorHTTPClient: Sendable {
                     return try await handle(head, response.body)
                 }
                 let body = try await Self.collect(response.body, limit: 256 << 10, tolerant: true)
+                if let next = try redirection(head, from: target, of: request, label: label) {
+                    redirects += 1
+                    guard redirects <= Self.maximumRedirects else {
+                        throw VaultError(
+                            .vendorFailed,
+                            "The vendor redirected \(label) more than \(Self.maximumRedirects) times.",
+                            remedy: "Check instance_url; if it is right, the vendor's service is misbehaving: try later.")
+                    }
+                    logger.info("\(label) redirected to \(TerminalText.escaped(redactor.redact(next.path)))")
+                    target = next
+                    continue
+                }
                 let message = VendorMessage(body: body)
                 if let failure = fatal(head, message) { throw failure }
                 if let refused = request.refusal?(head, message) { throw CallerRefusal(error: refused) }
@@ -197,6 +212,45 @@ final class VendorHTTPClient: Sendable {
             logger.warning("\(label) failed (\(reason)); retry \(attempt) of \(policy.retries) in \(wait)")
             try await Task.sleep(for: wait)
         }
+    }
+
+    /// Redirects followed for one request.
+    static let maximumRedirects = 5
+
+    /// Where a redirect answer sends the request, when it is to be followed: a `GET` or `HEAD` redirected (301, 302,
+    /// 303, 307, 308) within the instance's origin, the token going along. Nil for any other answer, and for a
+    /// session-cookie request sent to the login page (an expired session, renewed by the caller). A redirect of an
+    /// authorized request to another origin is refused: the token is never sent there, and a copy without it would
+    /// only reach another login page.
+    private func redirection(
+        _ head: ResponseHead, from current: URL, of request: VendorRequest, label: String
+    ) throws -> URL? {
+        guard [301, 302, 303, 307, 308].contains(head.status.code), let location = head.header("Location"),
+            let next = URL(string: location.trimmingCharacters(in: .whitespaces), relativeTo: current)?.absoluteURL
+        else { return nil }
+        if request.authorization == .sessionCookie && Self.isLoginPage(next) { return nil }
+        let shown = TerminalText.escaped(redactor.redact(next.absoluteString))
+        guard request.method == .GET || request.method == .HEAD else {
+            throw VaultError(
+                .vendorFailed, "The vendor answered \(label) with a redirect to \(shown); only reads are redirected.",
+                remedy: "Check instance_url: it must be the org's own URL (its My Domain or environment URL).")
+        }
+        try check(next)
+        if request.authorization != .none && !isInstanceOrigin(next) {
+            throw VaultError(
+                .vendorFailed,
+                "The vendor redirected \(label) to \(shown), outside \(instance.absoluteString); the access token is "
+                    + "not sent there.",
+                remedy: "Check instance_url: it must be the org's own URL (its My Domain or environment URL), "
+                    + "the one the vendor redirects to.")
+        }
+        return next
+    }
+
+    /// Whether a redirect goes to a login page (Salesforce sends a request without a valid session to
+    /// `/?ec=302&startURL=…`, on the instance or on login.salesforce.com).
+    static func isLoginPage(_ url: URL) -> Bool {
+        url.path.isEmpty || url.path == "/" || (url.query ?? "").contains("startURL=")
     }
 
     /// The error a request's own `refusal` made of an error answer: carried out of the retry loop as it is, never

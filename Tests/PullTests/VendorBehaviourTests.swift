@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+import VaultCore
+import VaultTesting
+import VendorSimulator
+
+@testable import Pull
+
+/// What the real vendors (or HTTP itself) may do that our simulator did not do by default: each test turns the
+/// behaviour on in the simulator (docs/VENDOR-SIMULATOR.md, Faults) and pulls over HTTPS on 127.0.0.1.
+@Suite(.serialized) struct VendorBehaviourTests {
+    /// HTTP lets any server or proxy send a body chunked, without `Content-Length`.
+    @Test func aDataExportZipSentChunkedWithoutALengthIsIngested() async throws {
+        let fixture = try await PullFixture.start { $0.exportPartBytes = 6_000 }
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.unsizedBodies = [.exportDownload]
+        fixture.vendor.faults = faults
+        let result = try await fixture.pull(try fixture.schedule(fixture.scheduleText(vendor: "salesforce-export")))
+        let restored = try fixture.restore(try #require(result.exports.first).snapshot)
+        for (name, contents) in try fixture.vendor.export(month: 0) {
+            #expect(try Data(contentsOf: restored.appendingPathComponent(name)) == contents, "\(name)")
+        }
+    }
+
+    /// A download redirected within the instance is followed with the session; it is not taken for an expired
+    /// session (which would ask for a new token).
+    @Test func aRedirectWithinTheInstanceIsFollowedWithTheSameSession() async throws {
+        let fixture = try await PullFixture.start { $0.exportPartBytes = 6_000 }
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.redirects = [.init(.exportDownload, count: 2), .init(.exportListing)]
+        fixture.vendor.faults = faults
+        let result = try await fixture.pull(try fixture.schedule(fixture.scheduleText(vendor: "salesforce-export")))
+        let served = fixture.vendor.servedRequests
+        #expect(served.filter { $0.endpoint == .exportDownload && $0.status == 302 }.count == 2)
+        #expect(
+            served.filter { $0.endpoint == .salesforceToken }.count == 1,
+            "a redirect was taken for an expired session")
+        let restored = try fixture.restore(try #require(result.exports.first).snapshot)
+        for (name, contents) in try fixture.vendor.export(month: 0) {
+            #expect(try Data(contentsOf: restored.appendingPathComponent(name)) == contents, "\(name)")
+        }
+    }
+
+    /// Bulk API results redirected within the instance are followed with the bearer token.
+    @Test func aRedirectedResultsPageIsFollowed() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.redirects = [.init(.queryResults, count: 1)]
+        fixture.vendor.faults = faults
+        let result = try await fixture.pull(try fixture.schedule(fixture.scheduleText(objects: ["Account"])))
+        #expect(fixture.vendor.servedRequests.contains { $0.endpoint == .queryResults && $0.status == 302 })
+        let restored = try fixture.restore(try #require(result.exports.first).snapshot)
+        let account = try #require(try fixture.vendor.export(month: 0).first { $0.name == "Account.csv" })
+        #expect(try Data(contentsOf: restored.appendingPathComponent("Account.csv")) == account.contents)
+    }
+
+    /// A redirect to another host is refused: the session is never sent there, nothing reaches the vault.
+    @Test func aRedirectToAnotherHostIsRefusedAndTheTokenNotSent() async throws {
+        let fixture = try await PullFixture.start { $0.exportPartBytes = 6_000 }
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.redirects = [.init(.exportDownload, count: 1, toOtherHost: true)]
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(vendor: "salesforce-export"))
+        let error = try await #require(throws: VaultError.self) { try await fixture.pull(schedule) }
+        #expect(error.code == .vendorFailed)
+        #expect(error.message.contains("localhost") && error.message.contains("not sent there"))
+        #expect(!error.message.contains(PullFixture.tokenCanary))
+        #expect(
+            fixture.vendor.servedRequests.filter { $0.endpoint == .exportDownload }.count == 1,
+            "the redirect was followed")
+        #expect(fixture.snapshotCount == 0)
+    }
+}
