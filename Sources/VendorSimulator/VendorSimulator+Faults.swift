@@ -65,6 +65,11 @@ extension VendorSimulator {
         /// Endpoints whose bodies go out with chunked transfer encoding and no `Content-Length`, as HTTP allows
         /// any server (or proxy) to send them.
         public var unsizedBodies: [Endpoint] = []
+        /// Dataverse entity sets (`contacts`) whose table has an entity image, as many real tables do: the metadata
+        /// adds `entityimage` (Virtual), `entityimageid`, and the image's companions `entityimage_timestamp` and
+        /// `entityimage_url` (`AttributeOf` `entityimage`); every record carries `entityimageid`,
+        /// `entityimage_timestamp` and `entityimage_url` (null), and never `entityimage` itself.
+        public var entityImages: [String] = []
 
         public init() {}
 

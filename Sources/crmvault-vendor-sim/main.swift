@@ -56,6 +56,8 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
     @Option(help: "ENDPOINT[:COUNT[:other-host]]: answer 302 to the same request (on localhost). Repeatable.")
     var redirect: [String] = []
     @Option(help: "ENDPOINT: send bodies chunked, without Content-Length. Repeatable.") var unsizedBody: [String] = []
+    @Option(help: "ENTITY_SET: give the Dataverse table an entity image (its companion columns). Repeatable.")
+    var entityImage: [String] = []
 
     func run() async throws {
         var options = VendorSimulator.Options()
@@ -102,6 +104,7 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
             faults.slowBodies = try slowBody.map(Faults.slowBody)
             faults.redirects = try redirect.map(Faults.redirect)
             faults.unsizedBodies = try unsizedBody.map(Faults.unsizedBody)
+            faults.entityImages = entityImage
         } catch let error as Faults.SpecificationError {
             throw ValidationError(error.description)
         }

@@ -1,3 +1,4 @@
+import ExportLayout
 import Foundation
 import Testing
 import VaultCore
@@ -73,5 +74,26 @@ import VendorSimulator
             fixture.vendor.servedRequests.filter { $0.endpoint == .exportDownload }.count == 1,
             "the redirect was followed")
         #expect(fixture.snapshotCount == 0)
+    }
+
+    /// Dataverse returns a table's companion properties (`AttributeOf`, like an entity image's `entityimage_url`)
+    /// beside its values; they are in the metadata, so they are no schema change.
+    @Test func aDataverseTableWithAnEntityImageIsPulled() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.entityImages = ["contacts"]
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(vendor: "dataverse", objects: ["contacts"]))
+        let result = try await fixture.pull(schedule)
+        let restored = try fixture.restore(try #require(result.exports.first).snapshot)
+        let manifest = try ExportManifest.decode(
+            Data(contentsOf: restored.appendingPathComponent(ExportManifest.fileName)), path: "export-manifest.json")
+        let contact = try #require(manifest.object(named: "contact"))
+        let columns = contact.fields?.map(\.name) ?? []
+        #expect(columns.contains("entityimageid"))
+        #expect(!columns.contains("entityimage_url") && !columns.contains("entityimage"))
+        #expect(contact.recordsWritten == (try fixture.vendor.dataverseRecords(entitySet: "contacts", month: 0)).count)
+        #expect(contact.checks?.contains { $0.contains("entityimage_timestamp, entityimage_url") } == true)
     }
 }

@@ -8,9 +8,9 @@ import NIOSSL
 import VaultCore
 
 /// The one HTTP client of a pull, over async-http-client: HTTPS with certificate verification (plus the schedule's
-/// `ca_file`), plain HTTP only to loopback and only when allowed, no redirects, connect and read timeouts, gzip,
-/// bounded retries with backoff and `Retry-After`, one token renewal on a 401, and every secret redacted from what
-/// it logs and throws.
+/// `ca_file`), plain HTTP only to loopback and only when allowed, redirects of reads within the instance's origin
+/// only, connect and read timeouts, gzip, bounded retries with backoff and `Retry-After`, one token renewal on a 401,
+/// and every secret redacted from what it logs and throws.
 final class VendorHTTPClient: Sendable {
     private let client: HTTPClient
     let instance: URL
