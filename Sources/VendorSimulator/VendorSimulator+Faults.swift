@@ -70,6 +70,10 @@ extension VendorSimulator {
         /// `entityimage_url` (`AttributeOf` `entityimage`); every record carries `entityimageid`,
         /// `entityimage_timestamp` and `entityimage_url` (null), and never `entityimage` itself.
         public var entityImages: [String] = []
+        /// The Data Export page and servlet answer a request without a valid `sid` session with `200` and an HTML
+        /// page whose script sends the browser to the login page (as Salesforce does for many UI requests), instead
+        /// of a `302` to it.
+        public var sessionScriptRedirects = false
 
         public init() {}
 

@@ -58,6 +58,8 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
     @Option(help: "ENDPOINT: send bodies chunked, without Content-Length. Repeatable.") var unsizedBody: [String] = []
     @Option(help: "ENTITY_SET: give the Dataverse table an entity image (its companion columns). Repeatable.")
     var entityImage: [String] = []
+    @Flag(help: "Answer a Data Export request without a session with 200 and a login-redirect script, not a 302.")
+    var sessionScriptRedirect = false
 
     func run() async throws {
         var options = VendorSimulator.Options()
@@ -105,6 +107,7 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
             faults.redirects = try redirect.map(Faults.redirect)
             faults.unsizedBodies = try unsizedBody.map(Faults.unsizedBody)
             faults.entityImages = entityImage
+            faults.sessionScriptRedirects = sessionScriptRedirect
         } catch let error as Faults.SpecificationError {
             throw ValidationError(error.description)
         }

@@ -96,4 +96,38 @@ import VendorSimulator
         #expect(contact.recordsWritten == (try fixture.vendor.dataverseRecords(entitySet: "contacts", month: 0)).count)
         #expect(contact.checks?.contains { $0.contains("entityimage_timestamp, entityimage_url") } == true)
     }
+
+    /// Salesforce often answers a UI request whose session it does not accept with a 200 page whose script goes to
+    /// the login page: an expired session is renewed, a download never takes that page for a zip.
+    @Test func aLoginPageSentWithStatus200RenewsTheSession() async throws {
+        let fixture = try await PullFixture.start { $0.exportPartBytes = 6_000 }
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.sessionScriptRedirects = true
+        faults.tokenExpiresAfterRequests = 2
+        fixture.vendor.faults = faults
+        let result = try await fixture.pull(try fixture.schedule(fixture.scheduleText(vendor: "salesforce-export")))
+        #expect(fixture.vendor.servedRequests.filter { $0.endpoint == .salesforceToken }.count >= 2)
+        let restored = try fixture.restore(try #require(result.exports.first).snapshot)
+        for (name, contents) in try fixture.vendor.export(month: 0) {
+            #expect(try Data(contentsOf: restored.appendingPathComponent(name)) == contents, "\(name)")
+        }
+    }
+
+    /// A token Salesforce never accepts as a session (a connected app without the `web` scope) is named as such.
+    @Test func aSessionNeverAcceptedForSetupPagesSaysWhichScopeIsMissing() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.sessionScriptRedirects = true
+        faults.tokenExpiresAfterRequests = 0
+        fixture.vendor.faults = faults
+        let schedule = try fixture.schedule(fixture.scheduleText(vendor: "salesforce-export"))
+        let error = try await #require(throws: VaultError.self) { try await fixture.pull(schedule) }
+        #expect(error.code == .vendorFailed)
+        #expect(error.message.contains("login page"))
+        #expect(error.remedy?.contains("`web`") == true)
+        #expect(fixture.vendor.servedRequests.filter { $0.endpoint == .salesforceToken }.count == 2)
+        #expect(fixture.snapshotCount == 0)
+    }
 }

@@ -143,7 +143,20 @@ final class VendorHTTPClient: Sendable {
                 let head = ResponseHead(status: response.status, headers: response.headers)
                 logger.debug("\(label) → \(response.status.code) in \(ContinuousClock.now - started)")
                 if (200..<300).contains(response.status.code) {
-                    return try await handle(head, response.body)
+                    guard request.authorization == .sessionCookie, Self.isHTML(head) else {
+                        return try await handle(head, response.body)
+                    }
+                    // Salesforce answers many UI requests whose session it does not accept with a 200 page whose
+                    // script sends the browser to the login page: an expired session, renewed once like a 401.
+                    let page = try await Self.collect(response.body, limit: Self.maximumPageBytes)
+                    guard Self.isLoginPage(page) else { return try await handle(head, .bytes(ByteBuffer(bytes: page))) }
+                    if authorize && !renewed, let tokens {
+                        renewed = true
+                        logger.notice("\(label) was answered with the login page; renewing the access token once")
+                        try await tokens.renew(replacing: token, using: self)
+                        continue
+                    }
+                    throw Self.sessionRefused(label)
                 }
                 let body = try await Self.collect(response.body, limit: 256 << 10, tolerant: true)
                 if let next = try redirection(head, from: target, of: request, label: label) {
@@ -170,6 +183,7 @@ final class VendorHTTPClient: Sendable {
                     try await tokens.renew(replacing: token, using: self)
                     continue
                 }
+                if sentToLogin { throw Self.sessionRefused(label) }
                 guard Self.retryableStatuses.contains(response.status.code) else {
                     throw VaultError(
                         .vendorFailed,
@@ -228,7 +242,7 @@ final class VendorHTTPClient: Sendable {
         guard [301, 302, 303, 307, 308].contains(head.status.code), let location = head.header("Location"),
             let next = URL(string: location.trimmingCharacters(in: .whitespaces), relativeTo: current)?.absoluteURL
         else { return nil }
-        if request.authorization == .sessionCookie && Self.isLoginPage(next) { return nil }
+        if request.authorization == .sessionCookie && Self.isLoginURL(next) { return nil }
         let shown = TerminalText.escaped(redactor.redact(next.absoluteString))
         guard request.method == .GET || request.method == .HEAD else {
             throw VaultError(
@@ -247,9 +261,35 @@ final class VendorHTTPClient: Sendable {
         return next
     }
 
+    /// The largest HTML page read from a session-cookie request (the Data Export page).
+    static let maximumPageBytes = 16 << 20
+
+    /// Whether the response says it is HTML (`text/html`, any parameters, any case).
+    static func isHTML(_ head: ResponseHead) -> Bool {
+        let type = head.header("Content-Type")?.split(separator: ";").first ?? ""
+        return type.trimmingCharacters(in: .whitespaces).lowercased() == "text/html"
+    }
+
+    /// Whether an HTML page is Salesforce's way of sending a browser to its login page: a script going to
+    /// `…?ec=302&startURL=…`, or the login form itself.
+    static func isLoginPage(_ page: [UInt8]) -> Bool {
+        let text = String(decoding: page.prefix(64 << 10), as: UTF8.self)
+        return (text.contains("startURL=") && text.contains("location")) || text.contains("<title>Login | Salesforce")
+    }
+
+    /// A session-cookie request still sent to the login page after the token was renewed.
+    private static func sessionRefused(_ label: String) -> VaultError {
+        VaultError(
+            .vendorFailed,
+            "Salesforce answered \(label) with its login page: it does not accept the access token as a session for "
+                + "its Setup pages.",
+            remedy: "Give the connected app the OAuth scope `web` (or `full`) besides `api`, so that its token opens "
+                + "Setup pages and the Data Export files, then run the pull again.")
+    }
+
     /// Whether a redirect goes to a login page (Salesforce sends a request without a valid session to
     /// `/?ec=302&startURL=…`, on the instance or on login.salesforce.com).
-    static func isLoginPage(_ url: URL) -> Bool {
+    static func isLoginURL(_ url: URL) -> Bool {
         url.path.isEmpty || url.path == "/" || (url.query ?? "").contains("startURL=")
     }
 
