@@ -270,11 +270,14 @@ final class VendorHTTPClient: Sendable {
         return type.trimmingCharacters(in: .whitespaces).lowercased() == "text/html"
     }
 
-    /// Whether an HTML page is Salesforce's way of sending a browser to its login page: a script going to
-    /// `…?ec=302&startURL=…`, or the login form itself.
+    /// Whether an HTML page is Salesforce's way of sending a browser to its login page: a small page whose script
+    /// goes to `…?ec=302&startURL=…` (a real Setup page is far larger and may name `startURL` in its links), or the
+    /// login form itself.
     static func isLoginPage(_ page: [UInt8]) -> Bool {
         let text = String(decoding: page.prefix(64 << 10), as: UTF8.self)
-        return (text.contains("startURL=") && text.contains("location")) || text.contains("<title>Login | Salesforce")
+        let redirects = text.contains("location.replace(") || text.contains("location.href")
+        return (page.count <= 16 << 10 && text.contains("startURL=") && redirects)
+            || text.contains("<title>Login | Salesforce")
     }
 
     /// A session-cookie request still sent to the login page after the token was renewed.
