@@ -1,5 +1,6 @@
 import ExportLayout
 import Foundation
+import NIOHTTP1
 import Testing
 import VaultCore
 import VaultTesting
@@ -129,5 +130,33 @@ import VendorSimulator
         #expect(error.remedy?.contains("`web`") == true)
         #expect(fixture.vendor.servedRequests.filter { $0.endpoint == .salesforceToken }.count == 2)
         #expect(fixture.snapshotCount == 0)
+    }
+
+    /// Salesforce reports the org's daily API usage on REST answers; the pull logs the last figure.
+    @Test func theOrgsAPIUsageFromSforceLimitInfoIsLogged() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.dailyRequestLimit = 1000
+        fixture.vendor.faults = faults
+        _ = try await fixture.pull(try fixture.schedule(fixture.scheduleText(objects: ["Account"])))
+        #expect(fixture.logs.lines.contains { $0.contains("of 1000 daily API requests used (Sforce-Limit-Info)") })
+        #expect(!fixture.logs.lines.contains { $0.hasPrefix("warning") && $0.contains("Sforce-Limit-Info") })
+    }
+
+    /// At 90% of the allowance a warning is logged, once.
+    @Test func aWarningIsLoggedOnceWhenNinetyPercentOfTheAllowanceIsUsed() {
+        let logs = LogCapture()
+        let usage = SalesforceAPIUsage(logger: logs.logger)
+        for used in [899, 900, 950] {
+            usage.observe(
+                ResponseHead(
+                    status: .ok,
+                    headers: ["sforce-limit-info": "api-usage=\(used)/1000, per-app-api-usage=3/250(appName=backup)"]))
+        }
+        let warnings = logs.lines.filter { $0.hasPrefix("warning") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("used 900 of its 1000") == true)
+        #expect(usage.summary == "950 of 1000 daily API requests used (Sforce-Limit-Info)")
     }
 }

@@ -20,6 +20,8 @@ final class VendorHTTPClient: Sendable {
     let logger: Logger
     /// Decides which vendor errors end the pull at once instead of being retried (`REQUEST_LIMIT_EXCEEDED`).
     let fatal: @Sendable (ResponseHead, VendorMessage) -> VaultError?
+    /// Sees the head of every response (Salesforce's `Sforce-Limit-Info`).
+    let watch: @Sendable (ResponseHead) -> Void
 
     /// Statuses worth asking again: too many requests, and server errors that are usually passing.
     static let retryableStatuses: Set<UInt> = [429, 500, 502, 503, 504]
@@ -28,7 +30,8 @@ final class VendorHTTPClient: Sendable {
 
     init(
         source: SourceDefinition, policy: RetryPolicy, redactor: Redactor, logger: Logger,
-        fatal: @escaping @Sendable (ResponseHead, VendorMessage) -> VaultError? = { _, _ in nil }
+        fatal: @escaping @Sendable (ResponseHead, VendorMessage) -> VaultError? = { _, _ in nil },
+        watch: @escaping @Sendable (ResponseHead) -> Void = { _ in }
     ) throws {
         guard let instance = source.instanceURL else {
             throw VaultError(.usage, "The schedule's [source] has no instance_url.")
@@ -64,6 +67,7 @@ final class VendorHTTPClient: Sendable {
         self.redactor = redactor
         self.logger = logger
         self.fatal = fatal
+        self.watch = watch
     }
 
     func shutdown() async {
@@ -141,6 +145,7 @@ final class VendorHTTPClient: Sendable {
             do {
                 let response = try await client.execute(outgoing, timeout: Self.requestDeadline)
                 let head = ResponseHead(status: response.status, headers: response.headers)
+                watch(head)
                 logger.debug("\(label) → \(response.status.code) in \(ContinuousClock.now - started)")
                 if (200..<300).contains(response.status.code) {
                     guard request.authorization == .sessionCookie, Self.isHTML(head) else {
