@@ -23,9 +23,10 @@ final class SalesforceAPIUsage: @unchecked Sendable {
         if warn { warned = true }
         lock.unlock()
         if warn {
-            logger.warning(
-                "the org has used \(usage.used) of its \(usage.limit) daily API requests (Sforce-Limit-Info); when none are left, Salesforce refuses this pull and every other integration of the org"
-            )
+            let text =
+                "the org has used \(usage.used) of its \(usage.limit) daily API requests (Sforce-Limit-Info); "
+                + "when none are left, Salesforce refuses this pull and every other integration of the org"
+            logger.warning("\(text)")
         }
     }
 
