@@ -76,6 +76,12 @@ extension VendorSimulator.Faults {
             chunkBytes: try parts.count > 2 ? number(parts[2], spec, "CHUNK_BYTES") : 1024)
     }
 
+    /// `ENDPOINT[:COUNT]`.
+    public static func htmlPage(_ spec: String) throws -> HTMLPage {
+        let truncation = try truncation(spec)
+        return HTMLPage(truncation.endpoint, count: truncation.count)
+    }
+
     /// `ENDPOINT[:COUNT[:other-host]]`.
     public static func redirect(_ spec: String) throws -> Redirect {
         let parts = try fields(spec, "ENDPOINT[:COUNT[:other-host]]", 1...3)

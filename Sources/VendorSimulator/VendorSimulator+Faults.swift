@@ -74,6 +74,8 @@ extension VendorSimulator {
         /// page whose script sends the browser to the login page (as Salesforce does for many UI requests), instead
         /// of a `302` to it.
         public var sessionScriptRedirects = false
+        /// Answers replaced by a `200` HTML page (a maintenance page, or a proxy's), whatever was asked for.
+        public var htmlPages: [HTMLPage] = []
 
         public init() {}
 
@@ -169,6 +171,16 @@ extension VendorSimulator {
                 self.endpoint = endpoint
                 self.pause = pause
                 self.chunkBytes = max(1, chunkBytes)
+            }
+        }
+
+        /// `count` answers of `endpoint` replaced by `200` `text/html` "down for maintenance" pages.
+        public struct HTMLPage: Sendable, Equatable {
+            public var endpoint: Endpoint
+            public var count: Int
+            public init(_ endpoint: Endpoint, count: Int = 1) {
+                self.endpoint = endpoint
+                self.count = count
             }
         }
 

@@ -60,6 +60,7 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
     var entityImage: [String] = []
     @Flag(help: "Answer a Data Export request without a session with 200 and a login-redirect script, not a 302.")
     var sessionScriptRedirect = false
+    @Option(help: "ENDPOINT[:COUNT]: answer 200 with an HTML maintenance page. Repeatable.") var htmlPage: [String] = []
 
     func run() async throws {
         var options = VendorSimulator.Options()
@@ -108,6 +109,7 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
             faults.unsizedBodies = try unsizedBody.map(Faults.unsizedBody)
             faults.entityImages = entityImage
             faults.sessionScriptRedirects = sessionScriptRedirect
+            faults.htmlPages = try htmlPage.map(Faults.htmlPage)
         } catch let error as Faults.SpecificationError {
             throw ValidationError(error.description)
         }

@@ -156,4 +156,16 @@ import VendorSimulator
         #expect(warnings.first?.contains("used 900 of its 1000") == true)
         #expect(usage.summary == "950 of 1000 daily API requests used (Sforce-Limit-Info)")
     }
+
+    /// A results page answered with 200 and an HTML page (maintenance, a proxy) is asked for again, not joined.
+    @Test func aResultsPageThatIsHTMLIsFetchedAgain() async throws {
+        let fixture = try await PullFixture.start()
+        defer { Task { await fixture.stop() } }
+        var faults = VendorSimulator.Faults()
+        faults.htmlPages = [.init(.queryResults, count: 1)]
+        fixture.vendor.faults = faults
+        let result = try await fixture.pull(try fixture.schedule(fixture.scheduleText(objects: ["Account"])))
+        #expect(fixture.logs.lines.contains { $0.contains("the answer was text/html where the vendor documents text/csv") })
+        try expectServedExport(fixture, result, only: ["Account.csv"])
+    }
 }

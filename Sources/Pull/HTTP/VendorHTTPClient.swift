@@ -148,7 +148,12 @@ final class VendorHTTPClient: Sendable {
                 watch(head)
                 logger.debug("\(label) → \(response.status.code) in \(ContinuousClock.now - started)")
                 if (200..<300).contains(response.status.code) {
-                    guard request.authorization == .sessionCookie, Self.isHTML(head) else {
+                    if let expected = request.expectedType, let type = Self.mediaType(head), type != expected {
+                        _ = try await Self.collect(response.body, limit: 256 << 10, tolerant: true)
+                        throw RetryableFailure(
+                            "the answer was \(type.prefix(100)) where the vendor documents \(expected)")
+                    }
+                    guard request.authorization == .sessionCookie, Self.mediaType(head) == "text/html" else {
                         return try await handle(head, response.body)
                     }
                     // Salesforce answers many UI requests whose session it does not accept with a 200 page whose
@@ -269,10 +274,11 @@ final class VendorHTTPClient: Sendable {
     /// The largest HTML page read from a session-cookie request (the Data Export page).
     static let maximumPageBytes = 16 << 20
 
-    /// Whether the response says it is HTML (`text/html`, any parameters, any case).
-    static func isHTML(_ head: ResponseHead) -> Bool {
-        let type = head.header("Content-Type")?.split(separator: ";").first ?? ""
-        return type.trimmingCharacters(in: .whitespaces).lowercased() == "text/html"
+    /// The response's media type (`text/csv` of `text/csv; charset=UTF-8`, any case), nil when it names none.
+    static func mediaType(_ head: ResponseHead) -> String? {
+        guard let value = head.header("Content-Type") else { return nil }
+        let type = (value.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        return type.isEmpty ? nil : type
     }
 
     /// Whether an HTML page is Salesforce's way of sending a browser to its login page: a small page whose script

@@ -29,6 +29,11 @@ enum FaultReplies {
             429, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.", headers: header)
     }
 
+    /// A `200` HTML page where the client asked for data, as a maintenance window or a proxy may answer.
+    static let maintenancePage = VendorReply.html(
+        "<!DOCTYPE html><html><head><title>Down for maintenance</title></head><body><h1>We are down for "
+            + "maintenance.</h1><p>Please try again shortly.</p></body></html>")
+
     /// The daily API allowance used up, as Salesforce answers it.
     static let requestLimitExceeded = VendorReply.salesforceError(
         403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")

@@ -53,6 +53,11 @@ struct SimulatorResponder: HTTPResponder {
         {
             return FaultReplies.redirect(request, toOtherHost: fault.toOtherHost, base: state.baseURL.current)
         }
+        if state.takeCounted(\.htmlPages, key: "htmlPages", endpoint: endpoint, endpointOf: \.endpoint, countOf: \.count)
+            != nil
+        {
+            return FaultReplies.maintenancePage
+        }
         if let fault = state.takeCounted(
             \.serverErrors, key: "serverErrors", endpoint: endpoint, endpointOf: \.endpoint, countOf: \.count)
         {
