@@ -101,8 +101,8 @@ struct ResumableDownload {
             discard()
             return Progress()
         }
-        logger.info(
-            "resuming \(file.lastPathComponent) at \(checkpoint.verified) of \(checkpoint.length.map(String.init) ?? "?") bytes")
+        let total = checkpoint.length.map(String.init) ?? "?"
+        logger.info("resuming \(file.lastPathComponent) at \(checkpoint.verified) of \(total) bytes")
         return Progress(checkpoint: checkpoint, hasher: hasher)
     }
 

@@ -175,7 +175,7 @@ final class VendorHTTPClient: Sendable {
                         throw VaultError(
                             .vendorFailed,
                             "The vendor redirected \(label) more than \(Self.maximumRedirects) times.",
-                            remedy: "Check instance_url; if it is right, the vendor's service is misbehaving: try later.")
+                            remedy: "Check instance_url; if it is right, the vendor's service misbehaves: try later.")
                     }
                     logger.info("\(label) redirected to \(TerminalText.escaped(redactor.redact(next.path)))")
                     target = next

@@ -53,8 +53,8 @@ struct SimulatorResponder: HTTPResponder {
         {
             return FaultReplies.redirect(request, toOtherHost: fault.toOtherHost, base: state.baseURL.current)
         }
-        if state.takeCounted(\.htmlPages, key: "htmlPages", endpoint: endpoint, endpointOf: \.endpoint, countOf: \.count)
-            != nil
+        if state.takeCounted(
+            \.htmlPages, key: "htmlPages", endpoint: endpoint, endpointOf: \.endpoint, countOf: \.count) != nil
         {
             return FaultReplies.maintenancePage
         }
