@@ -76,6 +76,28 @@ extension VendorSimulator.Faults {
             chunkBytes: try parts.count > 2 ? number(parts[2], spec, "CHUNK_BYTES") : 1024)
     }
 
+    /// `ENDPOINT[:COUNT]`.
+    public static func htmlPage(_ spec: String) throws -> HTMLPage {
+        let truncation = try truncation(spec)
+        return HTMLPage(truncation.endpoint, count: truncation.count)
+    }
+
+    /// `ENDPOINT[:COUNT[:other-host]]`.
+    public static func redirect(_ spec: String) throws -> Redirect {
+        let parts = try fields(spec, "ENDPOINT[:COUNT[:other-host]]", 1...3)
+        guard parts.count < 3 || parts[2] == "other-host" else {
+            throw SpecificationError(description: "\(spec): the third field can only be other-host.")
+        }
+        return Redirect(
+            try endpoint(parts[0], spec), count: try parts.count > 1 ? number(parts[1], spec, "COUNT") : 1,
+            toOtherHost: parts.count > 2)
+    }
+
+    /// `ENDPOINT`.
+    public static func unsizedBody(_ spec: String) throws -> VendorSimulator.Endpoint {
+        try endpoint(try fields(spec, "ENDPOINT", 1...1)[0], spec)
+    }
+
     /// The endpoint names the specifications take.
     public static var endpointNames: String {
         VendorSimulator.Endpoint.allCases.map(\.rawValue).joined(separator: ", ")

@@ -60,6 +60,22 @@ extension VendorSimulator {
         public var renamedColumns: [RenamedColumn] = []
         /// Bodies sent slowly, for client timeouts.
         public var slowBodies: [SlowBody] = []
+        /// Answers redirected first (`302`), as a load balancer or file server may answer a download.
+        public var redirects: [Redirect] = []
+        /// Endpoints whose bodies go out with chunked transfer encoding and no `Content-Length`, as HTTP allows
+        /// any server (or proxy) to send them.
+        public var unsizedBodies: [Endpoint] = []
+        /// Dataverse entity sets (`contacts`) whose table has an entity image, as many real tables do: the metadata
+        /// adds `entityimage` (Virtual), `entityimageid`, and the image's companions `entityimage_timestamp` and
+        /// `entityimage_url` (`AttributeOf` `entityimage`); every record carries `entityimageid`,
+        /// `entityimage_timestamp` and `entityimage_url` (null), and never `entityimage` itself.
+        public var entityImages: [String] = []
+        /// The Data Export page and servlet answer a request without a valid `sid` session with `200` and an HTML
+        /// page whose script sends the browser to the login page (as Salesforce does for many UI requests), instead
+        /// of a `302` to it.
+        public var sessionScriptRedirects = false
+        /// Answers replaced by a `200` HTML page (a maintenance page, or a proxy's), whatever was asked for.
+        public var htmlPages: [HTMLPage] = []
 
         public init() {}
 
@@ -155,6 +171,30 @@ extension VendorSimulator {
                 self.endpoint = endpoint
                 self.pause = pause
                 self.chunkBytes = max(1, chunkBytes)
+            }
+        }
+
+        /// `count` answers of `endpoint` replaced by `200` `text/html` "down for maintenance" pages.
+        public struct HTMLPage: Sendable, Equatable {
+            public var endpoint: Endpoint
+            public var count: Int
+            public init(_ endpoint: Endpoint, count: Int = 1) {
+                self.endpoint = endpoint
+                self.count = count
+            }
+        }
+
+        /// `count` requests of `endpoint` answered `302` with a `Location` naming the same request (its query plus
+        /// `redirected=1`): on the simulator's own origin, or with `toOtherHost` on `localhost` (another host name
+        /// for the same server), where a client must not send its token.
+        public struct Redirect: Sendable, Equatable {
+            public var endpoint: Endpoint
+            public var count: Int
+            public var toOtherHost: Bool
+            public init(_ endpoint: Endpoint, count: Int = 1, toOtherHost: Bool = false) {
+                self.endpoint = endpoint
+                self.count = count
+                self.toOtherHost = toOtherHost
             }
         }
     }

@@ -53,6 +53,14 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
     var renameColumn: [String] = []
     @Option(help: "ENDPOINT:PAUSE_MS[:CHUNK_BYTES]: send bodies in chunks with a pause before each. Repeatable.")
     var slowBody: [String] = []
+    @Option(help: "ENDPOINT[:COUNT[:other-host]]: answer 302 to the same request (on localhost). Repeatable.")
+    var redirect: [String] = []
+    @Option(help: "ENDPOINT: send bodies chunked, without Content-Length. Repeatable.") var unsizedBody: [String] = []
+    @Option(help: "ENTITY_SET: give the Dataverse table an entity image (its companion columns). Repeatable.")
+    var entityImage: [String] = []
+    @Flag(help: "Answer a Data Export request without a session with 200 and a login-redirect script, not a 302.")
+    var sessionScriptRedirect = false
+    @Option(help: "ENDPOINT[:COUNT]: answer 200 with an HTML maintenance page. Repeatable.") var htmlPage: [String] = []
 
     func run() async throws {
         var options = VendorSimulator.Options()
@@ -97,6 +105,11 @@ struct VendorSimulatorCommand: AsyncParsableCommand {
             faults.failedJobs = try failJob.map(Faults.failedJob)
             faults.renamedColumns = try renameColumn.map(Faults.renamedColumn)
             faults.slowBodies = try slowBody.map(Faults.slowBody)
+            faults.redirects = try redirect.map(Faults.redirect)
+            faults.unsizedBodies = try unsizedBody.map(Faults.unsizedBody)
+            faults.entityImages = entityImage
+            faults.sessionScriptRedirects = sessionScriptRedirect
+            faults.htmlPages = try htmlPage.map(Faults.htmlPage)
         } catch let error as Faults.SpecificationError {
             throw ValidationError(error.description)
         }

@@ -162,5 +162,10 @@ struct FaultTests {
         #expect(try Faults.slowBody("export-download:50") == .init(.exportDownload, pause: .milliseconds(50)))
         #expect(throws: Faults.SpecificationError.self) { try Faults.serverErrors("results:404") }
         #expect(throws: Faults.SpecificationError.self) { try Faults.truncation("nowhere") }
+        #expect(try Faults.redirect("results:2:other-host") == .init(.queryResults, count: 2, toOtherHost: true))
+        #expect(try Faults.redirect("export-download") == .init(.exportDownload))
+        #expect(throws: Faults.SpecificationError.self) { try Faults.redirect("results:1:elsewhere") }
+        #expect(try Faults.unsizedBody("export-download") == .exportDownload)
+        #expect(try Faults.htmlPage("results:3") == .init(.queryResults, count: 3))
     }
 }

@@ -119,6 +119,11 @@ struct DataverseConnector: VendorConnector {
         }
         let columns = fields.map(\.name)
         let known = Set(columns)
+        // Properties the metadata lists that are no column: a column's companions (`AttributeOf`: an entity image's
+        // `entityimage_url`, a file column's `…_name`), which the Web API returns beside the records' values. They
+        // derive from a kept column, so they are left out (and named); a property the metadata lacks is an error.
+        let companions = Set((definition.Attributes ?? []).map(\.LogicalName)).subtracting(known)
+        var leftOut = Set<String>()
 
         let file = try StagedFile(
             creating: export.appendingPathComponent("\(name).csv"), limit: context.options.maximumFileBytes)
@@ -143,7 +148,12 @@ struct DataverseConnector: VendorConnector {
             }
             if pages == 0 { reported = page.count }
             for record in page.records {
-                if let unknown = record.keys.first(where: { !$0.contains("@") && !known.contains($0) }) {
+                for key in record.keys where !key.contains("@") && !known.contains(key) && companions.contains(key) {
+                    leftOut.insert(key)
+                }
+                if let unknown = record.keys.first(where: {
+                    !$0.contains("@") && !known.contains($0) && !companions.contains($0)
+                }) {
                     throw VaultError(
                         .vendorFailed,
                         "A \(name) record has the column \(TerminalText.escaped(unknown)), which the table's metadata does not list; "
@@ -164,9 +174,14 @@ struct DataverseConnector: VendorConnector {
         }
         try file.finish()
         var checks = [
-            "every readable attribute of the table's metadata is a column; no record has another",
+            "every readable attribute of the table's metadata is a column; no record has a property the metadata lacks",
             "followed @odata.nextLink through \(pages) pages until there was none",
         ]
+        if !leftOut.isEmpty {
+            checks.append(
+                "left out the companion properties \(leftOut.sorted().joined(separator: ", ")), which the metadata "
+                    + "lists as derived from another attribute (AttributeOf)")
+        }
         var object = ExportObject(name: name)
         if let reported, reported < Self.countCap {
             guard reported == records else {

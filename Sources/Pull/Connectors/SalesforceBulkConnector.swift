@@ -284,10 +284,9 @@ struct SalesforceBulkConnector: VendorConnector {
                 items.append(URLQueryItem(name: "maxRecords", value: String(pageSize)))
             }
             components.queryItems = items.isEmpty ? nil : items
-            let next: String? = try await http.send(
-                VendorRequest(.GET, components.url!, headers: [("Accept", "text/csv")]),
-                tokens: tokens
-            ) { head, body in
+            var request = VendorRequest(.GET, components.url!, headers: [("Accept", "text/csv")])
+            request.expectedType = "text/csv"
+            let next: String? = try await http.send(request, tokens: tokens) { head, body in
                 let expected = head.header("Sforce-NumberOfRecords").flatMap {
                     Int($0.trimmingCharacters(in: .whitespaces))
                 }

@@ -11,6 +11,7 @@ struct SalesforceSession: Sendable {
     let http: VendorHTTPClient
     let tokens: OAuthTokens
     let apiVersion: String
+    let usage: SalesforceAPIUsage
 
     static let defaultAPIVersion = "61.0"
 
@@ -20,10 +21,12 @@ struct SalesforceSession: Sendable {
         guard let endpoint = source.tokenEndpoint, let clientID = source.clientID else {
             throw VaultError(.usage, "The schedule \(context.schedule.name) lacks instance_url or client_id.")
         }
+        let usage = SalesforceAPIUsage(logger: context.logger)
+        self.usage = usage
         // Created last: once it exists, `shutdown()` must be called.
         http = try VendorHTTPClient(
             source: source, policy: context.options.retryPolicy(retries: source.retries), redactor: context.redactor,
-            logger: context.logger, fatal: Self.fatal)
+            logger: context.logger, fatal: Self.fatal, watch: { usage.observe($0) })
         tokens = OAuthTokens(
             endpoint: endpoint, clientID: clientID, secret: secret, scope: nil, redactor: context.redactor)
         apiVersion = source.apiVersion ?? Self.defaultAPIVersion
@@ -81,6 +84,7 @@ struct SalesforceSession: Sendable {
     /// A manifest for this org: vendor, schedule, times, instance, API version and the org id (`00D…`) from the
     /// identity URL of the token response, `…/id/<org id>/<user id>`.
     func manifest(vendor: SourceDefinition.Vendor, started: Date, objects: [ExportObject]) async -> ExportManifest {
+        if let summary = usage.summary { context.logger.info("Salesforce API: \(summary)") }
         var manifest = ExportWriting.manifest(
             vendor: vendor, context: context, started: started, objects: objects,
             instance: http.instance, apiVersion: apiVersion)

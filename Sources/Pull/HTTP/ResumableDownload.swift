@@ -13,7 +13,9 @@ import VaultCore
 /// flushed). A resume first cuts the file back to the checkpoint and checks that prefix against its SHA-256 (else it
 /// starts over), then asks for the rest with `Range` and `If-Range`: a `206` whose `Content-Range` starts at the
 /// checkpoint and names the same total is appended; anything else starts over. The full length must equal the
-/// `Content-Length` (or `Content-Range` total) the vendor announced.
+/// `Content-Length` (or `Content-Range` total) the vendor announced. A body sent without a length (chunked transfer
+/// encoding, which HTTP allows any server or proxy to use) is complete when its last chunk arrives; a chunked body
+/// cut short fails in the HTTP client, and every zip's directory and CRC-32s are checked when it is unpacked.
 struct ResumableDownload {
     let http: VendorHTTPClient
     let tokens: OAuthTokens
@@ -27,9 +29,13 @@ struct ResumableDownload {
     struct Checkpoint: Codable, Equatable {
         var url: String
         var validator: String?
-        var length: Int
+        /// The file's full length; nil while a download sent without one is not finished.
+        var length: Int?
         var verified: Int
         var sha256: String
+
+        /// Whether every byte of the file is here.
+        var isComplete: Bool { length.map { verified >= $0 } ?? false }
     }
 
     var checkpointFile: URL {
@@ -42,7 +48,7 @@ struct ResumableDownload {
         var progress = try resumePoint()
         var received = 0
         var attempt = 0
-        while progress.checkpoint.map({ $0.verified < $0.length }) ?? true {
+        while !(progress.checkpoint?.isComplete ?? false) {
             try Task.checkCancellation()
             let outcome = try await fetch(from: progress)
             received += outcome.received
@@ -75,7 +81,7 @@ struct ResumableDownload {
         guard let data = try? Data(contentsOf: checkpointFile),
             let checkpoint = try? JSONDecoder().decode(Checkpoint.self, from: data),
             checkpoint.url == url.absoluteString,
-            checkpoint.verified <= checkpoint.length, checkpoint.length <= limit,
+            checkpoint.verified <= checkpoint.length ?? limit, checkpoint.length ?? 0 <= limit,
             let handle = try? FileHandle(forUpdating: file)
         else {
             discard()
@@ -95,7 +101,8 @@ struct ResumableDownload {
             discard()
             return Progress()
         }
-        logger.info("resuming \(file.lastPathComponent) at \(checkpoint.verified) of \(checkpoint.length) bytes")
+        let total = checkpoint.length.map(String.init) ?? "?"
+        logger.info("resuming \(file.lastPathComponent) at \(checkpoint.verified) of \(total) bytes")
         return Progress(checkpoint: checkpoint, hasher: hasher)
     }
 
@@ -122,11 +129,11 @@ struct ResumableDownload {
             var progress = progress
             let resumed = head.status == .partialContent
             let start: Int
-            let total: Int
+            let total: Int?
             if resumed {
                 guard let range = head.header("Content-Range").flatMap(Self.contentRange),
                     let checkpoint = progress.checkpoint,
-                    range.start == checkpoint.verified, range.total == checkpoint.length
+                    range.start == checkpoint.verified, checkpoint.length.map({ $0 == range.total }) ?? true
                 else {
                     throw VaultError(
                         .vendorFailed,
@@ -137,19 +144,21 @@ struct ResumableDownload {
                 start = range.start
                 total = range.total
             } else {
-                guard head.status == .ok, let length = head.header("Content-Length").flatMap({ Int($0) }), length >= 0
-                else {
+                guard head.status == .ok else {
                     throw VaultError(
                         .vendorFailed,
-                        "The download of \(file.lastPathComponent) came without a Content-Length; "
-                            + "its completeness cannot be checked.")
+                        "The vendor answered the download of \(file.lastPathComponent) with HTTP \(head.status.code) "
+                            + "where it sends the file.",
+                        remedy: "Run the pull again; if it persists, download the file from Setup > Data Export.")
                 }
+                // Without a Content-Length (chunked), the length is known once the last chunk has arrived.
                 start = 0
-                total = length
+                total = head.header("Content-Length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    .flatMap { $0 >= 0 ? $0 : nil }
                 progress = Progress()
                 discard()
             }
-            guard total <= limit else {
+            guard total ?? 0 <= limit else {
                 throw VaultError(
                     .vendorFailed, "\(file.lastPathComponent) is \(total) bytes, more than the pull's file limit.")
             }
@@ -172,10 +181,12 @@ struct ResumableDownload {
             do {
                 for try await buffer in body {
                     try Task.checkCancellation()
-                    guard output.size + buffer.readableBytes <= total else {
+                    guard output.size + buffer.readableBytes <= total ?? limit else {
+                        let name = file.lastPathComponent
                         throw VaultError(
                             .vendorFailed,
-                            "The vendor sent more than the \(total) bytes it announced for \(file.lastPathComponent).")
+                            total.map { "The vendor sent more than the \($0) bytes it announced for \(name)." }
+                                ?? "\(name) is more than the pull's file limit of \(limit) bytes.")
                     }
                     try output.append(buffer.readableBytesView)
                     buffer.withUnsafeReadableBytes { progress.hasher.update(bufferPointer: $0) }
@@ -199,13 +210,14 @@ struct ResumableDownload {
                     progress: progress, received: received,
                     interruption: VendorHTTPClient.describe(error, redactor: http.redactor))
             }
+            checkpoint.length = total ?? output.size
             try saveCheckpoint()
             try output.finish()
             progress.checkpoint = checkpoint
-            guard output.size == total else {
+            guard output.size == checkpoint.length else {
                 return Outcome(
                     progress: progress, received: received,
-                    interruption: "the body ended after \(output.size) of \(total) bytes")
+                    interruption: "the body ended after \(output.size) of \(checkpoint.length ?? 0) bytes")
             }
             return Outcome(progress: progress, received: received, interruption: nil)
         }

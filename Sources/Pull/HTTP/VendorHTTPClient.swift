@@ -8,9 +8,9 @@ import NIOSSL
 import VaultCore
 
 /// The one HTTP client of a pull, over async-http-client: HTTPS with certificate verification (plus the schedule's
-/// `ca_file`), plain HTTP only to loopback and only when allowed, no redirects, connect and read timeouts, gzip,
-/// bounded retries with backoff and `Retry-After`, one token renewal on a 401, and every secret redacted from what
-/// it logs and throws.
+/// `ca_file`), plain HTTP only to loopback and only when allowed, redirects of reads within the instance's origin
+/// only, connect and read timeouts, gzip, bounded retries with backoff and `Retry-After`, one token renewal on a 401,
+/// and every secret redacted from what it logs and throws.
 final class VendorHTTPClient: Sendable {
     private let client: HTTPClient
     let instance: URL
@@ -20,6 +20,8 @@ final class VendorHTTPClient: Sendable {
     let logger: Logger
     /// Decides which vendor errors end the pull at once instead of being retried (`REQUEST_LIMIT_EXCEEDED`).
     let fatal: @Sendable (ResponseHead, VendorMessage) -> VaultError?
+    /// Sees the head of every response (Salesforce's `Sforce-Limit-Info`).
+    let watch: @Sendable (ResponseHead) -> Void
 
     /// Statuses worth asking again: too many requests, and server errors that are usually passing.
     static let retryableStatuses: Set<UInt> = [429, 500, 502, 503, 504]
@@ -28,7 +30,8 @@ final class VendorHTTPClient: Sendable {
 
     init(
         source: SourceDefinition, policy: RetryPolicy, redactor: Redactor, logger: Logger,
-        fatal: @escaping @Sendable (ResponseHead, VendorMessage) -> VaultError? = { _, _ in nil }
+        fatal: @escaping @Sendable (ResponseHead, VendorMessage) -> VaultError? = { _, _ in nil },
+        watch: @escaping @Sendable (ResponseHead) -> Void = { _ in }
     ) throws {
         guard let instance = source.instanceURL else {
             throw VaultError(.usage, "The schedule's [source] has no instance_url.")
@@ -64,6 +67,7 @@ final class VendorHTTPClient: Sendable {
         self.redactor = redactor
         self.logger = logger
         self.fatal = fatal
+        self.watch = watch
     }
 
     func shutdown() async {
@@ -112,9 +116,12 @@ final class VendorHTTPClient: Sendable {
         let label = TerminalText.escaped(redactor.redact(request.label))
         var attempt = 0
         var renewed = false
+        // Where the request goes now: its URL, or where the vendor redirected it.
+        var target = request.url
+        var redirects = 0
         while true {
             try Task.checkCancellation()
-            var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+            var outgoing = HTTPClientRequest(url: target.absoluteString)
             outgoing.method = request.method
             for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
             outgoing.headers.replaceOrAdd(name: "User-Agent", value: "crmvault/0.1")
@@ -138,11 +145,42 @@ final class VendorHTTPClient: Sendable {
             do {
                 let response = try await client.execute(outgoing, timeout: Self.requestDeadline)
                 let head = ResponseHead(status: response.status, headers: response.headers)
+                watch(head)
                 logger.debug("\(label) → \(response.status.code) in \(ContinuousClock.now - started)")
                 if (200..<300).contains(response.status.code) {
-                    return try await handle(head, response.body)
+                    if let expected = request.expectedType, let type = Self.mediaType(head), type != expected {
+                        _ = try await Self.collect(response.body, limit: 256 << 10, tolerant: true)
+                        throw RetryableFailure(
+                            "the answer was \(type.prefix(100)) where the vendor documents \(expected)")
+                    }
+                    guard request.authorization == .sessionCookie, Self.mediaType(head) == "text/html" else {
+                        return try await handle(head, response.body)
+                    }
+                    // Salesforce answers many UI requests whose session it does not accept with a 200 page whose
+                    // script sends the browser to the login page: an expired session, renewed once like a 401.
+                    let page = try await Self.collect(response.body, limit: Self.maximumPageBytes)
+                    guard Self.isLoginPage(page) else { return try await handle(head, .bytes(ByteBuffer(bytes: page))) }
+                    if authorize && !renewed, let tokens {
+                        renewed = true
+                        logger.notice("\(label) was answered with the login page; renewing the access token once")
+                        try await tokens.renew(replacing: token, using: self)
+                        continue
+                    }
+                    throw Self.sessionRefused(label)
                 }
                 let body = try await Self.collect(response.body, limit: 256 << 10, tolerant: true)
+                if let next = try redirection(head, from: target, of: request, label: label) {
+                    redirects += 1
+                    guard redirects <= Self.maximumRedirects else {
+                        throw VaultError(
+                            .vendorFailed,
+                            "The vendor redirected \(label) more than \(Self.maximumRedirects) times.",
+                            remedy: "Check instance_url; if it is right, the vendor's service misbehaves: try later.")
+                    }
+                    logger.info("\(label) redirected to \(TerminalText.escaped(redactor.redact(next.path)))")
+                    target = next
+                    continue
+                }
                 let message = VendorMessage(body: body)
                 if let failure = fatal(head, message) { throw failure }
                 if let refused = request.refusal?(head, message) { throw CallerRefusal(error: refused) }
@@ -155,6 +193,7 @@ final class VendorHTTPClient: Sendable {
                     try await tokens.renew(replacing: token, using: self)
                     continue
                 }
+                if sentToLogin { throw Self.sessionRefused(label) }
                 guard Self.retryableStatuses.contains(response.status.code) else {
                     throw VaultError(
                         .vendorFailed,
@@ -197,6 +236,75 @@ final class VendorHTTPClient: Sendable {
             logger.warning("\(label) failed (\(reason)); retry \(attempt) of \(policy.retries) in \(wait)")
             try await Task.sleep(for: wait)
         }
+    }
+
+    /// Redirects followed for one request.
+    static let maximumRedirects = 5
+
+    /// Where a redirect answer sends the request, when it is to be followed: a `GET` or `HEAD` redirected (301, 302,
+    /// 303, 307, 308) within the instance's origin, the token going along. Nil for any other answer, and for a
+    /// session-cookie request sent to the login page (an expired session, renewed by the caller). A redirect of an
+    /// authorized request to another origin is refused: the token is never sent there, and a copy without it would
+    /// only reach another login page.
+    private func redirection(
+        _ head: ResponseHead, from current: URL, of request: VendorRequest, label: String
+    ) throws -> URL? {
+        guard [301, 302, 303, 307, 308].contains(head.status.code), let location = head.header("Location"),
+            let next = URL(string: location.trimmingCharacters(in: .whitespaces), relativeTo: current)?.absoluteURL
+        else { return nil }
+        if request.authorization == .sessionCookie && Self.isLoginURL(next) { return nil }
+        let shown = TerminalText.escaped(redactor.redact(next.absoluteString))
+        guard request.method == .GET || request.method == .HEAD else {
+            throw VaultError(
+                .vendorFailed, "The vendor answered \(label) with a redirect to \(shown); only reads are redirected.",
+                remedy: "Check instance_url: it must be the org's own URL (its My Domain or environment URL).")
+        }
+        try check(next)
+        if request.authorization != .none && !isInstanceOrigin(next) {
+            throw VaultError(
+                .vendorFailed,
+                "The vendor redirected \(label) to \(shown), outside \(instance.absoluteString); the access token is "
+                    + "not sent there.",
+                remedy: "Check instance_url: it must be the org's own URL (its My Domain or environment URL), "
+                    + "the one the vendor redirects to.")
+        }
+        return next
+    }
+
+    /// The largest HTML page read from a session-cookie request (the Data Export page).
+    static let maximumPageBytes = 16 << 20
+
+    /// The response's media type (`text/csv` of `text/csv; charset=UTF-8`, any case), nil when it names none.
+    static func mediaType(_ head: ResponseHead) -> String? {
+        guard let value = head.header("Content-Type") else { return nil }
+        let type = (value.split(separator: ";").first ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        return type.isEmpty ? nil : type
+    }
+
+    /// Whether an HTML page is Salesforce's way of sending a browser to its login page: a small page whose script
+    /// goes to `…?ec=302&startURL=…` (a real Setup page is far larger and may name `startURL` in its links), or the
+    /// login form itself.
+    static func isLoginPage(_ page: [UInt8]) -> Bool {
+        let text = String(decoding: page.prefix(64 << 10), as: UTF8.self)
+        let redirects = text.contains("location.replace(") || text.contains("location.href")
+        return (page.count <= 16 << 10 && text.contains("startURL=") && redirects)
+            || text.contains("<title>Login | Salesforce")
+    }
+
+    /// A session-cookie request still sent to the login page after the token was renewed.
+    private static func sessionRefused(_ label: String) -> VaultError {
+        VaultError(
+            .vendorFailed,
+            "Salesforce answered \(label) with its login page: it does not accept the access token as a session for "
+                + "its Setup pages.",
+            remedy: "Give the connected app the OAuth scope `web` (or `full`) besides `api`, so that its token opens "
+                + "Setup pages and the Data Export files, then run the pull again.")
+    }
+
+    /// Whether a redirect goes to a login page (Salesforce sends a request without a valid session to
+    /// `/?ec=302&startURL=…`, on the instance or on login.salesforce.com).
+    static func isLoginURL(_ url: URL) -> Bool {
+        url.path.isEmpty || url.path == "/" || (url.query ?? "").contains("startURL=")
     }
 
     /// The error a request's own `refusal` made of an error answer: carried out of the retry loop as it is, never

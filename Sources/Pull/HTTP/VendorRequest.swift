@@ -13,6 +13,9 @@ struct VendorRequest: Sendable {
     var authorization = Authorization.bearer
     /// Whether the response may come gzip-compressed (not for byte-range downloads, whose offsets are the file's).
     var acceptsGzip = true
+    /// The media type a successful answer must have when it names one (`text/csv`); another (a maintenance or proxy
+    /// page sent with 200) is retried like a server error.
+    var expectedType: String?
     /// Decides that an error answer is one the caller handles itself (an error to throw instead of the generic
     /// refusal), e.g. an object the Bulk API will not query when every object was asked for.
     var refusal: (@Sendable (ResponseHead, VendorMessage) -> Error?)?

@@ -99,12 +99,20 @@ extension VendorHandlers {
         }
     }
 
-    /// A redirect to the login page unless the `sid` cookie holds a valid Salesforce session.
+    /// A redirect to the login page unless the `sid` cookie holds a valid Salesforce session: a `302`, or with
+    /// `Faults.sessionScriptRedirects` a `200` page whose script does the redirect.
     private func sessionRedirect(_ request: VendorRequest) -> VendorReply? {
         guard state.checkToken(request.cookie("sid"), for: .salesforce) != .valid else { return nil }
         let start = request.path + (request.rawQuery.isEmpty ? "" : "?" + request.rawQuery)
         let encoded = start.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        return VendorReply(status: 302, headers: [("Location", "/?ec=302&startURL=\(encoded)")])
+        guard state.faults.sessionScriptRedirects else {
+            return VendorReply(status: 302, headers: [("Location", "/?ec=302&startURL=\(encoded)")])
+        }
+        let target = "\(state.baseURL.current.absoluteString)/?ec=302&startURL=\(encoded)"
+        return .html(
+            "<html><head><meta name=\"robots\" content=\"noindex, nofollow\"></head><body><script>\n"
+                + "if (window.location.replace){ \nwindow.location.replace('\(target)');\n} else {\n"
+                + "window.location.href ='\(target)';\n} \n</script>\n</body></html>")
     }
 
     /// The one range of a `Range: bytes=a-b`, `bytes=a-` or `bytes=-n` header, clamped to the body; `nil` when

@@ -149,7 +149,9 @@ extension VendorHandlers {
             }
         }
         if !selected.contains(entity.primaryIDAttribute) { selected.append(entity.primaryIDAttribute) }
-        body.append(("value", .array(page.map { render($0, columns: selected, preferences: preferences) })))
+        let image = state.faults.entityImages.contains(entity.entitySetName) && request.query["$select"] == nil
+        body.append(
+            ("value", .array(page.map { render($0, columns: selected, preferences: preferences, image: image) })))
         if end < matching.count, let last = page.last {
             let token = DataverseSkipToken(pageNumber: pageNumber + 1, lastID: last.id, firstID: page.first!.id).encoded
             let kept = VendorRequest.pairs(request.rawQuery, plusIsSpace: false).filter { $0.0 != "$skiptoken" }
@@ -165,8 +167,11 @@ extension VendorHandlers {
         )
     }
 
-    /// One record with its ETag and the annotations the client asked for, before each value as Dataverse writes them.
-    private func render(_ record: DataverseRecord, columns: [String], preferences: DataversePreferences) -> JSONValue {
+    /// One record with its ETag and the annotations the client asked for, before each value as Dataverse writes them;
+    /// with `image`, the entity image's properties too (Faults.entityImages).
+    private func render(
+        _ record: DataverseRecord, columns: [String], preferences: DataversePreferences, image: Bool
+    ) -> JSONValue {
         var members: [(String, JSONValue)] = [("@odata.etag", .string(record.etag))]
         for column in columns {
             guard let cell = record.cells.first(where: { $0.column == column }) else { continue }
@@ -183,6 +188,7 @@ extension VendorHandlers {
             }
             members.append((column, cell.value))
         }
+        if image { members += [("entityimageid", .null), ("entityimage_timestamp", .null), ("entityimage_url", .null)] }
         return .object(members)
     }
 

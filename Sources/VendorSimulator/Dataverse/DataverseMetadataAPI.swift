@@ -71,9 +71,11 @@ extension VendorHandlers {
         ]
         if let select { members = members.filter { $0.0 == "MetadataId" || select.contains($0.0) } }
         if attributes {
-            members.append(
-                ("Attributes", .array(entity.attributes.map { attributeJSON($0, of: entity, select: attributeSelect) }))
-            )
+            var attributes = entity.attributes.map { attributeJSON($0, of: entity, select: attributeSelect) }
+            if state.faults.entityImages.contains(entity.entitySetName) {
+                attributes += Self.entityImageAttributes(of: entity, select: attributeSelect)
+            }
+            members.append(("Attributes", .array(attributes)))
         }
         return .object(members)
     }
@@ -131,6 +133,30 @@ extension VendorHandlers {
             members = members.filter { $0.0 == "@odata.type" || $0.0 == "MetadataId" || select.contains($0.0) }
         }
         return .object(members)
+    }
+
+    /// The attributes an entity image adds to a table (Faults.entityImages).
+    private static func entityImageAttributes(of entity: DataverseEntity, select: [String]?) -> [JSONValue] {
+        let image: [(String, String, String, String?)] = [
+            ("entityimage", "Virtual", "Image", nil), ("entityimageid", "Uniqueidentifier", "UniqueIdentifier", nil),
+            ("entityimage_timestamp", "BigInt", "BigInt", "entityimage"),
+            ("entityimage_url", "String", "String", "entityimage"),
+        ]
+        return image.map { name, type, metadataType, attributeOf in
+            var members: [(String, JSONValue)] = [
+                ("@odata.type", .string("#Microsoft.Dynamics.CRM.\(metadataType)AttributeMetadata")),
+                ("MetadataId", .string(StableID.guid("attribute:\(entity.logicalName).\(name)"))),
+                ("LogicalName", .string(name)), ("SchemaName", .string(schemaName(name))),
+                ("EntityLogicalName", .string(entity.logicalName)), ("AttributeType", .string(type)),
+                ("AttributeTypeName", .object([("Value", .string(metadataType + "Type"))])),
+                ("IsValidForRead", .bool(true)), ("IsCustomAttribute", .bool(false)),
+                ("AttributeOf", attributeOf.map(JSONValue.string) ?? .null),
+            ]
+            if let select {
+                members = members.filter { $0.0 == "@odata.type" || $0.0 == "MetadataId" || select.contains($0.0) }
+            }
+            return .object(members)
+        }
     }
 
     private static func label(_ text: String) -> JSONValue {

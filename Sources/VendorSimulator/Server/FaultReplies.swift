@@ -29,6 +29,11 @@ enum FaultReplies {
             429, "REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded.", headers: header)
     }
 
+    /// A `200` HTML page where the client asked for data, as a maintenance window or a proxy may answer.
+    static let maintenancePage = VendorReply.html(
+        "<!DOCTYPE html><html><head><title>Down for maintenance</title></head><body><h1>We are down for "
+            + "maintenance.</h1><p>Please try again shortly.</p></body></html>")
+
     /// The daily API allowance used up, as Salesforce answers it.
     static let requestLimitExceeded = VendorReply.salesforceError(
         403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
@@ -55,6 +60,27 @@ enum FaultReplies {
             }
             try await writer.finish(nil)
         }
+    }
+
+    /// `bytes` in 16 KiB chunks with no length announced: chunked transfer encoding.
+    static func unsizedBody(_ bytes: Data) -> ResponseBody {
+        ResponseBody(contentLength: nil) { writer in
+            var offset = 0
+            while offset < bytes.count {
+                let end = min(bytes.count, offset + 16 << 10)
+                try await writer.write(ByteBuffer(bytes: bytes[offset..<end]))
+                offset = end
+            }
+            try await writer.finish(nil)
+        }
+    }
+
+    /// A `302` to the same request with `redirected=1` added to its query: a path on this origin, or with
+    /// `toOtherHost` an absolute URL on `localhost` at the same port.
+    static func redirect(_ request: VendorRequest, toOtherHost: Bool, base: URL) -> VendorReply {
+        let target = request.path + "?" + (request.rawQuery.isEmpty ? "" : request.rawQuery + "&") + "redirected=1"
+        let location = toOtherHost ? "https://localhost:\(base.port ?? 443)\(target)" : target
+        return VendorReply(status: 302, headers: [("Location", location)])
     }
 
     /// Thrown to cut a body short.

@@ -27,7 +27,7 @@ struct SimulatorResponder: HTTPResponder {
             headers: request.headers, body: Data(body.readableBytesView))
         let latency = state.faults.latency
         if latency > .zero { try await Task.sleep(for: latency) }
-        let reply = injectedFailure(for: route) ?? answer(route, vendorRequest)
+        let reply = injectedFailure(for: route, vendorRequest) ?? answer(route, vendorRequest)
         return finish(reply, route: route, request: request, served: vendorRequest)
     }
 
@@ -45,9 +45,19 @@ struct SimulatorResponder: HTTPResponder {
         }
     }
 
-    /// A 5xx or 429 answer when a counted fault is aimed at the route's endpoint.
-    private func injectedFailure(for route: Route) -> VendorReply? {
+    /// A 5xx, 429 or redirect answer when a counted fault is aimed at the route's endpoint.
+    private func injectedFailure(for route: Route, _ request: VendorRequest) -> VendorReply? {
         guard let endpoint = route.endpoint else { return nil }
+        if let fault = state.takeCounted(
+            \.redirects, key: "redirects", endpoint: endpoint, endpointOf: \.endpoint, countOf: \.count)
+        {
+            return FaultReplies.redirect(request, toOtherHost: fault.toOtherHost, base: state.baseURL.current)
+        }
+        if state.takeCounted(
+            \.htmlPages, key: "htmlPages", endpoint: endpoint, endpointOf: \.endpoint, countOf: \.count) != nil
+        {
+            return FaultReplies.maintenancePage
+        }
         if let fault = state.takeCounted(
             \.serverErrors, key: "serverErrors", endpoint: endpoint, endpointOf: \.endpoint, countOf: \.count)
         {
@@ -76,7 +86,8 @@ struct SimulatorResponder: HTTPResponder {
             if let fieldName = HeaderField.Name(name) { headers.append(HeaderField(name: fieldName, value: value)) }
         }
         let isHead = request.method == .head
-        if headers[.contentLength] == nil { headers[.contentLength] = String(reply.body.count) }
+        let unsized = route.endpoint.map { state.faults.unsizedBodies.contains($0) } ?? false
+        if headers[.contentLength] == nil && !unsized { headers[.contentLength] = String(reply.body.count) }
         state.record(
             VendorSimulator.ServedRequest(
                 endpoint: route.endpoint, method: request.method.rawValue, path: request.uri.path, status: reply.status)
@@ -94,6 +105,7 @@ struct SimulatorResponder: HTTPResponder {
         if let endpoint = route.endpoint, let slow = state.faults.slowBodies.first(where: { $0.endpoint == endpoint }) {
             return Response(status: status, headers: headers, body: FaultReplies.slowBody(bytes, slow))
         }
+        if unsized { return Response(status: status, headers: headers, body: FaultReplies.unsizedBody(bytes)) }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }
