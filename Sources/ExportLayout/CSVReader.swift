@@ -437,4 +437,10 @@ public struct CSVFields {
 
     /// Field `index` as a string.
     public func string(_ index: Int) -> String { String(decoding: self[index], as: UTF8.self) }
+
+    /// Where each field ends, as offsets from the record's first byte (the layout ``init(bytes:ends:quoted:)`` takes).
+    public var fieldEnds: UnsafeBufferPointer<Int> { ends }
+
+    /// Whether each field was enclosed in double quotes.
+    public var quotedFields: UnsafeBufferPointer<Bool> { quoted }
 }

@@ -1,6 +1,10 @@
 import ExportLayout
 import VaultCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One object's CSV read once and inserted into its table: every well-formed record, typed as the values read so far
 /// allow (a column is re-typed, its table rebuilt, before a value that breaks its format is inserted); the cell digest
 /// of the records inserted, computed from the CSV as parsed, is what SQLite must give back; the scan of the whole file
@@ -89,12 +93,70 @@ struct ObjectLoad: Sendable {
         // The CSV is parsed on another thread while this one inserts (see RecordPipeline).
         let records = RecordPipeline(object, encoding: encoding, detecting: detecting, header: scan.header)
         defer { records.close() }
-        let placeholders = Array(repeating: "?", count: schema.columns.count).joined(separator: ", ")
-        let sql = "INSERT INTO \(SQL.quoted(schema.table)) VALUES (\(placeholders))"
-        var insert = try database.prepare(sql)
+        let row = "(" + Array(repeating: "?", count: schema.columns.count).joined(separator: ", ") + ")"
+        let sql = "INSERT INTO \(SQL.quoted(schema.table)) VALUES "
+        let rowsPerInsert = Self.rowsPerInsert(columns: schema.columns.count, parameters: database.maximumParameters)
+        let manySQL = sql + Array(repeating: row, count: rowsPerInsert).joined(separator: ", ")
+        var insert = try database.prepare(sql + row)
+        var insertMany = try database.prepare(manySQL)
         var formats = schema.columns.map(\.format)
         var booleans = Self.booleans(formats)
         let idColumn = schema.idColumn
+        // The greatest id inserted or waiting (see ``rowsPerInsert(columns:parameters:)``), and the records waiting.
+        var greatestID: [UInt8] = []
+        var waiting: [RecordPipeline.Batch.Record] = []
+        waiting.reserveCapacity(rowsPerInsert)
+
+        func bind(_ record: RecordPipeline.Batch.Record, to statement: SQLiteStatement, from first: Int) throws {
+            let fields = record.fields
+            for index in 0..<fields.count {
+                let value = fields[index]
+                if ObjectScan.isNull(value) {
+                    try statement.bindNull(first + index)
+                    continue
+                }
+                switch ColumnFormat.Stored(value, as: formats[index], booleans: booleans[index]) {
+                case .text: try statement.bindText(first + index, value)
+                case .integer(let integer): try statement.bindInteger(first + index, integer)
+                case .real(let real): try statement.bindDouble(first + index, real)
+                }
+            }
+        }
+        /// Inserts one record; a duplicate id is listed, not inserted.
+        func insertOne(_ record: RecordPipeline.Batch.Record) throws {
+            try bind(record, to: insert, from: 0)
+            do {
+                try insert.step()
+            } catch let error as SQLiteError where error.isUniqueViolation {
+                insert.reset()
+                let id = idColumn.map { String(decoding: record.fields[$0].prefix(40), as: UTF8.self) } ?? ""
+                duplicates.append(
+                    RowProblem(
+                        file: object.file, line: record.line,
+                        problem: "duplicate \(schema.columns[idColumn ?? 0].header) \(id): an earlier record has it"))
+                return
+            }
+            insert.reset()
+            digest.addRow(record.cellHashes, rowHash: record.rowHash)
+            rowsInserted += 1
+        }
+        /// Inserts the waiting records: in one statement when there are as many as it takes, else one by one.
+        func insertWaiting() throws {
+            guard waiting.count == rowsPerInsert else {
+                for record in waiting { try insertOne(record) }
+                waiting.removeAll(keepingCapacity: true)
+                return
+            }
+            for (number, record) in waiting.enumerated() {
+                try bind(record, to: insertMany, from: number * record.fields.count)
+            }
+            defer { insertMany.reset() }
+            try insertMany.step()
+            for record in waiting { digest.addRow(record.cellHashes, rowHash: record.rowHash) }
+            rowsInserted += waiting.count
+            waiting.removeAll(keepingCapacity: true)
+        }
+
         while let batch = try records.next() {
             // After a whole read the table's formats hold every value, whatever the batches seen so far allow.
             if !isReadFirst && batch.formats != formats {
@@ -106,41 +168,53 @@ struct ObjectLoad: Sendable {
                 schema = retyped
                 formats = batch.formats
                 booleans = Self.booleans(formats)
-                insert = try database.prepare(sql)
+                insert = try database.prepare(sql + row)
+                insertMany = try database.prepare(manySQL)
                 rebuilds += 1
             }
+            // Ids compared as SQLite compares the key: TEXT, bytes (memcmp, then length).
+            let isKeyText = idColumn.map { formats[$0] == .text } ?? true
+            var left = batch.count
             try batch.forEach { record in
-                let fields = record.fields
-                for index in 0..<fields.count {
-                    let value = fields[index]
-                    if ObjectScan.isNull(value) {
-                        try insert.bindNull(index)
-                        continue
+                left -= 1
+                if let idColumn {
+                    let id = record.fields[idColumn]
+                    if isKeyText && Self.isAbove(id, greatestID) {
+                        greatestID.removeAll(keepingCapacity: true)
+                        greatestID.append(contentsOf: id)
+                        waiting.append(record)
+                    } else {
+                        // Perhaps a duplicate: inserted alone, after the records before it.
+                        try insertWaiting()
+                        try insertOne(record)
                     }
-                    switch ColumnFormat.Stored(value, as: formats[index], booleans: booleans[index]) {
-                    case .text: try insert.bindText(index, value)
-                    case .integer(let integer): try insert.bindInteger(index, integer)
-                    case .real(let real): try insert.bindDouble(index, real)
-                    }
+                } else {
+                    waiting.append(record)
                 }
-                do {
-                    try insert.step()
-                } catch let error as SQLiteError where error.isUniqueViolation {
-                    insert.reset()
-                    let id = idColumn.map { String(decoding: fields[$0].prefix(40), as: UTF8.self) } ?? ""
-                    duplicates.append(
-                        RowProblem(
-                            file: object.file, line: record.line,
-                            problem: "duplicate \(schema.columns[idColumn ?? 0].header) \(id): an earlier record has it"
-                        ))
-                    return
-                }
-                insert.reset()
-                digest.addRow(record.cellHashes, rowHash: record.rowHash)
-                rowsInserted += 1
+                // A batch's records are valid only while it is read: none waits past its last.
+                if waiting.count == rowsPerInsert || left == 0 { try insertWaiting() }
             }
         }
         if let whole = records.scan { scan = whole }
+    }
+
+    /// The records one multi-row `INSERT` takes (at most 64, within SQLite's parameter limit). Rows inserted by one
+    /// statement keep its cursors open: the key's b-tree is appended to from where the last row went, not searched from
+    /// its root per row, and the statement is started and reset once per run instead of once per row. Only records
+    /// that cannot be duplicates wait for one: those whose id is above every id before it (the exports' ids arrive in
+    /// key order), or all of a table without a key. A duplicate in a multi-row statement could not be undone row by row
+    /// (the file has no journal), so any other record is inserted alone, where its duplicate id fails only itself.
+    static func rowsPerInsert(columns: Int, parameters: Int) -> Int {
+        max(1, min(64, parameters / max(1, columns)))
+    }
+
+    /// Whether `id` sorts after `greatest` as SQLite's BINARY collation sorts TEXT (bytes, then length).
+    private static func isAbove(_ id: UnsafeBufferPointer<UInt8>, _ greatest: [UInt8]) -> Bool {
+        greatest.withUnsafeBufferPointer { greatest in
+            let common = min(id.count, greatest.count)
+            let order = common == 0 ? 0 : memcmp(id.baseAddress!, greatest.baseAddress!, common)
+            return order > 0 || (order == 0 && id.count > greatest.count)
+        }
     }
 
     /// Each boolean column's spellings as bytes.

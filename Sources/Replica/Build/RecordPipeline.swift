@@ -22,21 +22,26 @@ final class RecordPipeline: @unchecked Sendable {
         /// The format of each column that the values of this batch and every one before allow.
         fileprivate(set) var formats: [ColumnFormat] = []
 
+        /// An empty batch with room for `batchBytes` of fields and a record more, so its bytes are not copied as
+        /// they grow.
+        fileprivate init() {
+            bytes.reserveCapacity(RecordPipeline.batchBytes + (64 << 10))
+        }
+
         fileprivate mutating func append(_ fields: CSVFields, line: Int) {
             let first = ends.count
-            bytes.append(contentsOf: fields.allBytes)
-            // Fields follow each other: each ends where the one before did, plus its own length.
-            var end = 0
-            for index in 0..<fields.count {
-                end += fields[index].count
-                ends.append(end)
-                quoted.append(fields.isQuoted(index))
-                cellHashes.append(ObjectScan.cellHash(fields[index]))
+            let all = fields.allBytes
+            bytes.append(contentsOf: all)
+            // The reader's ends count from the record's first byte, as a batch keeps them: copied as they are.
+            ends.append(contentsOf: fields.fieldEnds)
+            quoted.append(contentsOf: fields.quotedFields)
+            cellHashes.append(contentsOf: repeatElement(0, count: fields.count))
+            let rowHash = cellHashes.withUnsafeMutableBufferPointer { hashes in
+                let row = UnsafeMutableBufferPointer(rebasing: hashes[first...])
+                for index in 0..<fields.count { row[index] = ObjectScan.cellHash(fields[index]) }
+                return CellDigest.rowHash(UnsafeBufferPointer(row))
             }
-            let rowHash = cellHashes.withUnsafeBufferPointer {
-                CellDigest.rowHash(UnsafeBufferPointer(rebasing: $0[first...]))
-            }
-            records.append((bytes.count - fields.allBytes.count, first, fields.count, line, rowHash))
+            records.append((bytes.count - all.count, first, fields.count, line, rowHash))
         }
 
         /// One record of a batch, valid only inside ``forEach(_:)``.
@@ -47,6 +52,9 @@ final class RecordPipeline: @unchecked Sendable {
             var cellHashes: UnsafeBufferPointer<UInt64>
             var rowHash: UInt64
         }
+
+        /// The number of records.
+        var count: Int { records.count }
 
         /// Calls `body` with each record.
         func forEach(_ body: (Record) throws -> Void) rethrows {

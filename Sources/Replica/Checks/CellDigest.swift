@@ -9,11 +9,9 @@ struct CellDigest: Equatable, Sendable {
     private(set) var rows = 0
     private(set) var rowSum: UInt64 = 0
     private(set) var columnSums: [UInt64]
-    private var cells: [UInt64]
 
     init(columns: Int) {
         columnSums = Array(repeating: 0, count: columns)
-        cells = Array(repeating: 0, count: columns)
     }
 
     /// The digest as recorded: 16 lowercase hex digits of the row sum.
@@ -27,25 +25,12 @@ struct CellDigest: Equatable, Sendable {
         return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
-    /// Records the hash of cell `column` of the current row (0 for NULL).
-    mutating func set(_ column: Int, _ hash: UInt64) {
-        cells[column] = hash
-    }
-
-    /// Ends the current row: adds its hash and its cells to the sums.
-    mutating func endRow() {
-        rowSum &+= cells.withUnsafeBufferPointer { Self.rowHash($0) }
-        for index in cells.indices {
-            columnSums[index] &+= cells[index]
-            cells[index] = 0
-        }
-        rows += 1
-    }
-
     /// Adds a row whose cells' hashes and row hash (``rowHash(_:)``) were computed elsewhere.
     mutating func addRow(_ cells: UnsafeBufferPointer<UInt64>, rowHash: UInt64) {
         rowSum &+= rowHash
-        for index in cells.indices { columnSums[index] &+= cells[index] }
+        columnSums.withUnsafeMutableBufferPointer { sums in
+            for index in cells.indices { sums[index] &+= cells[index] }
+        }
         rows += 1
     }
 

@@ -316,6 +316,8 @@ public struct ReplicaChecker: Sendable {
                 ?? "SELECT \(names) FROM \(from)")
         var digest = CellDigest(columns: table.columns.count)
         let columns = table.columns.map { ReadbackColumn($0.format) }
+        // The current row's cell hashes.
+        var row = [UInt64](repeating: 0, count: columns.count)
         let keys = table.references.filter(\.isForeignKey).map { reference in
             (
                 column: reference.column,
@@ -338,13 +340,16 @@ public struct ReplicaChecker: Sendable {
             }
             runRows += 1
             if rowid != nil { lastRowid = select.integer(columns.count) }
-            for index in columns.indices { digest.set(index, Self.hash(select, index, columns[index])) }
-            digest.endRow()
-            for (number, key) in keys.enumerated() where !select.isNull(key.column) {
+            row.withUnsafeMutableBufferPointer { cells in
+                for index in 0..<cells.count { cells[index] = Self.hash(select.value(index), columns[index]) }
+                let cells = UnsafeBufferPointer(cells)
+                digest.addRow(cells, rowHash: CellDigest.rowHash(cells))
+            }
+            for (number, key) in keys.enumerated() {
+                let value = select.value(key.column)
+                guard !value.isNull else { continue }
                 totals[number] += 1
-                if !key.prefixes.isEmpty
-                    && !select.withBytes(key.column, { key.prefixes.contains(Self.prefixCode($0)) })
-                {
+                if !key.prefixes.isEmpty && !value.withBytes({ key.prefixes.contains(Self.prefixCode($0)) }) {
                     outside[number] += 1
                 }
             }
@@ -406,23 +411,23 @@ public struct ReplicaChecker: Sendable {
     }
 
     /// A cell's hash as the export had it: TEXT as stored, numbers written in the column's format, NULL as 0.
-    static func hash(_ select: SQLiteStatement, _ index: Int, _ column: ReadbackColumn) -> UInt64 {
+    static func hash(_ value: SQLiteValue, _ column: ReadbackColumn) -> UInt64 {
         if column.isText {
-            return select.withStoredBytes(index) { bytes in bytes.map { XXH64.hash($0, seed: 0) } ?? 0 }
+            return value.withStoredBytes { bytes in bytes.map { XXH64.hash($0, seed: 0) } ?? 0 }
         }
-        switch select.type(index) {
+        switch value.type {
         case .null:
             return 0
         case .integer:
-            let value = select.integer(index)
-            if let booleans = column.booleanHashes, value == 0 || value == 1 {
-                return value == 1 ? booleans.yes : booleans.no
+            let integer = value.integer
+            if let booleans = column.booleanHashes, integer == 0 || integer == 1 {
+                return integer == 1 ? booleans.yes : booleans.no
             }
-            return ValueText.withText(integer: value) { XXH64.hash($0, seed: 0) }
+            return ValueText.withText(integer: integer) { XXH64.hash($0, seed: 0) }
         case .real:
-            return ValueText.withText(real: select.double(index), column.style) { XXH64.hash($0, seed: 0) }
+            return ValueText.withText(real: value.double, column.style) { XXH64.hash($0, seed: 0) }
         case .text, .blob:
-            return select.withBytes(index) { XXH64.hash($0, seed: 0) }
+            return value.withBytes { XXH64.hash($0, seed: 0) }
         }
     }
 

@@ -121,6 +121,9 @@ extension SQLiteDatabase {
 
     var lastInsertedRow: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// The most `?` parameters one statement may have.
+    var maximumParameters: Int { Int(sqlite3_limit(handle, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) }
+
     /// Fills the BLOB in `column` of row `row` of `table` (created with a zero BLOB of the right size) by calling
     /// `read` for blocks of at most `buffer.count` bytes until it returns 0. Memory stays bounded by the buffer.
     func writeBlob(

@@ -3,7 +3,7 @@ internal import CSQLite
 /// One prepared statement; finalized in deinit. Bindings and columns are 0-based here.
 final class SQLiteStatement {
     private let database: SQLiteDatabase
-    private let handle: OpaquePointer
+    let handle: OpaquePointer
     private let sql: String
 
     init(database: SQLiteDatabase, sql: String) throws {
@@ -89,22 +89,6 @@ final class SQLiteStatement {
         let pointer = sqlite3_column_text(handle, Int32(index))
         let count = Int(sqlite3_column_bytes(handle, Int32(index)))
         return try body(UnsafeBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
-    }
-
-    /// The column's bytes as stored (TEXT or BLOB; a number as SQLite writes it), or nil for NULL, without asking its
-    /// storage class first: one call per value where ``type(_:)`` and ``withBytes(_:_:)`` take three. Valid until the
-    /// next step or reset.
-    func withStoredBytes<Result>(
-        _ index: Int, _ body: (UnsafeBufferPointer<UInt8>?) throws -> Result
-    ) rethrows -> Result {
-        let column = Int32(index)
-        guard let pointer = sqlite3_column_blob(handle, column) else {
-            // NULL, or a value of no bytes (SQLite gives no pointer for an empty TEXT or BLOB).
-            let isNull = sqlite3_column_type(handle, column) == SQLITE_NULL
-            return try body(isNull ? nil : UnsafeBufferPointer(start: nil, count: 0))
-        }
-        let count = Int(sqlite3_column_bytes(handle, column))
-        return try body(UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: count))
     }
 
     func text(_ index: Int) -> String { withBytes(index) { String(decoding: $0, as: UTF8.self) } }
