@@ -18,18 +18,12 @@ extension Vault {
     /// the pack itself is read instead, since the index is a pure function of the pack: a read-only medium
     /// with a lost or edited index still restores. With `onlySealed`, packs without such an index are skipped
     /// instead of read (backups deduplicate only against packs whose author they trust).
-    /// `added`, when given, is called after each pack with the ids it added, each id once over all the calls.
-    func loadChunkLocations(of packs: [Digest], sealers: (Digest) -> Set<PublicSigningKey>, onlySealed: Bool = false,
-                            added: (([Digest]) -> Void)? = nil) throws -> [Digest: ChunkLocation]
+    func loadChunkLocations(of packs: [Digest], sealers: (Digest) -> Set<PublicSigningKey>, onlySealed: Bool = false) throws
+        -> [Digest: ChunkLocation]
     {
         var locations: [Digest: ChunkLocation] = [:]
         try forEachPackRecords(of: packs, sealers: sealers, onlySealed: onlySealed) { _, records in
-            var ids: [Digest] = []
-            for record in records where locations[record.id] == nil {
-                locations[record.id] = record.location
-                if added != nil { ids.append(record.id) }
-            }
-            added?(ids)
+            for record in records where locations[record.id] == nil { locations[record.id] = record.location }
         }
         return locations
     }

@@ -5,9 +5,8 @@ import VaultTesting
 @testable import VaultCore
 
 /// Restore finishes each file (its last chunk-id checks, its fsync, its rename) on a thread of its own while the file's
-/// writer starts the next file, and gathers the chunk words beside the chunk locations. These tests pin that neither
-/// skips a check: a chunk damaged in the middle of a file still fails that file, which never appears under its name,
-/// nor as a partial file; the other files restore byte-exact; the words are those of every id.
+/// writer starts the next file. These tests pin that this skips no check: a chunk damaged in the middle of a file still
+/// fails that file, which never appears under its name, nor as a partial file; the other files restore byte-exact.
 struct RestoreFinishingTests {
     /// Six files of seeded text, each different (no chunk shared), the largest first taken by the restore's threads.
     static func export(in vault: TemporaryVault) throws -> [String: Data] {
@@ -50,34 +49,6 @@ struct RestoreFinishingTests {
         let left = try FileManager.default.contentsOfDirectory(atPath: target.path).sorted()
         #expect(left == ["a.csv", "c.csv", "d.csv", "e.csv"])  // no partial file, nothing under a damaged file's name
         for name in left { #expect(try Data(contentsOf: target.appendingPathComponent(name)) == files[name]) }
-    }
-
-    @Test func theWordsGatheredBesideTheLocationsAreThoseOfEveryID() throws {
-        var settings = TemporaryVault.fastSettings
-        settings.chunker = ChunkerParameters(minimum: 256, average: 1024, maximum: 8192)  // 300+ chunks a file: chunk lists
-        settings.packTarget = 1  // a pack per block: many packs, so many batches of ids
-        let vault = try TemporaryVault(settings: settings)
-        _ = try Self.export(in: vault)
-        _ = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)
-        let entry = try vault.vault.resolveSnapshot("latest", in: try vault.vault.loadChain())
-        let inputs = KeylessRestoreInputs(vault.vault, entry)
-        let manifest = try inputs.waitForManifest()
-        #expect(manifest.files.contains { $0.content?.list != nil }, "files long enough to be stored as chunk lists")
-        #expect(manifest.packs.count > 10)
-        let locations = try inputs.chunkLocations()
-        let gathered = try inputs.chunkWords()
-        let expected = ChunkWords(distinct: locations.keys)
-        func ids(_ candidates: ChunkWords.Candidates) -> Set<Digest> {
-            switch candidates {
-            case .none: []
-            case .one(let id): [id]
-            case .several(let ids): Set(ids)
-            }
-        }
-        for id in locations.keys {
-            #expect(ids(gathered.candidates(id.firstWord)) == ids(expected.candidates(id.firstWord)))
-            #expect(ids(gathered.candidates(id.firstWord)).contains(id))
-        }
     }
 
     @Test func aPartialFileAppearsUnderItsNameOnlyWhenFinished() throws {

@@ -14,13 +14,11 @@ final class KeylessRestoreInputs: Sendable {
         inputs = BackgroundResult(onThreadOfItsOwn: {
             let manifest = try vault.loadManifest(entry).manifest
             return (manifest, Result {
-                // Only chunk lists hold references to resolve (§8): a snapshot of small files needs no words. The words
-                // are gathered on another core, pack by pack, while the next pack's index is read and its locations
-                // are mapped: the restore waits for the later of the two, not for both one after the other.
-                let words = manifest.files.contains { $0.content?.list != nil } ? ChunkWordsGathering() : nil
                 let locations = try vault.loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:)),
-                    sealers: vault.indexSealers(try vault.loadChain()), added: words?.add)
-                return (locations, words?.words() ?? ChunkWords())
+                    sealers: vault.indexSealers(try vault.loadChain()))
+                // Only chunk lists hold references to resolve (§8): a snapshot of small files needs no words.
+                let hasList = manifest.files.contains { $0.content?.list != nil }
+                return (locations, hasList ? ChunkWords(distinct: locations.keys) : ChunkWords())
             })
         })
     }
@@ -33,20 +31,4 @@ final class KeylessRestoreInputs: Sendable {
 
     /// The ids of the manifest's packs by first word, for its chunk lists' references (after `waitForManifest`).
     func chunkWords() throws -> ChunkWords { try inputs.get().1.get().1 }
-}
-
-/// Chunk words gathered on a queue of their own from batches of distinct ids, while the thread that hands them on reads
-/// the next batch.
-private final class ChunkWordsGathering: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "crmvault.chunk-words")
-    // Touched only on `queue`.
-    private var gathered = ChunkWords()
-
-    /// Queues `ids`, none of them given before.
-    func add(_ ids: [Digest]) {
-        queue.async { for id in ids { self.gathered.insert(distinct: id) } }
-    }
-
-    /// The words of every id added, once the queue has gathered them.
-    func words() -> ChunkWords { queue.sync { gathered } }
 }
