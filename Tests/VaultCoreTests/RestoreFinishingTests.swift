@@ -21,7 +21,8 @@ struct RestoreFinishingTests {
 
     @Test func aChunkDamagedMidFileFailsOnlyItsFileAndLeavesNothingUnderItsName() throws {
         var settings = TemporaryVault.fastSettings
-        settings.chunker = ChunkerParameters(minimum: 256, average: 1024, maximum: 8192)  // 300+ chunks a file: chunk lists
+        // 300+ chunks a file: the files are stored as chunk lists.
+        settings.chunker = ChunkerParameters(minimum: 256, average: 1024, maximum: 8192)
         let vault = try TemporaryVault(settings: settings)
         let files = try Self.export(in: vault)
         _ = try vault.vault.backup(vault.directory.path("export"), keys: vault.owner)

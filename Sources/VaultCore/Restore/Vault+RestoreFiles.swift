@@ -100,7 +100,9 @@ extension Vault {
     /// then finish the files they hold and take no more). Each thread reads through a `ChunkReader` of its own (a
     /// block is decrypted by the thread whose file needs it; blocks rarely serve two files, since a backup fills them
     /// file by file). The workers are threads of their own, not Dispatch's pool: they wait on the chunk-id checks,
-    /// which run on that pool, and must never hold its threads while they wait.
+    /// which run on that pool, and must never hold its threads while they wait. The files are finished (their last
+    /// checks waited for, fsynced, renamed) by a `FileFinisher`, a serial queue of Dispatch's overcommitting kind,
+    /// which gets a thread of its own whenever it has work, so its waits starve no other queue.
     func restoreFiles(
         _ jobs: [FileRestoreJob], locations: [Digest: ChunkLocation], resolver: ChunkResolver, keys: VaultKeys,
         syncing: Bool, progress: RestoreProgress
@@ -155,8 +157,8 @@ extension Vault {
         return work.results()
     }
 
-    /// What restoring one file of `size` bytes came to when `body` writes or finishes it: its size, or why it failed and
-    /// whose fault that is.
+    /// What restoring one file of `size` bytes came to when `body` writes or finishes it: its size, or why it failed
+    /// and whose fault that is.
     private static func fileOutcome(size: Int, _ body: () throws -> Void) -> Result<Int, FileRestoreFailure> {
         do {
             try body()
@@ -171,12 +173,13 @@ extension Vault {
         }
     }
 
-    /// Writes one file under a fresh temporary name next to it, checking every chunk against its id and the file's size
-    /// and digest (computed from the ids as they are read, FORMAT.md §4.3); returns it for ``PartialFile/finish(as:syncing:)``,
-    /// which waits for the last chunk checks, syncs it and only then gives it its name. A file whose chunks would make
-    /// it larger than its recorded size is stopped there (a manifest can repeat a chunk list to make a 2 KB pack restore
-    /// gigabytes). When the file is to be synced, each written batch is handed to the disk at once (write-behind), so
-    /// the fsync at its end waits for the last batch rather than the whole file. `written` is told each batch's size.
+    /// Writes one file under a fresh temporary name next to it, checking every chunk against its id and the file's
+    /// size and digest (computed from the ids as they are read, FORMAT.md §4.3); returns it for
+    /// ``PartialFile/finish(as:syncing:)``, which waits for the last chunk checks, syncs it and only then gives it its
+    /// name. A file whose chunks would make it larger than its recorded size is stopped there (a manifest can repeat a
+    /// chunk list to make a 2 KB pack restore gigabytes). When the file is to be synced, each written batch is handed
+    /// to the disk at once (write-behind), so the fsync at its end waits for the last batch rather than the whole
+    /// file. `written` is told each batch's size.
     private func writeFile(
         _ file: SnapshotManifest.Entry, at path: String, reader: ChunkReader, resolver: ChunkResolver, keys: VaultKeys,
         syncing: Bool, written: (Int) -> Void
