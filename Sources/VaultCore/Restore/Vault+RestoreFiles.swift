@@ -100,7 +100,9 @@ extension Vault {
     /// then finish the files they hold and take no more). Each thread reads through a `ChunkReader` of its own (a
     /// block is decrypted by the thread whose file needs it; blocks rarely serve two files, since a backup fills them
     /// file by file). The workers are threads of their own, not Dispatch's pool: they wait on the chunk-id checks,
-    /// which run on that pool, and must never hold its threads while they wait.
+    /// which run on that pool, and must never hold its threads while they wait. The files are finished (their last
+    /// checks waited for, fsynced, renamed) by a `FileFinisher`, a serial queue of Dispatch's overcommitting kind,
+    /// which gets a thread of its own whenever it has work, so its waits starve no other queue.
     func restoreFiles(
         _ jobs: [FileRestoreJob], locations: [Digest: ChunkLocation], resolver: ChunkResolver, keys: VaultKeys,
         syncing: Bool, progress: RestoreProgress
@@ -111,25 +113,34 @@ extension Vault {
         // Blocks released by any thread (evicted from a cache, or checked and written) leave their buffers here for
         // the next block any thread decompresses.
         let pool = PlainBlockPool(for: config, limit: Self.freeBlockBuffersPerThread * threads)
+        // Files synced one by one are finished (checked to the end, fsynced, renamed) on a thread of their own while
+        // their writer starts the next file; many small files are finished by their writer (a handoff per file would
+        // cost more than it overlaps).
+        let finisher = syncing ? FileFinisher(pending: threads) : nil
         let worker: @Sendable () -> Void = { [self] in
             // The threads share one reader's memory bound: a crafted vault of 64 MiB blocks gets no more cache.
             let reader = ChunkReader(storage: storage, keys: keys, locations: locations,
                 cacheBytes: ChunkReader.defaultCacheBytes / threads, pool: pool)
             while let index = work.take() {
                 let job = work.jobs[index]
-                do {
-                    try restoreFile(job.file, at: job.path, reader: reader, resolver: resolver, keys: keys,
-                        syncing: syncing, written: progress.wrote)
-                    work.record(index, .success(job.file.size ?? 0))
-                    progress.restoredFile()
-                } catch let failure as RestoreTarget.Failure {
-                    work.record(index, .failure(.init(
-                        reason: failure.error.message, cause: failure.cause, isDiskFull: failure.error.code == .diskFull)))
-                } catch let error as VaultError {
-                    work.record(index, .failure(.init(reason: error.message, cause: .damagedData)))
-                } catch {
-                    work.record(index, .failure(.init(reason: "\(error)", cause: .damagedData)))
+                let finish = { @Sendable (partial: PartialFile) in
+                    let outcome = Self.fileOutcome(size: job.file.size ?? 0) {
+                        try partial.finish(as: job.path, syncing: syncing)
+                        RestoreTarget.applyMetadata(job.file, to: job.path)
+                    }
+                    work.record(index, outcome)
+                    if case .success = outcome { progress.restoredFile() }
                 }
+                var partial: PartialFile?
+                let written = Self.fileOutcome(size: job.file.size ?? 0) {
+                    partial = try writeFile(job.file, at: job.path, reader: reader, resolver: resolver, keys: keys,
+                        syncing: syncing, written: progress.wrote)
+                }
+                guard case .success = written, let partial else {
+                    work.record(index, written)
+                    continue
+                }
+                if let finisher { finisher.submit { finish(partial) } } else { finish(partial) }
             }
         }
         let finished = DispatchGroup()
@@ -142,30 +153,45 @@ extension Vault {
         }
         worker()  // the calling thread is one of the workers
         finished.wait()
+        finisher?.wait()
         return work.results()
     }
 
-    /// Writes one file through a temporary name next to it, checking every chunk against its id and the file's size
-    /// and digest (computed from the ids as they are read, FORMAT.md §4.3);
-    /// the file appears under its name only when all of it is right. A file whose chunks would make it larger than
-    /// its recorded size is stopped there (a manifest can repeat a chunk list to make a 2 KB pack restore gigabytes).
-    /// When the file is to be synced, each written batch is handed to the disk at once (write-behind), so the fsync
-    /// at its end waits for the last batch rather than the whole file. `written` is told each batch's size.
-    private func restoreFile(
+    /// What restoring one file of `size` bytes came to when `body` writes or finishes it: its size, or why it failed
+    /// and whose fault that is.
+    private static func fileOutcome(size: Int, _ body: () throws -> Void) -> Result<Int, FileRestoreFailure> {
+        do {
+            try body()
+            return .success(size)
+        } catch let failure as RestoreTarget.Failure {
+            return .failure(.init(
+                reason: failure.error.message, cause: failure.cause, isDiskFull: failure.error.code == .diskFull))
+        } catch let error as VaultError {
+            return .failure(.init(reason: error.message, cause: .damagedData))
+        } catch {
+            return .failure(.init(reason: "\(error)", cause: .damagedData))
+        }
+    }
+
+    /// Writes one file under a fresh temporary name next to it, checking every chunk against its id and the file's
+    /// size and digest (computed from the ids as they are read, FORMAT.md §4.3); returns it for
+    /// ``PartialFile/finish(as:syncing:)``, which waits for the last chunk checks, syncs it and only then gives it its
+    /// name. A file whose chunks would make it larger than its recorded size is stopped there (a manifest can repeat a
+    /// chunk list to make a 2 KB pack restore gigabytes). When the file is to be synced, each written batch is handed
+    /// to the disk at once (write-behind), so the fsync at its end waits for the last batch rather than the whole
+    /// file. `written` is told each batch's size.
+    private func writeFile(
         _ file: SnapshotManifest.Entry, at path: String, reader: ChunkReader, resolver: ChunkResolver, keys: VaultKeys,
         syncing: Bool, written: (Int) -> Void
-    ) throws {
+    ) throws -> PartialFile {
         let (directory, name) = LocalDirectoryStorage.split(path)
         // A fresh name, never one that exists: a --force target may hold anything, and restore removes only what it made.
         let temporary = directory + "/." + name + "." + Hex.encode(Sodium.randomBytes(6)) + ".crmvault-partial"
         let fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw RestoreTarget.failure("create", temporary) }
-        var isComplete = false
-        defer {
-            close(fd)
-            if !isComplete { unlink(temporary) }
-        }
-        let checker = ChunkChecker(keys: keys)
+        // Closes the file and, unless it is renamed in the end, removes it, on every path out.
+        let partial = PartialFile(fd: fd, temporary: temporary, checker: ChunkChecker(keys: keys))
+        let checker = partial.checker
         let declared = max(file.size ?? 0, 0)
         let digest = FileDigest(key: keys.fileDigestKey, size: declared)
         // A batch is written with one `writev` straight from the decrypted blocks (no copy), and its chunks are checked
@@ -202,21 +228,12 @@ extension Vault {
             if batchBytes >= 4 << 20 || runs.count >= Self.runsPerWrite || heldBytes >= 32 << 20 { try flush() }
         }
         if !runs.isEmpty { try flush() }
-        if let mismatch = checker.finish() {
-            throw VaultError(.chunkCorrupted, "chunk \(mismatch.shortForm) does not match its id (damaged data).")
-        }
         guard size == declared, digest.finalize().hex == file.digest else {
+            // A chunk that did not match its id is the first thing wrong, and is said first.
+            if let mismatch = checker.finish() { throw PartialFile.mismatch(mismatch) }
             throw VaultError(.chunkCorrupted, "\(file.path) does not match its recorded size and digest after restore.")
         }
-        if syncing { guard fsync(fd) == 0 else { throw RestoreTarget.failure("fsync", temporary) } }
-        var existing = stat()
-        if lstat(path, &existing) == 0 && existing.st_mode & S_IFMT == S_IFDIR {
-            throw RestoreTarget.Failure(error: VaultError(.targetNotEmpty,
-                "\(path) is a directory in the target; the file was not restored over it"), cause: .target)
-        }
-        guard rename(temporary, path) == 0 else { throw RestoreTarget.failure("rename", path) }
-        isComplete = true
-        RestoreTarget.applyMetadata(file, to: path)
+        return partial
     }
 
     /// At most this many runs go into one `writev` (Linux's `IOV_MAX`).
