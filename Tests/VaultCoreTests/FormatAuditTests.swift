@@ -51,7 +51,8 @@ struct FormatAuditTests {
         let verify = try vault.reopened().verify()
         let problem = try #require(verify.problems.first { $0.file == pack }, "\(verify.problems)")
         #expect(problem.message.contains("more than the") && problem.message.contains("not read")
-            && problem.message.contains("bytes chain entry 1 records for all the packs it claims"), "\(problem.message)")
+            && problem.message.contains("bytes chain entry 1 records for all the packs it claims"),
+            "\(problem.message)")
         #expect(problem.affects.contains { $0.contains("Account.csv") }, "\(problem.affects)")
         // Harmless to a restore while its sealed index stands: the blocks it records are intact and are all it reads.
         let snapshot = try #require(try vault.reopened().loadChain().snapshotEntries.last)

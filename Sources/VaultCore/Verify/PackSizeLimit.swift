@@ -25,14 +25,15 @@ struct PackSizeLimit: Sendable {
         return { [stored] pack in
             if let sequence = claims[pack] {
                 return stored[sequence].map {
-                    PackSizeLimit(bytes: $0, reason: "the \($0) bytes chain entry \(sequence) records for all the packs "
-                        + "it claims: it grew or was replaced on the medium (unless that entry recorded a wrong size)")
+                    PackSizeLimit(bytes: $0, reason: "the \($0) bytes chain entry \(sequence) records for all the "
+                        + "packs it claims: it grew or was replaced on the medium (unless that entry recorded a wrong "
+                        + "size)")
                 }
             }
             return indexedSize(of: pack, storage: storage)
-                ?? PackSizeLimit(bytes: largest, reason: "the \(largest) bytes of the largest pack this vault's writers "
-                    + "make (its `packTarget` and one largest block), and it is claimed by no chain entry and has no "
-                    + "well-formed index: it is no leftover of an interrupted backup (FORMAT.md §9)")
+                ?? PackSizeLimit(bytes: largest, reason: "the \(largest) bytes of the largest pack this vault's "
+                    + "writers make (its `packTarget` and one largest block), and it is claimed by no chain entry and "
+                    + "has no well-formed index: it is no leftover of an interrupted backup (FORMAT.md §9)")
         }
     }
 
