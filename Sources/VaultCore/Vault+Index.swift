@@ -18,11 +18,12 @@ extension Vault {
     /// the pack itself is read instead, since the index is a pure function of the pack: a read-only medium
     /// with a lost or edited index still restores. With `onlySealed`, packs without such an index are skipped
     /// instead of read (backups deduplicate only against packs whose author they trust).
-    func loadChunkLocations(of packs: [Digest], sealers: (Digest) -> Set<PublicSigningKey>, onlySealed: Bool = false) throws
-        -> [Digest: ChunkLocation]
+    func loadChunkLocations(of packs: [Digest], sealers: (Digest) -> Set<PublicSigningKey>, onlySealed: Bool = false,
+                            sizeLimit: (@Sendable (Digest) -> PackSizeLimit?)? = nil) throws -> [Digest: ChunkLocation]
     {
         var locations: [Digest: ChunkLocation] = [:]
-        try forEachPackRecords(of: packs, sealers: sealers, onlySealed: onlySealed) { _, records in
+        try forEachPackRecords(of: packs, sealers: sealers, onlySealed: onlySealed, sizeLimit: sizeLimit) {
+            _, records in
             for record in records where locations[record.id] == nil { locations[record.id] = record.location }
         }
         return locations
@@ -38,17 +39,20 @@ extension Vault {
 
     /// Each pack of `packs` that is present, in order, with its chunk records: from its index when that is sealed by
     /// one of `sealers(pack)`, else (unless `onlySealed`) from reading the pack; a pack that reads with a problem is
-    /// skipped. The rules of ``loadChunkLocations(of:sealers:onlySealed:)``, for callers that keep records otherwise.
+    /// skipped, and so is one larger than `sizeLimit` says it can be (not read). The rules of
+    /// ``loadChunkLocations(of:sealers:onlySealed:sizeLimit:)``, for callers that keep records otherwise.
     func forEachPackRecords(of packs: [Digest], sealers: (Digest) -> Set<PublicSigningKey>, onlySealed: Bool = false,
+                            sizeLimit: (@Sendable (Digest) -> PackSizeLimit?)? = nil,
                             _ body: (Digest, [(id: Digest, location: ChunkLocation)]) throws -> Void) throws
     {
-        let scanner = PackScanner(storage: storage, ownerKeys: nil)
+        let scanner = PackScanner(storage: storage, ownerKeys: nil, sizeLimit: sizeLimit)
         for pack in packs where storage.exists(PackFormat.packPath(pack)) {
             if let index = sealedIndex(of: pack, sealers: sealers(pack)) {
                 try body(pack, index.records)
             } else if !onlySealed {
                 var scanned: [(id: Digest, location: ChunkLocation)] = []
-                guard try scanner.scan(pack, record: { scanned.append(($0, $1)) }).problem == nil else { continue }
+                let result = try scanner.scan(pack, record: { scanned.append(($0, $1)) })
+                guard result.problem == nil, result.oversized == nil else { continue }
                 try body(pack, scanned)
             }
         }

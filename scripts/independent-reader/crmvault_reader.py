@@ -674,6 +674,7 @@ class Vault:
         self.entries = []          # (name, body bytes, value) in sequence order, only well-formed ones
         self.writers = {}          # public key hex -> name
         self.claimer = {}          # pack name hex -> signer hex of the claiming entry
+        self.claim_size = {}       # pack name hex -> bytesStored of the claiming entry (§10, "Pack sizes")
         self.snapshots = {}        # snapshot id -> chain entry value
         self.layout = {}           # relative path -> kind, for files of the known folders
         self.owner_key_bytes = None
@@ -778,7 +779,7 @@ class Vault:
 
     def check_owner_key(self):
         try:
-            data = self.read("keys/owner.key", 1 << 20)
+            data = self.read("keys/owner.key", 64 << 10)
         except (OSError, ReaderError) as e:
             self.problem("keys/owner.key", "cannot be read: %s" % escaped(str(e)))
             return
@@ -808,7 +809,7 @@ class Vault:
                 break
             expected += 1
             try:
-                data = self.read(name, 16 * MiB)
+                data = self.read(name, 64 * MiB)
                 body, v, sig = parse_signed(data, "crmvault chain v1")
             except (OSError, ReaderError) as e:
                 self.problem(name, "cannot be read: %s" % escaped(str(e)))
@@ -866,6 +867,7 @@ class Vault:
                     raise FormatViolation("9", "claims pack %s, claimed by an earlier entry" % p)
             for p in v["packs"]:
                 self.claimer[p] = signer
+                self.claim_size[p] = v["bytesStored"]
             self.snapshots[v["snapshot"]] = v
         if t == "drill" and v["snapshot"] not in self.snapshots:
             raise FormatViolation("9.1", "drills a snapshot no earlier entry names")
@@ -880,7 +882,7 @@ class Vault:
                 self.problem("audit/", "entry %d is missing" % expected, "12")
                 break
             try:
-                body, v, sig = parse_signed(self.read(name, 16 * MiB), "crmvault audit v1")
+                body, v, sig = parse_signed(self.read(name, 1 * MiB), "crmvault audit v1")
             except (OSError, ReaderError) as e:
                 self.problem(name, "cannot be read: %s" % escaped(str(e)))
                 break
@@ -936,7 +938,7 @@ class Vault:
                 self.problem(rel, "is missing (named by %s)" % name, "8")
                 continue
             try:
-                data = self.read(rel, 1 << 30)
+                data = self.read(rel, 256 * MiB)
             except (OSError, ReaderError) as e:
                 self.problem(rel, "cannot be read: %s" % escaped(str(e)))
                 continue
@@ -993,8 +995,11 @@ class Vault:
         keys_ok = {self.owner} | set(self.writers)
         for p, rel in sorted(present.items()):
             claimed = p in self.claimer
+            # §10, "Pack sizes": a claimed pack holds at most its entry's bytesStored; any other, at most the largest
+            # pack a writer makes (packTarget - 1 after the header, and one largest block).
+            largest = 88 + self.config["packTarget"] - 1 + 4 + 32 + 36 * 65536 + 64 * MiB + 16
             try:
-                data = self.read(rel)
+                data = self.read(rel, self.claim_size[p] if claimed else largest)
             except (OSError, ReaderError) as e:
                 self.problem(rel, "cannot be read: %s" % escaped(str(e)))
                 continue
@@ -1129,7 +1134,7 @@ class Vault:
                 if sid in self.snapshots:
                     continue
                 try:
-                    ok = sha256(self.read(rel, 1 << 30)).hex() == sid
+                    ok = sha256(self.read(rel, 256 * MiB)).hex() == sid
                 except (OSError, ReaderError):
                     ok = False
                 if ok:

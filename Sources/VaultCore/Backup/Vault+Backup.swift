@@ -40,7 +40,8 @@ extension Vault {
     /// and compressing blocks (and reading the vault's index); the snapshot recorded is the same for any number.
     func backup(
         _ input: URL, keys: VaultKeys, label: String = "", origin: String? = nil, time: Date = Date(),
-        expectations: ExportExpectations = ExportExpectations(), progress: ProgressHandler? = nil, hashThreads: Int
+        expectations: ExportExpectations = ExportExpectations(), progress: ProgressHandler? = nil, hashThreads: Int,
+        manifestLimit: Int = SnapshotManifest.maximumBytes
     ) throws -> BackupResult {
         try TerminalText.requirePrintable(label, naming: "label", maximumLength: 200, example: "--label 2026-11")
         if let origin { try TerminalText.requirePrintable(origin, naming: "source", maximumLength: 100, example: "--source salesforce-prod") }
@@ -106,6 +107,17 @@ extension Vault {
                 return Hex.encode(plain.withUnsafeBytes { sealing.seal($0) })
             } ?? "")
         let manifestBytes = manifest.canonicalBytes() + [0x0a]
+        // Readers refuse a larger manifest unread (§8): committing it would record a snapshot nobody can restore.
+        guard manifestBytes.count <= manifestLimit else {
+            let kept = sink.abandon().count
+            throw VaultError(.exportRejected,
+                "The export \(source.name) is too large for one snapshot: its manifest would hold "
+                    + "\(manifestBytes.count) bytes (\(manifest.files.count) entries), more than the \(manifestLimit) "
+                    + "a manifest may hold (docs/FORMAT.md §8). No snapshot was recorded.",
+                remedy: "Back the export up in parts (one backup per folder, each with its own --label or --source). "
+                    + "The \(kept) packs this run stored are leftovers: the next backup reuses them, "
+                    + "`crmvault cleanup` removes them.")
+        }
         let snapshotID = SHA256Hasher.hash(manifestBytes)
         try storage.writeDurably(SnapshotManifest.path(snapshotID), manifestBytes)
 

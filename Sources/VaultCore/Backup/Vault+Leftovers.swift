@@ -60,7 +60,7 @@ extension Vault {
         }
 
         // Rule 1: an unclaimed pack that hashes to its name with a sealed index that matches it.
-        let scanner = PackScanner(storage: storage, ownerKeys: nil)
+        let scanner = PackScanner(storage: storage, ownerKeys: nil, sizeLimit: packSizeLimits(chain))
         let sealers = chain.authorizedWriters.union([config.ownerKey!])
         for pack in try listPacks() where chain.claimedPacks[pack] == nil {
             // Cheap first: a pack whose index does not even name a key of this vault as its sealer is not read at all.

@@ -43,6 +43,9 @@ public struct SnapshotManifest: Codable, Sendable {
 
     static func path(_ id: Digest) -> String { "snapshots/\(id.hex).manifest" }
     static let inlineChunkLimit = 256
+    /// The most bytes a manifest file may hold (docs/FORMAT.md §8): readers refuse a larger one unread, so writers
+    /// refuse to commit one.
+    static let maximumBytes = 256 << 20
 }
 
 /// Owner-only provenance sealed inside a manifest: the vendor zip's digest and member list.

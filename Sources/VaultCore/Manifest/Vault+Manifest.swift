@@ -108,7 +108,10 @@ extension Vault {
         // signer's error); when one of them is damaged on the medium, the damage changed the sum, and the restore goes
         // on to lose only the files whose blocks fail.
         let broken = reading.entryViolations.first
-            ?? reading.storedSizeMismatch.flatMap { $0.packs.allSatisfy(packHashesToItsName) ? $0.violation : nil }
+            ?? reading.storedSizeMismatch.flatMap { mismatch in
+                let limit = entry.entry.bytesStored
+                return mismatch.packs.allSatisfy { packHashesToItsName($0, atMost: limit) } ? mismatch.violation : nil
+            }
         if let violation = broken {
             throw VaultError(
                 .chainBroken,
@@ -120,8 +123,13 @@ extension Vault {
         return (reading.id, manifest)
     }
 
-    /// Whether the pack file's SHA-256 is its name (read whole, sequentially; false when it cannot be read).
-    private func packHashesToItsName(_ pack: Digest) -> Bool {
+    /// Whether the pack file's SHA-256 is its name (read whole, sequentially; false when it cannot be read, or holds
+    /// more than the `bytesStored` of the entry that claims it, so that a pack grown on the medium is not read:
+    /// ``PackSizeLimit``).
+    private func packHashesToItsName(_ pack: Digest, atMost limit: Int?) -> Bool {
+        if let limit, let size = try? storage.size(of: PackFormat.packPath(pack)), size > UInt64(max(limit, 0)) {
+            return false
+        }
         guard let file = try? storage.openSequential(PackFormat.packPath(pack)) else { return false }
         var reader = BufferedReader(file: file)
         guard (try? reader.drain()) != nil else { return false }

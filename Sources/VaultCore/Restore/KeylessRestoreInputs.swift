@@ -14,8 +14,9 @@ final class KeylessRestoreInputs: Sendable {
         inputs = BackgroundResult(onThreadOfItsOwn: {
             let manifest = try vault.loadManifest(entry).manifest
             return (manifest, Result {
+                let chain = try vault.loadChain()
                 let locations = try vault.loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:)),
-                    sealers: vault.indexSealers(try vault.loadChain()))
+                    sealers: vault.indexSealers(chain), sizeLimit: vault.packSizeLimits(chain))
                 // Only chunk lists hold references to resolve (§8): a snapshot of small files needs no words.
                 let hasList = manifest.files.contains { $0.content?.list != nil }
                 return (locations, hasList ? ChunkWords(distinct: locations.keys) : ChunkWords())

@@ -27,8 +27,9 @@ public final class SnapshotFileReader {
             throw VaultError(
                 .snapshotNotFound, "Snapshot \(snapshot.entry.snapshot?.prefix(12) ?? "") has no file \(path).")
         }
-        let locations = try vault.loadChunkLocations(
-            of: manifest.packs.compactMap(Digest.init(hex:)), sealers: vault.indexSealers(try vault.loadChain()))
+        let chain = try vault.loadChain()
+        let locations = try vault.loadChunkLocations(of: manifest.packs.compactMap(Digest.init(hex:)),
+            sealers: vault.indexSealers(chain), sizeLimit: vault.packSizeLimits(chain))
         reader = ChunkReader(storage: vault.storage, keys: keys, locations: locations)
         // Only a chunk list has references to resolve (§8); a file of inline ids needs no words.
         let words = file.content?.list == nil ? ChunkWords() : ChunkWords(distinct: locations.keys)

@@ -58,13 +58,14 @@ extension SequentialFile {
     }
 }
 
-/// Upper bounds on the metadata files read whole into memory, so a tampered vault cannot exhaust it.
+/// Upper bounds on the metadata files read whole into memory, so a tampered vault cannot exhaust it
+/// (docs/FORMAT.md §3, "Sizes": a writer never writes a larger file).
 enum ReadLimit {
     static let config = 1 << 20
     static let ownerKey = 64 << 10
     static let chainEntry = 64 << 20
     static let auditEntry = 1 << 20
-    static let manifest = 256 << 20
+    static let manifest = SnapshotManifest.maximumBytes
     static let index = 256 << 20
 }
 

@@ -25,6 +25,9 @@ struct PackScanner {
         var damagedBlocks: [DamagedBlock] = []
         /// With the owner's keys: the offsets of the blocks that opened and whose every chunk matched its id.
         var openedBlocks: [UInt64] = []
+        /// Why the pack was not read at all: it is larger than any intact pack of its name can be (``PackSizeLimit``);
+        /// `hash` is then no hash of it.
+        var oversized: String?
     }
 
     /// A block whose ciphertext does not open, or whose chunks do not match their ids.
@@ -36,10 +39,17 @@ struct PackScanner {
 
     let storage: any VaultStorage
     let ownerKeys: VaultKeys?
+    /// The most bytes each pack can hold intact; a larger one is reported from its size and not read.
+    var sizeLimit: (@Sendable (Digest) -> PackSizeLimit?)? = nil
 
     /// Scans pack `name`, calling `record` with each chunk's id and location in pack order; with `comparingIndex`,
     /// also streams the stored index file against the records.
     func scan(_ name: Digest, comparingIndex: Bool = false, record: (Digest, ChunkLocation) -> Void = { _, _ in }) throws -> Result {
+        if let limit = sizeLimit?(name), let size = try? storage.size(of: PackFormat.packPath(name)), size > limit.bytes
+        {
+            return Result(hash: .zero, size: size, problem: nil,
+                oversized: "is \(size) bytes, more than \(limit.reason); it was not read")
+        }
         let file = try storage.openSequential(PackFormat.packPath(name))
         var reader = BufferedReader(file: file)
         var comparer = comparingIndex ? IndexComparer(storage: storage, pack: name) : nil

@@ -109,12 +109,13 @@ struct ScopeChunks {
 extension Vault {
     /// The chunks of every pack the snapshots list, read once (see ``ScopeChunks``).
     func scopeChunks(of snapshots: [SnapshotsInScope.Snapshot], sealers: (Digest) -> Set<PublicSigningKey>,
-                     checked: CheckedBlocks) throws -> ScopeChunks
+                     checked: CheckedBlocks, sizeLimit: (@Sendable (Digest) -> PackSizeLimit?)? = nil) throws
+        -> ScopeChunks
     {
         var seen: Set<Digest> = []
         let packs = snapshots.flatMap { $0.packs.compactMap { $0 } }.filter { seen.insert($0).inserted }
         var chunks = ScopeChunks()
-        try forEachPackRecords(of: packs, sealers: sealers) { pack, records in
+        try forEachPackRecords(of: packs, sealers: sealers, sizeLimit: sizeLimit) { pack, records in
             chunks.add(records, of: pack, checked: checked)
         }
         return chunks

@@ -90,10 +90,11 @@ extension Vault {
         var ownerKeys = options.ownerKeys
         var chunkMap: ScopeChunks?
         if let derivation {
-            chunkMap = try scopeChunks(of: snapshots.inScope, sealers: indexSealers(chain), checked: CheckedBlocks())
+            chunkMap = try scopeChunks(of: snapshots.inScope, sealers: indexSealers(chain), checked: CheckedBlocks(),
+                sizeLimit: packSizeLimits(chain))
             ownerKeys = try derivation.get()
         }
-        let scanner = PackScanner(storage: storage, ownerKeys: ownerKeys)
+        let scanner = PackScanner(storage: storage, ownerKeys: ownerKeys, sizeLimit: packSizeLimits(chain))
         var copies = ChunkCopies(storage: storage, named: snapshots.namedChunks)
         var checkedBlocks = CheckedBlocks()  // deep: the blocks whose every chunk matched its id
         var intactPacks: Set<Digest> = []  // the packs read whole that hash to their name
@@ -133,7 +134,7 @@ extension Vault {
                 return
             }
             report.packs += 1
-            report.packBytes += result.size
+            report.packBytes += result.oversized == nil ? result.size : 0
             if result.hash == name { intactPacks.insert(name) }
             report.chunks += result.chunks
             checkedBlocks.add(result, pack: name)
@@ -147,6 +148,10 @@ extension Vault {
             }
             if result.damagedBlocks.count > 20 {
                 problems.append(VerifyProblem(file: path, message: "and \(result.damagedBlocks.count - 20) more damaged blocks"))
+            }
+            if let oversized = result.oversized {
+                problems.append(VerifyProblem(file: path, message: oversized + narrowing, affects: affects))
+                return
             }
             if result.hash != name {
                 problems.append(VerifyProblem(file: path, message: "does not hash to its name (altered, truncated or replaced)" + narrowing,
