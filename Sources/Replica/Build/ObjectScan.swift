@@ -129,11 +129,9 @@ struct ObjectScan: Sendable {
     /// A warning when the header is one column whose name holds a delimiter Bulk API 2.0 can be asked for
     /// (`columnDelimiter` TAB, SEMICOLON, PIPE, CARET, BACKQUOTE): such a file loads as one column of whole lines.
     static func otherDelimiterWarning(header: [String], file: String) -> String? {
-        let delimiters: [(Character, String)] = [("\t", "tab"), (";", "semicolon"), ("|", "pipe"), ("^", "caret"),
-            ("`", "backquote")]
-        guard header.count == 1, let (_, name) = delimiters.first(where: { header[0].contains($0.0) }) else {
-            return nil
-        }
+        guard header.count == 1,
+            let name = CSVReader.otherDelimiters.sorted { $0.key < $1.key }.first(where: { header[0].utf8.contains($0.key) })?.value
+        else { return nil }
         return "\(file): its header is one column whose name holds a \(name): a file delimited by \(name)s was loaded "
             + "as one column of whole lines; crmvault reads comma-separated files (re-export it with commas, in "
             + "Bulk API 2.0 columnDelimiter=COMMA)"
