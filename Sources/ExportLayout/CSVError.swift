@@ -10,8 +10,8 @@ public struct CSVError: Error, CustomStringConvertible, Sendable, Equatable {
         case strayQuote(field: Int)
         /// Text after the closing quote of a field (`"ab"c`).
         case textAfterClosingQuote(field: Int)
-        /// A tab, `;`, `|`, `^` or `` ` `` after the closing quote of a field (`"Id";"Name"`): a file delimited by another
-        /// character than the comma (Bulk API 2.0's `columnDelimiter`), named here.
+        /// A tab, `;`, `|`, `^` or `` ` `` after the closing quote of a field (`"Id";"Name"`): a file delimited by
+        /// another character than the comma (Bulk API 2.0's `columnDelimiter`), named here.
         case otherDelimiter(field: Int, delimiter: String)
         /// The record is larger than the reader's limit.
         case recordTooLarge(limit: Int)
@@ -59,8 +59,8 @@ public struct CSVError: Error, CustomStringConvertible, Sendable, Equatable {
         case .textAfterClosingQuote(let field):
             "field \(field) has text after its closing quote (broken quoting: a quote inside a field must be doubled)"
         case .otherDelimiter(let field, let delimiter):
-            "field \(field) is followed by a \(delimiter), not a comma, after its closing quote: the file looks delimited "
-                + "by \(delimiter)s, and crmvault reads comma-separated files"
+            "field \(field) is followed by a \(delimiter), not a comma, after its closing quote: the file looks "
+                + "delimited by \(delimiter)s, and crmvault reads comma-separated files"
         case .recordTooLarge(let limit):
             "the record is larger than \(limit >> 20) MiB, the most this reader holds in memory"
         case .tooManyFields(let limit):

@@ -130,7 +130,8 @@ struct ObjectScan: Sendable {
     /// (`columnDelimiter` TAB, SEMICOLON, PIPE, CARET, BACKQUOTE): such a file loads as one column of whole lines.
     static func otherDelimiterWarning(header: [String], file: String) -> String? {
         guard header.count == 1,
-            let name = CSVReader.otherDelimiters.sorted { $0.key < $1.key }.first(where: { header[0].utf8.contains($0.key) })?.value
+            let name = CSVReader.otherDelimiters.sorted(by: { $0.key < $1.key })
+                .first(where: { header[0].utf8.contains($0.key) })?.value
         else { return nil }
         return "\(file): its header is one column whose name holds a \(name): a file delimited by \(name)s was loaded "
             + "as one column of whole lines; crmvault reads comma-separated files (re-export it with commas, in "

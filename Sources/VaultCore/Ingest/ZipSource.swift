@@ -87,9 +87,10 @@ struct ZipSource: ExportSource {
                 // requires `/`, and a `\` name cannot be restored as the vendor meant it.
                 throw VaultError(
                     .hostileInput,
-                    "The zip \(url.path) was refused: member \"\(entry.path)\" uses `\\` between folders (a zip made "
-                        + "on Windows by an older tool; the zip format requires `/`). Nothing was written to the vault.",
-                    remedy: "Unzip it (`unzip` or Windows Explorer) and back up the folder, or back up the vendor's zip.")
+                    "The zip \(url.path) was refused: member \"\(entry.path)\" uses `\\` between folders (a zip "
+                        + "made on Windows by an older tool; the zip format requires `/`). Nothing was written to the "
+                        + "vault.",
+                    remedy: "Unzip it (`unzip` or Windows Explorer) and back up the folder, or the vendor's own zip.")
             }
             guard ExportPath.isSafe(path) else {
                 throw refuse("member \"\(entry.path)\" has an absolute path or a `..`, `.` or empty component")
