@@ -255,7 +255,8 @@ struct ReplicaBuildTests {
     }
 
     /// A Dataverse table exported without our manifest keys its rows by `<table>id` (`contactid` in `contact.csv`),
-    /// any case: the replica makes it the primary key, so a repeated id is malformed, not a second row.
+    /// any case, or by the `(Do Not Modify) <table>` GUID of an "Export to Excel" file saved as CSV: the replica makes
+    /// it the primary key, so a repeated id is malformed, not a second row.
     @Test func keysADataverseTableWithoutManifestByItsTableNameAndId() throws {
         let directory = try TemporaryDirectory("replica")
         let first = "6f0b5c2e-1d2a-4e2b-9c3a-1a2b3c4d5e6f"
@@ -263,6 +264,9 @@ struct ReplicaBuildTests {
         let csv = "contactid,fullname,revenue\n\(first),Ann Lee,\"1,234.50\"\n\(second),Bob,\n"
         try directory.write("contact.csv", Data(csv.utf8), under: "export")
         try directory.write("Account.csv", Data("accountid,name\nA1,Acme\nA1,Again\n".utf8), under: "export")
+        let excel = "(Do Not Modify) Contact,(Do Not Modify) Row Checksum,(Do Not Modify) Modified On,Full Name\n"
+            + "\(first),abc==,2026-11-30T05:40:00Z,Ann Lee\n"
+        try directory.write("My Active Contacts 11-30-2026.csv", Data(excel.utf8), under: "export")
         let (_, url) = try Self.build(directory.path("export"), into: directory, lenient: true)
         let database = try TestDatabase(url)
         #expect(try database.strings("SELECT name FROM pragma_table_info('contact') WHERE pk = 1") == ["contactid"])
@@ -270,6 +274,9 @@ struct ReplicaBuildTests {
         #expect(try database.rows("SELECT contactid, revenue FROM contact ORDER BY contactid")
             == [[.text(first), .text("1,234.50")], [.text(second), .null]])
         #expect(try database.strings("SELECT name FROM Account") == ["Acme"])
+        #expect(
+            try database.strings("SELECT name FROM pragma_table_info('My Active Contacts 11-30-2026') WHERE pk = 1")
+                == ["(Do Not Modify) Contact"])
         #expect(try database.rows("SELECT file, line FROM crmvault_left_out") == [[.text("Account.csv"), .integer(3)]])
     }
 

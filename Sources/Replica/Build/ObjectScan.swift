@@ -140,7 +140,9 @@ struct ObjectScan: Sendable {
 
     /// The id column: the manifest's `primaryKey`, else a column named `Id`, else the only one named `id` in any case
     /// (an older Salesforce export's `ID`), else the only one named `<object>id` in any case (Dataverse's primary key,
-    /// `contactid` in `contact.csv`, when the export has no manifest).
+    /// `contactid` in `contact.csv`, when the export has no manifest), else the only `(Do Not Modify) <table>` column
+    /// of a Dynamics 365 "Export to Excel" file saved as CSV (the record's GUID; not its `Row Checksum` or
+    /// `Modified On`).
     static func idColumn(in header: [String], primaryKey: String?, object: String) -> Int? {
         if let primaryKey, let index = header.firstIndex(of: primaryKey) { return index }
         if let index = header.firstIndex(of: "Id") { return index }
@@ -148,6 +150,8 @@ struct ObjectScan: Sendable {
             let candidates = header.indices.filter { header[$0].lowercased() == name }
             if candidates.count == 1 { return candidates[0] }
         }
-        return nil
+        let notIDs = ["(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On"]
+        let guids = header.indices.filter { header[$0].hasPrefix("(Do Not Modify) ") && !notIDs.contains(header[$0]) }
+        return guids.count == 1 ? guids[0] : nil
     }
 }
