@@ -10,6 +10,9 @@ public struct CSVError: Error, CustomStringConvertible, Sendable, Equatable {
         case strayQuote(field: Int)
         /// Text after the closing quote of a field (`"ab"c`).
         case textAfterClosingQuote(field: Int)
+        /// A tab, `;`, `|`, `^` or `` ` `` after the closing quote of a field (`"Id";"Name"`): a file delimited by
+        /// another character than the comma (Bulk API 2.0's `columnDelimiter`), named here.
+        case otherDelimiter(field: Int, delimiter: String)
         /// The record is larger than the reader's limit.
         case recordTooLarge(limit: Int)
         /// The record has more fields than the reader's limit.
@@ -39,7 +42,7 @@ public struct CSVError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Whether the reader can go on with the next record after this error (the record's end was found).
     public var isRecoverable: Bool {
         switch kind {
-        case .raggedRow, .strayQuote, .textAfterClosingQuote: true
+        case .raggedRow, .strayQuote, .textAfterClosingQuote, .otherDelimiter: true
         default: false
         }
     }
@@ -55,6 +58,9 @@ public struct CSVError: Error, CustomStringConvertible, Sendable, Equatable {
             "field \(field) holds a double quote but is not enclosed in quotes (a stray quote)"
         case .textAfterClosingQuote(let field):
             "field \(field) has text after its closing quote (broken quoting: a quote inside a field must be doubled)"
+        case .otherDelimiter(let field, let delimiter):
+            "field \(field) is followed by a \(delimiter), not a comma, after its closing quote: the file looks "
+                + "delimited by \(delimiter)s, and crmvault reads comma-separated files"
         case .recordTooLarge(let limit):
             "the record is larger than \(limit >> 20) MiB, the most this reader holds in memory"
         case .tooManyFields(let limit):
@@ -75,6 +81,8 @@ public struct CSVError: Error, CustomStringConvertible, Sendable, Equatable {
         switch kind {
         case .raggedRow, .strayQuote, .textAfterClosingQuote, .unterminatedQuote:
             "Fix the file at that line, or pass --lenient to build from the well-formed rows and list the rest."
+        case .otherDelimiter:
+            "Re-export the file comma-separated (Bulk API 2.0: columnDelimiter=COMMA; Excel: \"CSV UTF-8\")."
         case .recordTooLarge, .tooManyFields:
             "Check that the file is a CSV export; split or trim the record if it really is that large."
         case .invalidEncoding(.utf8):

@@ -157,6 +157,11 @@ public final class CSVReader {
     // MARK: Parsing
 
     private static let comma: UInt8 = 0x2C
+    /// The delimiters Bulk API 2.0 can be asked for besides the comma (`columnDelimiter`), by name: a file using one
+    /// is not read as such, and errors and warnings name it.
+    public static let otherDelimiters: [UInt8: String] = [
+        0x09: "tab", 0x3B: "semicolon", 0x7C: "pipe", 0x5E: "caret", 0x60: "backquote",
+    ]
     private static let quote: UInt8 = 0x22
     private static let lineFeed: UInt8 = 0x0A
     private static let carriageReturn: UInt8 = 0x0D
@@ -332,7 +337,10 @@ public final class CSVReader {
                     endLine(byte)
                     return true
                 } else {
-                    if problem == nil { problem = .textAfterClosingQuote(field: fields + 1) }
+                    if problem == nil {
+                        problem = Self.otherDelimiters[byte].map { .otherDelimiter(field: fields + 1, delimiter: $0) }
+                            ?? .textAfterClosingQuote(field: fields + 1)
+                    }
                     try append(base + position - 1, 1)
                     state = .unquoted
                 }

@@ -105,6 +105,21 @@ struct CSVReaderTests {
         #expect(result.errors.last?.remedy.contains("--lenient") == true)
     }
 
+    /// A Bulk API 2.0 result asked for with `columnDelimiter=SEMICOLON` (or TAB, PIPE, ...) is malformed here, and the
+    /// error names the delimiter rather than calling it broken quoting.
+    @Test func namesAnotherDelimiterAfterAClosingQuote() throws {
+        let result = try Self.read(Array("\"Id\"\n\"001\";\"Acme\"\n\"002\"\t\"Beta\"\n\"003\"x\n".utf8))
+        #expect(
+            result.errors.map(\.kind) == [
+                .otherDelimiter(field: 1, delimiter: "semicolon"), .otherDelimiter(field: 1, delimiter: "tab"),
+                .textAfterClosingQuote(field: 1),
+            ])
+        #expect(result.errors.map(\.line) == [2, 3, 4])
+        #expect(result.errors.first?.description.contains("looks delimited by semicolons") == true)
+        #expect(result.errors.first?.remedy.contains("columnDelimiter=COMMA") == true)
+        #expect(result.errors.allSatisfy { $0.isRecoverable })
+    }
+
     @Test func detectsAndConvertsWindows1252() throws {
         // Müller, € 5, “q” in Windows-1252.
         let bytes: [UInt8] =

@@ -73,6 +73,28 @@ struct DiffTests {
         #expect(log.columnsRemoved == ["Id"])
     }
 
+    /// Older Salesforce Data Exports write upper-case headers (`"ID","ISDELETED",...`): the diff keys them by `ID`, as
+    /// the replica does, rather than comparing whole rows and reporting an edited record as deleted and added.
+    @Test func keysAnUpperCaseIDColumnOfAnOlderDataExport() throws {
+        let directory = try TemporaryDirectory("diff")
+        let header = "\u{FEFF}\"ID\",\"ISDELETED\",\"NAME\"\r\n"
+        try directory.write(
+            "Account.csv", Data((header + "\"001A\",\"false\",\"Acme\"\r\n\"001B\",\"false\",\"Beta\"\r\n").utf8),
+            under: "a")
+        try directory.write(
+            "Account.csv", Data((header + "\"001A\",\"false\",\"Acme GmbH\"\r\n\"001B\",\"false\",\"Beta\"\r\n").utf8),
+            under: "b")
+        var options = ExportDiff.Options(workDirectory: directory.url)
+        options.listsIDs = true
+        let report = try ExportDiff.compare(directory.path("a"), directory.path("b"), options: options)
+        let account = try #require(report.objects.first)
+        #expect(account.key == "ID")
+        #expect((account.added, account.deleted, account.modified, account.unchanged) == (0, 0, 1, 1))
+        #expect(account.modifiedIDs == ["001A"])
+        #expect(account.fields.first == FieldChange(name: "NAME", changed: 1, blanked: 0, filled: 0))
+        #expect(report.alerts.isEmpty)
+    }
+
     @Test func historyShowsARecordInEverySnapshotWithItsChanges() throws {
         let vault = try TemporaryVault()
         let versions = ["Acme", "Acme GmbH", "Acme GmbH"]

@@ -254,6 +254,46 @@ struct ReplicaBuildTests {
             try database.rows("SELECT * FROM \"Odd\"\"Name\"") == [[.text("1"), .text("a"), .text("b"), .text("c")]])
     }
 
+    /// A Dataverse table exported without our manifest keys its rows by `<table>id` (`contactid` in `contact.csv`),
+    /// any case, or by the `(Do Not Modify) <table>` GUID of an "Export to Excel" file saved as CSV: the replica makes
+    /// it the primary key, so a repeated id is malformed, not a second row.
+    @Test func keysADataverseTableWithoutManifestByItsTableNameAndId() throws {
+        let directory = try TemporaryDirectory("replica")
+        let first = "6f0b5c2e-1d2a-4e2b-9c3a-1a2b3c4d5e6f"
+        let second = "7f0b5c2e-1d2a-4e2b-9c3a-1a2b3c4d5e6f"
+        let csv = "contactid,fullname,revenue\n\(first),Ann Lee,\"1,234.50\"\n\(second),Bob,\n"
+        try directory.write("contact.csv", Data(csv.utf8), under: "export")
+        try directory.write("Account.csv", Data("accountid,name\nA1,Acme\nA1,Again\n".utf8), under: "export")
+        let excel = "(Do Not Modify) Contact,(Do Not Modify) Row Checksum,(Do Not Modify) Modified On,Full Name\n"
+            + "\(first),abc==,2026-11-30T05:40:00Z,Ann Lee\n"
+        try directory.write("My Active Contacts 11-30-2026.csv", Data(excel.utf8), under: "export")
+        let (_, url) = try Self.build(directory.path("export"), into: directory, lenient: true)
+        let database = try TestDatabase(url)
+        #expect(try database.strings("SELECT name FROM pragma_table_info('contact') WHERE pk = 1") == ["contactid"])
+        #expect(try database.strings("SELECT name FROM pragma_table_info('Account') WHERE pk = 1") == ["accountid"])
+        #expect(try database.rows("SELECT contactid, revenue FROM contact ORDER BY contactid")
+            == [[.text(first), .text("1,234.50")], [.text(second), .null]])
+        #expect(try database.strings("SELECT name FROM Account") == ["Acme"])
+        #expect(
+            try database.strings("SELECT name FROM pragma_table_info('My Active Contacts 11-30-2026') WHERE pk = 1")
+                == ["(Do Not Modify) Contact"])
+        #expect(try database.rows("SELECT file, line FROM crmvault_left_out") == [[.text("Account.csv"), .integer(3)]])
+    }
+
+    /// A Bulk API 2.0 result asked for with `columnDelimiter=TAB` (or SEMICOLON, PIPE, ...) is still loaded, as one
+    /// column, but never silently: the report warns, naming the file and the delimiter.
+    @Test func warnsWhenAFileIsDelimitedByTabsOrSemicolons() throws {
+        let directory = try TemporaryDirectory("replica")
+        try directory.write("Lead.csv", Data("Id\tName\n00Q1\tAnn\n".utf8), under: "export")
+        try directory.write("Case.csv", Data("Id;Subject\n5001;Help\n".utf8), under: "export")
+        try directory.write("Note.csv", Data("Title\nA; B\n".utf8), under: "export")
+        let (report, _) = try Self.build(directory.path("export"), into: directory)
+        let warnings = report.warnings.filter { $0.contains("delimited by") }.sorted()
+        #expect(warnings.count == 2, "\(report.warnings)")
+        #expect(warnings.first?.hasPrefix("Case.csv: ") == true && warnings.first?.contains("semicolon") == true)
+        #expect(warnings.last?.hasPrefix("Lead.csv: ") == true && warnings.last?.contains("tab") == true)
+    }
+
     @Test func aCorruptedReplicaFailsItsChecksNamingObjectAndColumn() throws {
         let directory = try TemporaryDirectory("replica")
         try SalesforceWeeklyExport.write(to: directory.path("export"))

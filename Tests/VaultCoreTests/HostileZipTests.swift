@@ -74,6 +74,20 @@ struct HostileZipTests {
         #expect(error.code == .hostileInput)
     }
 
+    /// A Data Export zipped again on Windows by an older tool names members `Attachments\00P…`: refused, and the
+    /// error says why and what to do rather than calling the name absolute or `..`.
+    @Test func windowsBackslashNamesAreRefusedWithTheirCause() throws {
+        let zip = RawZipBuilder([
+            .init(name: "Account.csv", data: Self.row),
+            .init(name: "Attachments\\00P5g00000AbCdEAAV", data: Data([0, 1, 2])),
+        ])
+        let error = try Self.expectRefusal(of: try zip.build())
+        #expect(error.message.contains("Attachments\\00P5g00000AbCdEAAV"))
+        #expect(error.message.contains("made on Windows"))
+        #expect(!error.message.contains("absolute"))
+        #expect(error.remedy?.contains("Unzip it") == true, "\(error)")
+    }
+
     @Test func wellFormedRawZipIsAccepted() throws {
         let vault = try TemporaryVault()
         let zip = try vault.directory.write("ok.zip", RawZipBuilder([.init(name: "dir/Account.csv", data: Self.row)]).build())

@@ -34,13 +34,12 @@ struct ObjectScan: Sendable {
     private(set) var isTruncated = false
     var bytes = 0
 
-    /// An empty scan of a file whose header `reader` has read. The id column is the manifest's `primaryKey`, else a
-    /// column named `Id` (any case, when exactly one).
+    /// An empty scan of a file whose header `reader` has read. The id column is ``idColumn(in:primaryKey:object:)``'s.
     init(_ object: ExportDirectory.ObjectFile, reader: CSVReader) {
         file = object.file
         header = reader.header
         encoding = reader.encoding
-        idColumn = Self.idColumn(in: reader.header, primaryKey: object.metadata?.primaryKey)
+        idColumn = Self.idColumn(in: reader.header, primaryKey: object.metadata?.primaryKey, object: object.name)
         columns = Array(repeating: ColumnInference(), count: reader.header.count)
     }
 
@@ -127,10 +126,32 @@ struct ObjectScan: Sendable {
         value.isEmpty || KeyPrefixes.isEmptyID(value)
     }
 
-    static func idColumn(in header: [String], primaryKey: String?) -> Int? {
+    /// A warning when the header is one column whose name holds a delimiter Bulk API 2.0 can be asked for
+    /// (`columnDelimiter` TAB, SEMICOLON, PIPE, CARET, BACKQUOTE): such a file loads as one column of whole lines.
+    static func otherDelimiterWarning(header: [String], file: String) -> String? {
+        guard header.count == 1,
+            let name = CSVReader.otherDelimiters.sorted(by: { $0.key < $1.key })
+                .first(where: { header[0].utf8.contains($0.key) })?.value
+        else { return nil }
+        return "\(file): its header is one column whose name holds a \(name): a file delimited by \(name)s was loaded "
+            + "as one column of whole lines; crmvault reads comma-separated files (re-export it with commas, in "
+            + "Bulk API 2.0 columnDelimiter=COMMA)"
+    }
+
+    /// The id column: the manifest's `primaryKey`, else a column named `Id`, else the only one named `id` in any case
+    /// (an older Salesforce export's `ID`), else the only one named `<object>id` in any case (Dataverse's primary key,
+    /// `contactid` in `contact.csv`, when the export has no manifest), else the only `(Do Not Modify) <table>` column
+    /// of a Dynamics 365 "Export to Excel" file saved as CSV (the record's GUID; not its `Row Checksum` or
+    /// `Modified On`).
+    static func idColumn(in header: [String], primaryKey: String?, object: String) -> Int? {
         if let primaryKey, let index = header.firstIndex(of: primaryKey) { return index }
         if let index = header.firstIndex(of: "Id") { return index }
-        let candidates = header.indices.filter { header[$0].lowercased() == "id" }
-        return candidates.count == 1 ? candidates[0] : nil
+        for name in ["id", object.lowercased() + "id"] {
+            let candidates = header.indices.filter { header[$0].lowercased() == name }
+            if candidates.count == 1 { return candidates[0] }
+        }
+        let notIDs = ["(Do Not Modify) Row Checksum", "(Do Not Modify) Modified On"]
+        let guids = header.indices.filter { header[$0].hasPrefix("(Do Not Modify) ") && !notIDs.contains(header[$0]) }
+        return guids.count == 1 ? guids[0] : nil
     }
 }

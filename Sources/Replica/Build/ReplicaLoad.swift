@@ -152,6 +152,11 @@ enum ReplicaLoad {
                 report.warnings.append("\(table.object).\(column.name): \(column.note!)")
             }
         }
+        for load in built {
+            if let warning = ObjectScan.otherDelimiterWarning(header: load.scan.header, file: load.scan.file) {
+                report.warnings.append(warning)
+            }
+        }
         tables = final
         let entries = tables.indices.map { index in
             ReplicaCatalog.Entry(

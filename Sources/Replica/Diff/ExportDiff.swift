@@ -50,8 +50,9 @@ public enum ExportDiff {
         for name in names {
             let objectA = exportA.objects.first { $0.name == name }
             let objectB = exportB.objects.first { $0.name == name }
-            let key = objectB?.metadata?.primaryKey ?? objectA?.metadata?.primaryKey ?? "Id"
-            var diff = try compare(objectA, objectB, name: name, key: key, work: work, listsIDs: options.listsIDs)
+            let primaryKey = objectB?.metadata?.primaryKey ?? objectA?.metadata?.primaryKey
+            var diff = try compare(
+                objectA, objectB, name: name, primaryKey: primaryKey, work: work, listsIDs: options.listsIDs)
             diff.fields.sort { ($0.changed, $1.name) > ($1.changed, $0.name) }
             report.alerts += alerts(for: diff, options: options)
             if diff.malformedA + diff.malformedB > 0 {
@@ -65,13 +66,17 @@ public enum ExportDiff {
     }
 
     private static func compare(
-        _ a: ExportDirectory.ObjectFile?, _ b: ExportDirectory.ObjectFile?, name: String, key: String,
+        _ a: ExportDirectory.ObjectFile?, _ b: ExportDirectory.ObjectFile?, name: String, primaryKey: String?,
         work: URL, listsIDs: Bool
     ) throws -> ObjectDiff {
         let size = max(fileSize(a?.url), fileSize(b?.url))
         let partitions = PartitionedRecords.partitionCount(forBytes: size)
-        // Both sides are keyed the same way: by the id when both have it, else by whole rows.
+        // Both sides are keyed the same way: by the id when both have it, else by whole rows. The id column is the
+        // replica's (`Id`, an older export's `ID`, Dataverse's `contactid`), named the same on both sides.
         let headers = try [a, b].compactMap { try $0.map(header(of:)) }
+        let key = headers.last.flatMap { header in
+            ObjectScan.idColumn(in: header, primaryKey: primaryKey, object: name).map { header[$0] }
+        } ?? primaryKey ?? "Id"
         let usesKey = headers.allSatisfy { $0.contains(key) }
         let keyColumn = usesKey ? key : nil
         let recordsA = try a.map {

@@ -80,7 +80,8 @@ public struct RecordHistory: Sendable, Codable {
     ) throws -> [Field]? {
         let source = VaultFileSource(try SnapshotFileReader(file, of: snapshot, in: vault, keys: keys))
         let reader = try CSVReader(source: source, displayName: file, encoding: encoding)
-        guard let key = ObjectScan.idColumn(in: reader.header, primaryKey: nil) else {
+        let object = file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
+        guard let key = ObjectScan.idColumn(in: reader.header, primaryKey: nil, object: object) else {
             throw VaultError(
                 .usage,
                 "\(file) in snapshot \(snapshot.entry.snapshot?.prefix(12) ?? "") has no Id column to find a record by."

@@ -82,7 +82,17 @@ struct ZipSource: ExportSource {
         for entry in archive {
             let path = Self.memberPath(entry)
             if entry.type == .symlink { throw refuse("member \"\(entry.path)\" is a symbolic link") }
-            guard ExportPath.isSafe(path), !path.contains("\\") else {
+            if path.contains("\\") {
+                // Older Windows tools (.NET before 4.6.1, some archivers) write `\` between folders; the zip format
+                // requires `/`, and a `\` name cannot be restored as the vendor meant it.
+                throw VaultError(
+                    .hostileInput,
+                    "The zip \(url.path) was refused: member \"\(entry.path)\" uses `\\` between folders (a zip "
+                        + "made on Windows by an older tool; the zip format requires `/`). Nothing was written to the "
+                        + "vault.",
+                    remedy: "Unzip it (`unzip` or Windows Explorer) and back up the folder, or the vendor's own zip.")
+            }
+            guard ExportPath.isSafe(path) else {
                 throw refuse("member \"\(entry.path)\" has an absolute path or a `..`, `.` or empty component")
             }
             guard seen.insert(path).inserted else { throw refuse("member \"\(path)\" appears twice") }
