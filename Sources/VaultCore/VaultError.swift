@@ -21,16 +21,24 @@ public struct VaultError: Error, CustomStringConvertible, Sendable {
     }
 
     public var code: Code
+    /// One sentence: what failed.
     public var message: String
+    /// The items the sentence refers to, one per line (malformed records, files that failed), as they came: the
+    /// terminal shows each on its own line, escaped; `--json` and ``fullMessage`` keep them exact.
+    public var details: [String]
     public var remedy: String?
     public var cause: String?
 
-    public init(_ code: Code, _ message: String, remedy: String? = nil, cause: (any Error)? = nil) {
+    public init(_ code: Code, _ message: String, details: [String] = [], remedy: String? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.details = details
         self.remedy = remedy
         self.cause = cause.map { String(describing: $0) }
     }
 
-    public var description: String { [message, remedy].compactMap { $0 }.joined(separator: "\n") }
+    /// The sentence and its details, each detail on its own line indented by two spaces.
+    public var fullMessage: String { ([message] + details.map { "  " + $0 }).joined(separator: "\n") }
+
+    public var description: String { [fullMessage, remedy].compactMap { $0 }.joined(separator: "\n") }
 }

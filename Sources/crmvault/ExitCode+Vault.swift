@@ -36,9 +36,10 @@ func reportingVaultErrors(_ body: () throws -> Void) throws {
 /// Messages quote names from exports, vault files and key holders: on the terminal they are escaped, in JSON exact.
 func report(_ error: VaultError) {
     printError(error.message)
+    for detail in error.details { FileHandle.standardError.write(Data(("  " + TerminalText.escaped(detail) + "\n").utf8)) }
     if let remedy = error.remedy { FileHandle.standardError.write(Data((TerminalText.escaped(remedy) + "\n").utf8)) }
     if CommandLine.arguments.contains("--json") {
-        printJSONError(code: error.code.rawValue, message: error.message, remedy: error.remedy, exitCode: ExitCode(error).rawValue)
+        printJSONError(code: error.code.rawValue, message: error.fullMessage, remedy: error.remedy, exitCode: ExitCode(error).rawValue)
     }
 }
 

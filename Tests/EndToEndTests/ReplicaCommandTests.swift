@@ -70,6 +70,36 @@ struct ReplicaCommandTests {
             try runner.run(["replica", "--vault", vault, "latest", "--db", db, "--encoding", "ebcdic"]).status == 2)
     }
 
+    /// Malformed records are listed one per line under the sentence, each escaped: no `\n` written out as text, no
+    /// raw escape from the file name; `--json` keeps the list exact in its message.
+    @Test func malformedRecordsAreListedOnePerLineEscaped() throws {
+        let directory = try TemporaryDirectory()
+        let runner = CommandRunner(environment: ["CRMVAULT_PASSPHRASE": Self.passphrase])
+        let vault = directory.path("vault").path
+        #expect(try runner.run(["init", "--vault", vault, "--kdf", "insecure-test-only"]).status == 0)
+        let csv = "\"Id\",\"Name\"\n\"1\",\"a\"\n\"2\",\"b\",\"extra\"\n\"3\"\n"
+        try directory.write("\(Self.object).csv", Data(csv.utf8), under: "export")
+        #expect(try runner.run(["backup", "--vault", vault, directory.path("export").path]).status == 0)
+        let db = directory.path("crm.sqlite").path
+
+        let refused = try runner.run(["replica", "--vault", vault, "latest", "--db", db])
+        #expect(refused.status == 1, "\(refused.all)")
+        Self.expectInert(refused, "replica of a malformed export")
+        let lines = refused.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.first == "error: The export has 2 malformed records; no replica was written:", "\(refused.stderr)")
+        #expect(lines.dropFirst().prefix(2) == [
+            "  Note\\e[2J.csv, line 3: the record has 3 fields but the header has 2 (a ragged row)",
+            "  Note\\e[2J.csv, line 4: the record has 1 field but the header has 2 (a ragged row)",
+        ], "\(refused.stderr)")
+        #expect(!refused.stderr.contains("\\n"))
+        #expect(!FileManager.default.fileExists(atPath: db))
+
+        let json = try runner.run(["replica", "--vault", vault, "latest", "--db", db, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let message = (object?["error"] as? [String: Any])?["message"] as? String
+        #expect(message?.hasSuffix("\n  \(Self.object).csv, line 4: the record has 1 field but the header has 2 (a ragged row)") == true)
+    }
+
     @Test func diffAndHistoryNeutralizeFormulasAndAlertOnMassDeletion() throws {
         let directory = try TemporaryDirectory()
         let (runner, vault) = try Self.vault(directory)

@@ -226,7 +226,7 @@ struct ReplicaBuildTests {
         try Data(broken.utf8).write(to: export.appendingPathComponent("Lead.csv"))
         let error = try #require(throws: VaultError.self) { try Self.build(export, into: directory) }
         #expect(error.code == .exportMalformed)
-        #expect(error.message.contains("Lead.csv, line 3: the record has 3 fields but the header has 2"))
+        #expect(error.details.contains("Lead.csv, line 3: the record has 3 fields but the header has 2 (a ragged row)"))
         #expect(!FileManager.default.fileExists(atPath: directory.path("replica.sqlite").path))
 
         let (report, url) = try Self.build(export, into: directory, lenient: true)

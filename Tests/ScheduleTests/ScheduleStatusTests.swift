@@ -63,7 +63,7 @@ struct ScheduleStatusTests {
         let error = #expect(throws: VaultError.self) { try catalog.valid() }
         #expect(error?.code == .usage)
         #expect(
-            error?.message.contains(
+            error?.fullMessage.contains(
                 "globex: \(directory.path("Schedules", "globex.toml").path): `every` is wrong: the day-of-month field `31`"
             ) == true)
         // Pulls stage under <work_dir>/staging/, so no schedule name can collide with the state's `runs/`.

@@ -150,15 +150,14 @@ public enum ReplicaBuilder {
     /// Without `--lenient`, malformed records stop the build before anything is written.
     static func refuseMalformed(_ problems: [RowProblem], isLenient: Bool) throws {
         guard !problems.isEmpty, !isLenient else { return }
-        // File names and the values quoted in problems come from the export: escaped, one problem per line.
-        let shown = problems.prefix(20).map {
-            "  \(TerminalText.escaped($0.file)), line \($0.line): \(TerminalText.escaped($0.problem))"
-        }
-        let more = problems.count > 20 ? ["  … and \(problems.count - 20) more"] : []
+        // File names and the values quoted in problems come from the export: details, one problem per line, escaped
+        // on the terminal.
+        let shown = problems.prefix(20).map { "\($0.file), line \($0.line): \($0.problem)" }
+        let more = problems.count > 20 ? ["… and \(problems.count - 20) more"] : []
         throw VaultError(
             .exportMalformed,
-            "The export has \(problems.count) malformed record\(problems.count == 1 ? "" : "s"); no replica was written:\n"
-                + (shown + more).joined(separator: "\n"),
+            "The export has \(problems.count) malformed record\(problems.count == 1 ? "" : "s"); no replica was written:",
+            details: shown + more,
             remedy: "Pass --lenient to build from the well-formed records and list the others in crmvault_left_out.")
     }
 

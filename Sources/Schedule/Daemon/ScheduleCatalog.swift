@@ -39,13 +39,13 @@ public struct ScheduleCatalog: Sendable {
     public func valid() throws -> [Loaded] {
         let problems = schedules.compactMap { name, loaded -> String? in
             guard case .failure(let error) = loaded else { return nil }
-            return "\(name): \(TerminalText.escaped("\(error)"))"
+            return "\(name): \(error)"
         }
         guard problems.isEmpty else {
             throw VaultError(
                 .usage,
-                "Some schedules in \(TerminalText.escaped(directory.path)) are wrong:\n  "
-                    + problems.joined(separator: "\n  "),
+                "Some schedules in \(directory.path) are wrong:",
+                details: problems,
                 remedy: "Correct them (or move them out of the directory) and run the command again.")
         }
         return schedules.compactMap { try? $0.loaded.get() }

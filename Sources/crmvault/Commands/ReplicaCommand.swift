@@ -45,8 +45,8 @@ struct ReplicaCommand: ParsableCommand {
                 throw VaultError(
                     .chunkCorrupted,
                     "\(restored.failures.count) files of snapshot \(entry.entry.snapshot?.prefix(12) ?? "") could not be restored; "
-                        + "no replica was written:\n"
-                        + restored.failures.map { "  " + TerminalText.escaped($0) }.joined(separator: "\n"),
+                        + "no replica was written:",
+                    details: restored.failures,
                     remedy:
                         "Run `crmvault verify --vault \(vault.name)`; --lenient builds the replica from the files that restore."
                 )
