@@ -61,6 +61,7 @@ import VendorSimulator
         (RawZipBuilder.Member(name: "../escape.csv", data: Data("Id\n1\n".utf8)), "`..`"),
         (RawZipBuilder.Member(name: "Account.csv", data: Data("/etc/passwd".utf8), isSymlink: true), "symbolic link"),
         (RawZipBuilder.Member(name: "Account.csv", data: Data("Id\n1\n".utf8), crc: 1), "CRC-32"),
+        (RawZipBuilder.Member(name: "Attachments\\00P1", data: Data("x".utf8)), "uses `\\` between folders"),
     ])
     func aHostileZipIsRefusedAndNothingEscapes(member: RawZipBuilder.Member, reason: String) throws {
         let directory = try TemporaryDirectory()

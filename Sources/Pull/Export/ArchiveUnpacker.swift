@@ -40,6 +40,9 @@ struct ArchiveUnpacker {
             while path.hasSuffix("/") { path.removeLast() }
             let shown = TerminalText.escaped(entry.path)
             if entry.type == .symlink { throw refuse("member \"\(shown)\" is a symbolic link") }
+            if path.contains("\\") {
+                throw refuse("member \"\(shown)\" uses `\\` between folders (the zip format requires `/`)")
+            }
             guard Self.isSafe(path) else {
                 throw refuse("member \"\(shown)\" has an absolute path or a `..`, `.` or empty component")
             }

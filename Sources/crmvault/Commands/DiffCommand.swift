@@ -105,7 +105,8 @@ struct DiffCommand: ParsableCommand {
 enum DiffReportPrinter {
     static func print(_ report: DiffReport) {
         func side(_ side: DiffReport.Side) -> String {
-            "\(side.snapshot?.prefix(12) ?? "?") (\(TerminalText.escaped(side.label ?? "")), \(side.time ?? ""))"
+            let details = [side.label.map { TerminalText.escaped($0) }, side.time].compactMap { $0 }.filter { !$0.isEmpty }
+            return "\(side.snapshot?.prefix(12) ?? "?")" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
         }
         Swift.print("Changes from \(side(report.a)) to \(side(report.b)):")
         for object in report.objects {
