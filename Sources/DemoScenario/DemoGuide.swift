@@ -62,7 +62,8 @@ public struct DemoGuide: Sendable {
         }
         lines += [
             "  $ crmvault snapshots --vault \(vault)",
-            "  $ crmvault verify --vault \(vault)",
+            "  $ crmvault verify --vault \(vault)"
+                + (summary.pulls.count > 2 ? "   # warns that the pull host filled in old months: the demo pulls them at once" : ""),
             "  $ \(owner)crmvault replica --vault \(vault) latest --db \(at("replica.sqlite")) --force",
         ]
         if summary.pulls.count >= 2 {

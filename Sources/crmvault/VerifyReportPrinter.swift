@@ -23,10 +23,10 @@ enum VerifyReportPrinter {
             + (report.isDeep ? ", every chunk decrypted and \(counted(report.filesChecked, "file")) checked intact" : ", keyless")
             + " in \(String(format: "%.1f", report.seconds)) s.")
         if !report.snapshotList.isEmpty {
-            Swift.print("Snapshots (sequence, label, source, month, time, files, id):")
+            Swift.print("Snapshots (sequence, label, source, month, time, files, id, signed by):")
             for snapshot in report.snapshotList {
                 Swift.print("  " + [String(snapshot.sequence), snapshot.label.isEmpty ? "-" : snapshot.label, snapshot.source, snapshot.month,
-                    snapshot.time, String(snapshot.files), String(snapshot.id.prefix(12))].map(shown).joined(separator: "  "))
+                    snapshot.time, String(snapshot.files), String(snapshot.id.prefix(12)), snapshot.signedBy].map(shown).joined(separator: "  "))
             }
         }
         for source in report.coverage {

@@ -108,6 +108,34 @@ struct HostileManifestTests {
         #expect(records[0].isVerified)
     }
 
+    /// A writer key (a stolen pull host) that adds a snapshot for an old month fills a gap in the coverage after the
+    /// fact: verify warns, and its snapshot list says who signed each snapshot. The month just ended, and an owner's
+    /// backup of an old month (an import of history), are normal and not warned about.
+    @Test func aWriterFillingAnOldMonthIsWarnedAboutAndEverySnapshotNamesItsSigner() throws {
+        let vault = try TemporaryVault()
+        let (writer, _) = try vault.writerKey(name: "pull-host")
+        let export = try vault.directory.write("a.csv", Data("Id\n1\n".utf8), under: "export").deletingLastPathComponent()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        func month(_ offset: Int) -> String {
+            let date = calendar.date(byAdding: .month, value: offset, to: Date())!
+            let parts = calendar.dateComponents([.year, .month], from: date)
+            return String(format: "%04d-%02d", parts.year!, parts.month!)
+        }
+        _ = try vault.vault.backup(export, keys: vault.owner, label: month(-8), origin: "sf")
+        _ = try vault.vault.backup(export, keys: writer, label: month(-1), origin: "sf")
+        let filled = try vault.vault.backup(export, keys: writer, label: month(-5), origin: "sf")
+        _ = try vault.vault.backup(export, keys: vault.owner, label: month(-6), origin: "sf")
+
+        let report = try vault.reopened().verify(VerifyOptions())
+        #expect(report.problems.isEmpty, "\(report.problems)")
+        #expect(report.snapshotList.map(\.signedBy) == ["owner", "writer pull-host", "writer pull-host", "owner"])
+        let backfills = report.warnings.filter { $0.contains("a month filled in afterwards") }
+        #expect(backfills.count == 1, "\(report.warnings)")
+        #expect(backfills.first?.contains("snapshot \(filled.snapshotID.shortForm) of sf counts for \(month(-5))") == true)
+        #expect(backfills.first?.contains("by writer pull-host") == true)
+    }
+
     @Test func futureDatedOrEmptySnapshotsDoNotSilenceTheCoverageWarnings() throws {
         let vault = try TemporaryVault()
         let export = try vault.directory.write("a.csv", Data("x\n".utf8), under: "export")

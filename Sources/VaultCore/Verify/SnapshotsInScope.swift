@@ -64,7 +64,8 @@ extension Vault {
             manifest.files = manifest.files.enumerated().filter { reading.fileViolations[$0.offset] == nil }.map(\.element)
             result.all.append(CoverageSnapshot(id: id, sequence: entry.sequence, label: manifest.label, time: manifest.time,
                 entryTime: entry.time, origin: manifest.source.origin ?? "default",
-                holdsFiles: manifest.files.contains { $0.type == "file" }, files: manifest.files.filter { $0.type == "file" }.count))
+                holdsFiles: manifest.files.contains { $0.type == "file" }, files: manifest.files.filter { $0.type == "file" }.count,
+                signedBy: signedBy))
             guard entry.sequence >= firstSequenceInScope else { continue }
             let packs = manifest.packs.map { Digest(hex: $0) }
             result.inScope.append(.init(id: id, sequence: entry.sequence, manifest: manifest, packs: packs, signedBy: signedBy))

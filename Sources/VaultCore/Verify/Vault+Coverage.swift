@@ -11,6 +11,8 @@ struct CoverageSnapshot {
     var origin: String
     var holdsFiles: Bool
     var files: Int
+    /// Who signed its chain entry: `owner`, `writer NAME` or an unknown key (``ChainState/role(of:owner:)``).
+    var signedBy: String
 }
 
 extension Vault {
@@ -53,6 +55,17 @@ extension Vault {
                     + "\(snapshot.entryTime)")
             }
             let labelled = SnapshotMonth.of(label: snapshot.label, time: snapshot.time)
+            if let written = Timestamp.parse(snapshot.entryTime), snapshot.signedBy != "owner",
+                let counted = firstDay(of: labelled),
+                let limit = calendar.date(byAdding: .month, value: -1, to: firstDay(of: monthKey(written)) ?? written),
+                counted < limit
+            {
+                // A pull backs up the month just ended; a writer key that adds an older month fills a gap in the
+                // coverage after the fact (a stolen pull host can do it with any bytes): the auditor is told.
+                warnings.append("snapshot \(snapshot.id.shortForm) of \(snapshot.origin) counts for \(labelled) but was added on "
+                    + "\(snapshot.entryTime.prefix(10)) by \(snapshot.signedBy): a month filled in afterwards; check that it holds "
+                    + "that month's export")
+            }
             if snapshot.holdsFiles { counted.append((date, labelled, snapshot.origin, snapshot.id)) }
         }
         let bySource = Dictionary(grouping: counted, by: \.origin)

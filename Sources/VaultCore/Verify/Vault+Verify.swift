@@ -213,7 +213,7 @@ extension Vault {
         (report.coverage, report.warnings) = Self.coverage(of: snapshots.all, now: options.now, maximumAgeDays: options.maximumAgeDays)
         report.snapshotList = snapshots.all.map {
             VerifiedSnapshot(id: $0.id.hex, sequence: $0.sequence, label: $0.label, source: $0.origin,
-                month: SnapshotMonth.of(label: $0.label, time: $0.time), time: $0.time, files: $0.files)
+                month: SnapshotMonth.of(label: $0.label, time: $0.time), time: $0.time, files: $0.files, signedBy: $0.signedBy)
         }
         if let holder = report.activeWriter {
             report.warnings.insert(Self.activeWriterWarningPrefix + " (\(holder)): what it writes shows as leftovers "

@@ -104,6 +104,8 @@ public struct VerifiedSnapshot: Sendable, Codable {
     public var month: String
     public var time: String
     public var files: Int
+    /// Who signed its chain entry: `owner`, `writer NAME`, or `unknown key …`.
+    public var signedBy: String
 }
 
 /// The snapshots of one source, month by month, with the months that have none.
