@@ -148,9 +148,7 @@ struct DataverseConnector: VendorConnector {
             }
             if pages == 0 { reported = page.count }
             for record in page.records {
-                for key in record.keys where !key.contains("@") && !known.contains(key) && companions.contains(key) {
-                    leftOut.insert(key)
-                }
+                leftOut.formUnion(record.keys.filter(companions.contains))
                 if let unknown = record.keys.first(where: {
                     !$0.contains("@") && !known.contains($0) && !companions.contains($0)
                 }) {

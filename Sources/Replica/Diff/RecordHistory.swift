@@ -80,7 +80,7 @@ public struct RecordHistory: Sendable, Codable {
     ) throws -> [Field]? {
         let source = VaultFileSource(try SnapshotFileReader(file, of: snapshot, in: vault, keys: keys))
         let reader = try CSVReader(source: source, displayName: file, encoding: encoding)
-        let object = file.hasSuffix(".csv") ? String(file.dropLast(4)) : file
+        let object = ExportPath.isObjectFile(file) ? String(file.dropLast(4)) : file  // as ExportDirectory names it
         guard let key = ObjectScan.idColumn(in: reader.header, primaryKey: nil, object: object) else {
             throw VaultError(
                 .usage,

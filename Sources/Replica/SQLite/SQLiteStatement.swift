@@ -3,7 +3,7 @@ internal import CSQLite
 /// One prepared statement; finalized in deinit. Bindings and columns are 0-based here.
 final class SQLiteStatement {
     private let database: SQLiteDatabase
-    let handle: OpaquePointer
+    private let handle: OpaquePointer
     private let sql: String
 
     init(database: SQLiteDatabase, sql: String) throws {
@@ -79,6 +79,9 @@ final class SQLiteStatement {
     }
 
     func isNull(_ index: Int) -> Bool { sqlite3_column_type(handle, Int32(index)) == SQLITE_NULL }
+
+    /// Column `index` of the current row as a value (see ``SQLiteValue``).
+    func value(_ index: Int) -> SQLiteValue { SQLiteValue(sqlite3_column_value(handle, Int32(index))) }
 
     func integer(_ index: Int) -> Int64 { sqlite3_column_int64(handle, Int32(index)) }
 

@@ -6,7 +6,9 @@ internal import CSQLite
 /// value "unprotected": its accessors may read it only where no connection mutex is needed, which holds for every
 /// ``SQLiteDatabase`` (opened `SQLITE_OPEN_NOMUTEX`, used by one thread at a time).
 struct SQLiteValue {
-    fileprivate let handle: OpaquePointer
+    private let handle: OpaquePointer
+
+    init(_ handle: OpaquePointer) { self.handle = handle }
 
     /// The storage class.
     var type: SQLiteValueType {
@@ -42,9 +44,4 @@ struct SQLiteValue {
         let count = Int(sqlite3_value_bytes(handle))
         return try body(UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: UInt8.self), count: count))
     }
-}
-
-extension SQLiteStatement {
-    /// Column `index` of the current row as a value (see ``SQLiteValue``).
-    func value(_ index: Int) -> SQLiteValue { SQLiteValue(handle: sqlite3_column_value(handle, Int32(index))) }
 }
